@@ -1,0 +1,182 @@
+/*
+ * alg.h - the ALG engine: one SIP message in, the message to send plus
+ * actions out.
+ *
+ * The engine is pure: it opens no socket, reads no clock and calls no
+ * firewall.  The caller passes the time (monotonic milliseconds) and the
+ * transport facts with every message, and carries out the actions the
+ * engine returns (open/refresh/close a media pinhole, keep or close a
+ * signalling binding, write a call record).  The engine owns its state
+ * (dialogs, transactions, offer/answer, registrations, bindings, media
+ * mappings) and the result storage: a struct alg_result and everything it
+ * points to stay valid until the next call on the same engine.
+ *
+ * Functions return 0 (or a count) on success and a negative enum sip_err /
+ * -errno on failure.  A message the engine cannot handle is never an error:
+ * it is forwarded unchanged with a reason (fail open, rule 5).
+ */
+#ifndef SIPALG_ALG_ALG_H
+#define SIPALG_ALG_ALG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 or IPv6 endpoint.  family 0 means "none / any". */
+struct alg_addr {
+	uint8_t family;   /* 4, 6 or 0 */
+	uint8_t ip[16];   /* network order; IPv4 in the first 4 bytes */
+	uint16_t port;    /* host order; 0 = none / any */
+};
+
+struct alg_prefix {
+	struct alg_addr addr;
+	uint8_t len;
+};
+
+enum alg_dir { ALG_OUT = 0, /* inside -> outside */ ALG_IN = 1 };
+enum alg_transport { ALG_UDP = 0, ALG_TCP = 1 };
+enum alg_mode {
+	ALG_MODE_ALG = 0,     /* rewrite + pinholes */
+	ALG_MODE_PINHOLE = 1, /* pinholes, no rewriting */
+	ALG_MODE_OFF = 2,     /* pass through */
+};
+
+#define ALG_MAX_INSIDE 16
+
+struct alg_config {
+	struct alg_prefix inside[ALG_MAX_INSIDE];
+	unsigned ninside;
+	struct alg_addr public_addr;    /* port ignored */
+	uint16_t media_port_min;        /* public media ports, even..odd pairs */
+	uint16_t media_port_max;
+	enum alg_mode mode;
+	uint8_t strict_register;        /* inbound requests only from the registrar */
+	uint32_t register_margin_ms;    /* added to the granted expiry (32 s) */
+	uint32_t default_expires_s;     /* REGISTER without Expires (3600, RFC 3261 §10.2.1.1) */
+	uint32_t media_timeout_ms;      /* no media for this long: call closed (120 s) */
+	uint32_t max_call_ms;           /* 12 h */
+	uint32_t invite_timeout_ms;     /* INVITE transaction without final answer (Timer C, 180 s) */
+	uint32_t dialog_binding_ms;     /* binding kept this long after a dialog's last message */
+	/* Optional veto: return non-zero if `port` cannot be used as a public
+	 * media port (already bound on this host).  NULL: every port is free. */
+	int (*port_busy)(void *ctx, uint16_t port);
+	void *port_busy_ctx;
+};
+
+/* Fill a config with the defaults above (no inside prefixes, no address). */
+void alg_config_defaults(struct alg_config *cfg);
+
+struct alg_packet {
+	const char *data;
+	size_t len;
+	enum alg_dir dir;
+	enum alg_transport transport;
+	struct alg_addr src, dst;   /* as seen on the wire, before NAT */
+	/* The public side of the inside endpoint's signalling binding.  OUT: the
+	 * address:port the message will leave from.  IN: the address:port it
+	 * arrived at (== dst). */
+	struct alg_addr binding;
+	/* IN only: the inside endpoint that owns `binding`, as the caller knows
+	 * it (family 0 if the caller has no binding for dst). */
+	struct alg_addr inside;
+	uint64_t now_ms;
+};
+
+enum alg_verdict {
+	ALG_FORWARD = 0,  /* send out/out_len */
+	ALG_DROP = 1,     /* send nothing; reason says why */
+	ALG_REPLY = 2,    /* send out/out_len back to src (an error response) */
+};
+
+enum alg_action_kind {
+	ALG_ACT_PINHOLE_OPEN = 1,
+	ALG_ACT_PINHOLE_REFRESH,
+	ALG_ACT_PINHOLE_CLOSE,
+	ALG_ACT_BINDING_KEEP,   /* keep the signalling binding until expires_ms */
+	ALG_ACT_BINDING_CLOSE,
+	ALG_ACT_CALL_END,       /* a call record is ready */
+};
+
+/* One media stream's NAT: public_ep <-> inside_ep, UDP. */
+struct alg_pinhole {
+	uint32_t id;               /* unique while open */
+	struct alg_addr public_ep;
+	struct alg_addr inside_ep;
+	struct alg_addr remote;    /* admitted peer, family 0 = any source */
+	uint32_t timeout_ms;       /* kernel element timeout */
+};
+
+struct alg_binding {
+	struct alg_addr inside;     /* inside endpoint */
+	struct alg_addr public_ep;  /* its public side */
+	struct alg_addr registrar;  /* accepted source when strict (family 0: any) */
+	enum alg_transport transport;
+	uint64_t expires_ms;        /* absolute, engine time */
+};
+
+enum alg_end_reason {
+	ALG_END_BYE = 1, ALG_END_CANCEL, ALG_END_REJECTED, ALG_END_MEDIA_TIMEOUT,
+	ALG_END_MAX_DURATION, ALG_END_INVITE_TIMEOUT, ALG_END_CLEARED,
+};
+
+struct alg_call_record {
+	char call_id[128];
+	char from[128], to[128];     /* URIs as written */
+	uint64_t start_ms, answer_ms, end_ms; /* answer_ms 0 if never answered */
+	enum alg_end_reason reason;
+	uint32_t pinholes[8];        /* ids of the call's pinholes, for counters */
+	unsigned npinholes;
+};
+
+struct alg_action {
+	enum alg_action_kind kind;
+	char call_id[128];           /* "" when not tied to a call */
+	union {
+		struct alg_pinhole pin;
+		struct alg_binding binding;
+		struct alg_call_record call;
+	} u;
+};
+
+/* One explained edit: which field, what it was, what it became, and the
+ * rule (DEVELOPERS.md "Rewrite rules") that required it. */
+struct alg_note {
+	char field[48];   /* e.g. "Contact[0].hostport", "sdp.m[1].port" */
+	char before[80];
+	char after[80];
+	const char *rule; /* static string, e.g. "R1 contact-hostport" */
+};
+
+#define ALG_MAX_ACTIONS 64
+#define ALG_MAX_NOTES 32
+
+struct alg_result {
+	enum alg_verdict verdict;
+	const char *out;          /* bytes to send (the input itself if unchanged) */
+	size_t out_len;
+	int changed;              /* out differs from the input */
+	const char *reason;       /* why unchanged, dropped, replied or failed open; NULL if rewritten normally */
+	char call_id[128];
+	struct alg_action actions[ALG_MAX_ACTIONS];
+	unsigned nactions;
+	struct alg_note notes[ALG_MAX_NOTES];
+	unsigned nnotes;
+};
+
+struct alg_engine;
+
+struct alg_engine *alg_new(const struct alg_config *cfg);
+void alg_free(struct alg_engine *e);
+/* Replace the configuration (SIGHUP) keeping calls and bindings. */
+int alg_reconfigure(struct alg_engine *e, const struct alg_config *cfg);
+
+int alg_process(struct alg_engine *e, const struct alg_packet *pkt,
+		struct alg_result *res);
+/* Run timers due at now_ms; the result carries only actions. */
+int alg_expire(struct alg_engine *e, uint64_t now_ms, struct alg_result *res);
+/* Earliest time alg_expire() has work, or UINT64_MAX. */
+uint64_t alg_next_deadline(const struct alg_engine *e);
+/* The caller saw media on this pinhole (kernel counters moved). */
+void alg_media_seen(struct alg_engine *e, uint32_t pinhole_id, uint64_t now_ms);
+
+#endif

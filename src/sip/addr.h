@@ -1,0 +1,31 @@
+/*
+ * addr.h - name-addr / addr-spec with header parameters, and comma lists
+ * (RFC 3261 §20.10, §20.20, §25.1: Contact, From, To, Route, Record-Route).
+ *
+ * Everything is a span into the caller's buffer; nothing is allocated.
+ * Returns 0 (or 1 / 0 for iterators) or a negative enum sip_err.
+ */
+#ifndef SIPALG_SIP_ADDR_H
+#define SIPALG_SIP_ADDR_H
+
+#include "span.h"
+#include "uri.h"
+
+struct sip_addr {
+	struct sip_span whole;
+	struct sip_span display;  /* quoted string (quotes included) or tokens */
+	struct sip_uri uri;
+	struct sip_span params;   /* header params after the URI, without the first ';' */
+	uint8_t bracketed;        /* URI was inside <> */
+	uint8_t star;             /* Contact: * */
+};
+
+int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s);
+
+/* Split a header value at top-level commas, honouring quoted strings,
+ * backslash escapes and <...>.  *rest is advanced past the item and the
+ * comma.  Returns 1 with an item (LWS-trimmed), 0 at the end, or negative
+ * (SIP_EQUOTE for an unterminated quote). */
+int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item);
+
+#endif

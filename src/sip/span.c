@@ -1,0 +1,36 @@
+/* span.c - helpers on spans (span.h). */
+#include "span.h"
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+int sip_span_caseeq(const char *base, struct sip_span s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (!sip_span_present(s) || s.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (lower((unsigned char)base[s.off + i]) != lower((unsigned char)lit[i]))
+			return 0;
+	return 1;
+}
+
+int64_t sip_span_uint(const char *base, struct sip_span s, uint64_t max)
+{
+	uint64_t v = 0;
+
+	if (!sip_span_present(s) || s.len == 0 || s.len > 20)
+		return -1;
+	for (uint32_t i = 0; i < s.len; i++) {
+		unsigned d = (unsigned char)base[s.off + i] - '0';
+		if (d > 9)
+			return -1;
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	return (int64_t)v;
+}
