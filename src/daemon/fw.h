@@ -1,0 +1,72 @@
+/*
+ * fw.h - the firewall backend: sipalgd's own nftables table and the policy
+ * routing that tproxy needs.  The daemon's only door to the kernel's
+ * packet path; everything SIP-specific stays out of it.
+ *
+ * fw_open() removes leftovers of a crashed run, then creates, in one
+ * transaction, `table ip sipalg` (flags owner where supported) with:
+ *   - tproxy rules sending the configured SIP ports (UDP and TCP) arriving
+ *     on the inside interfaces to the daemon's port, with a fwmark;
+ *   - maps media_dnat / media_snat (timeouts, element counters) and the
+ *     chains that use them, plus the forward accept for pinholed media;
+ * and adds `ip rule fwmark MARK lookup TABLE` + `local 0.0.0.0/0 dev lo
+ * table TABLE`.  fw_close() removes all of it.  TLS (5061) is never matched.
+ *
+ * Pinhole changes are queued and sent as one netlink batch by fw_commit().
+ * Returns 0 or -errno; messages go to the log callback.
+ * The struct fw is owned by the backend; fw_close() frees it.
+ */
+#ifndef SIPALG_DAEMON_FW_H
+#define SIPALG_DAEMON_FW_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#define FW_MAX_IFS 8
+#define FW_MAX_PORTS 8
+
+struct fw_config {
+	char inside_ifs[FW_MAX_IFS][IF_NAMESIZE];
+	unsigned ninside_ifs;
+	char outside_if[IF_NAMESIZE];
+	struct in_addr public_addr;
+	uint16_t sip_ports[FW_MAX_PORTS];  /* intercepted, UDP and TCP */
+	unsigned nsip_ports;
+	uint16_t tproxy_port;              /* the daemon's transparent listener */
+	uint32_t mark;                     /* fwmark for tproxy'd packets (0x5a) */
+	uint32_t route_table;              /* policy routing table (100) */
+	void (*log)(void *ctx, int level, const char *msg);
+	void *log_ctx;
+};
+
+/* One media stream: public_addr:public_port <-> inside:inside_port, UDP. */
+struct fw_pinhole {
+	uint32_t id;
+	struct in_addr inside_addr;
+	uint16_t inside_port;
+	uint16_t public_port;
+	uint32_t timeout_ms;
+};
+
+struct fw_counters {
+	uint64_t pkts_in, bytes_in;   /* outside -> inside (DNAT map element) */
+	uint64_t pkts_out, bytes_out; /* inside -> outside (SNAT map element) */
+};
+
+struct fw;
+
+int fw_open(struct fw **out, const struct fw_config *cfg);
+void fw_close(struct fw *fw);
+int fw_pinhole_add(struct fw *fw, const struct fw_pinhole *p);     /* queued */
+int fw_pinhole_refresh(struct fw *fw, const struct fw_pinhole *p); /* queued */
+int fw_pinhole_del(struct fw *fw, const struct fw_pinhole *p);     /* queued */
+int fw_commit(struct fw *fw);
+int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_counters *c);
+/* 1 if the kernel's SIP helper (nf_conntrack_sip) is attached to traffic in
+ * this network namespace (a ct helper object of type "sip" in any table, or
+ * live conntrack entries with helper=sip), 0 if not, -errno on failure.
+ * `why` receives a one-line explanation with how to detach it. */
+int fw_sip_helper_attached(char *why, size_t why_len);
+
+#endif
