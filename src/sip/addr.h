@@ -16,10 +16,17 @@ struct sip_addr {
 	struct sip_span display;  /* quoted string (quotes included) or tokens */
 	struct sip_uri uri;
 	struct sip_span params;   /* header params after the URI, without the first ';' */
+	struct sip_span tag;      /* value of ;tag= in params, NONE if absent */
+	struct sip_span expires;  /* value of ;expires= in params, NONE if absent */
 	uint8_t bracketed;        /* URI was inside <> */
 	uint8_t star;             /* Contact: * */
 };
 
+/* One name-addr or addr-spec with its params (one item of a list: split
+ * the header value with sip_list_next() first).  Liberal where RFC 4475
+ * says an element may be: an addr-spec without <> stops at the first ';'
+ * (those are header params, RFC 3261 §20.10).  Returns 0 or SIP_EADDR /
+ * SIP_EURI / SIP_EQUOTE. */
 int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s);
 
 /* Split a header value at top-level commas, honouring quoted strings,

@@ -10,6 +10,15 @@
  *
  * Returns the message length in bytes (> 0), or a negative enum sip_err; on
  * error m->err_off holds the byte offset where parsing stopped.
+ *
+ * Tolerances (see docs/wire-library.md): header lines may end in CRLF or a
+ * bare LF (never a bare CR); folded continuation lines stay inside the
+ * header's value span; a datagram's m->len is the whole datagram, the body
+ * runs to its end when there is no Content-Length, and octets after a
+ * Content-Length body (RFC 4475 dblreq) are counted in m->len but not in
+ * the body.  With SIP_PARSE_STREAM (TCP) Content-Length is mandatory, an
+ * incomplete message gives SIP_ENEEDMORE, and the return value is the
+ * length of this message alone, so pipelined messages can be split.
  */
 #ifndef SIPALG_SIP_MSG_H
 #define SIPALG_SIP_MSG_H
@@ -109,6 +118,8 @@ struct sip_msg {
 	int64_t content_length; /* -1 when there is no Content-Length header */
 	int16_t clen_hdr;       /* index of Content-Length in hdrs, -1 if none */
 	uint32_t err_off;       /* where parsing stopped, on error */
+	uint32_t hdr_end;       /* offset of the empty line ending the headers */
+	uint8_t flags;          /* the sip_msg_parse flags */
 };
 
 int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
@@ -127,5 +138,11 @@ int sip_msg_validate(struct sip_msg *m);
 enum sip_method sip_method_lookup(const char *p, size_t len);
 const char *sip_method_name(enum sip_method m);
 const char *sip_hdr_name(enum sip_hdr_id id);
+/* Header id of a field name (long or compact, any case); *compact is set
+ * when the name was the compact form (may be NULL).  SIP_HDR_OTHER if
+ * unknown. */
+enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact);
+/* Number of headers with this id (physical header lines). */
+int sip_msg_count(const struct sip_msg *m, enum sip_hdr_id id);
 
 #endif

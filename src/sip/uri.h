@@ -31,6 +31,12 @@ struct sip_uri {
 
 int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s);
 
+/* Classify a host (RFC 3261 §25.1 host = hostname / IPv4address /
+ * IPv6reference): the whole span must be one.  With allow_bare_v6, an
+ * unbracketed IPv6 address is accepted too (Via received=, RFC 5118 §4.5).
+ * Returns the enum sip_host_type (> 0) or SIP_EURI. */
+int sip_host_parse(const char *base, struct sip_span s, int allow_bare_v6);
+
 /* Iterate ;name[=value] parameters.  *rest is advanced.  Returns 1 with a
  * parameter, 0 at the end, negative on a malformed list.  value is
  * SIP_SPAN_NONE for a flag parameter (";lr", ";rport"). */
