@@ -63,7 +63,10 @@ struct alg_config {
 	void *port_busy_ctx;
 };
 
-/* Fill a config with the defaults above (no inside prefixes, no address). */
+/* Fill a config with the defaults above (no inside prefixes, no address;
+ * media ports 40000-49999, strict_register 1, margin 32 s, expires 3600 s,
+ * media timeout 120 s, max call 12 h, INVITE timeout 180 s, dialog binding
+ * 300 s). */
 void alg_config_defaults(struct alg_config *cfg);
 
 struct alg_packet {
@@ -92,8 +95,12 @@ enum alg_action_kind {
 	ALG_ACT_PINHOLE_OPEN = 1,
 	ALG_ACT_PINHOLE_REFRESH,
 	ALG_ACT_PINHOLE_CLOSE,
-	ALG_ACT_BINDING_KEEP,   /* keep the signalling binding until expires_ms */
-	ALG_ACT_BINDING_CLOSE,
+	ALG_ACT_BINDING_KEEP,   /* keep the signalling binding at least until
+				 * u.binding.expires_ms (a registration's granted
+				 * expiry + margin, or a dialog in progress); the
+				 * caller keeps max(its idle timer, this) */
+	ALG_ACT_BINDING_CLOSE,  /* the engine no longer needs the binding (expired
+				 * or removed registration, no dialog uses it) */
 	ALG_ACT_CALL_END,       /* a call record is ready */
 };
 
@@ -102,7 +109,10 @@ struct alg_pinhole {
 	uint32_t id;               /* unique while open */
 	struct alg_addr public_ep;
 	struct alg_addr inside_ep;
-	struct alg_addr remote;    /* admitted peer, family 0 = any source */
+	/* Admitted peer, family 0 = any source.  Policy (docs/rewrite-rules.md
+	 * R6): any source, because media often comes from an address other
+	 * than the signalling peer (catalogue B14, B15). */
+	struct alg_addr remote;
 	uint32_t timeout_ms;       /* kernel element timeout */
 };
 
@@ -161,6 +171,11 @@ struct alg_result {
 	unsigned nactions;
 	struct alg_note notes[ALG_MAX_NOTES];
 	unsigned nnotes;
+	/* IN only: the inside endpoint the message must be delivered to, as the
+	 * engine restored it (a response goes to its restored top Via sent-by
+	 * when the Via had no ;rport, RFC 3261 §18.2.2 - the Cisco case, B18b;
+	 * a request to the registered Contact).  family 0: use pkt.inside. */
+	struct alg_addr deliver_to;
 };
 
 struct alg_engine;
