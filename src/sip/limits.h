@@ -14,8 +14,10 @@
 #define SIP_MAX_HEADERS 128u
 /* One logical header line, folded continuation lines included. */
 #define SIP_MAX_LINE 8192u
-/* Via header field values (comma-separated values each count). */
-#define SIP_MAX_VIAS 32u
+/* Via header field values (comma-separated values each count).  70, the
+ * default Max-Forwards, so a request that went through every hop it may
+ * still parses (RFC 4475 longreq carries 34). */
+#define SIP_MAX_VIAS 70u
 /* SDP media descriptions per body. */
 #define SDP_MAX_MEDIA 16u
 /* Parts of a multipart body that are looked at. */

@@ -1,0 +1,50 @@
+/*
+ * lex.h - internal to the wire library: octet classes of the RFC 3261
+ * §25.1 grammar and small scanners shared by the value parsers.
+ *
+ * Not a public header (no module outside src/sip includes it).  Pure
+ * functions on spans of the caller's buffer; nothing allocates or writes.
+ */
+#ifndef SIPALG_SIP_LEX_H
+#define SIPALG_SIP_LEX_H
+
+#include <stdint.h>
+#include "span.h"
+
+enum {
+	LX_ALPHA = 1u << 0,
+	LX_DIGIT = 1u << 1,
+	LX_HEX = 1u << 2,
+	LX_TOKEN = 1u << 3,     /* token (§25.1) */
+	LX_WORD = 1u << 4,      /* word: token plus ()<>:\"/[]?{} */
+	LX_UNRES = 1u << 5,     /* unreserved = alphanum / mark */
+	LX_USER = 1u << 6,      /* user-unreserved  & = + $ , ; ? / */
+	LX_PASS = 1u << 7,      /* password extras  & = + $ , */
+	LX_PARAM = 1u << 8,     /* param-unreserved [ ] / : & + $ */
+	LX_HNV = 1u << 9,       /* hnv-unreserved   [ ] / ? : + $ */
+	LX_WS = 1u << 10,       /* SP / HTAB */
+	LX_UTF8 = 1u << 11,     /* UTF8-NONASCII lead or continuation octet */
+	LX_TEXT = 1u << 12,     /* qdtext / TEXT-UTF8char (printable, not CTL) */
+};
+
+extern const uint16_t sip_lex[256];
+
+static inline int lx_is(unsigned char c, unsigned cls)
+{
+	return (sip_lex[c] & cls) != 0;
+}
+
+/* LWS-trim a span: drop SP/HT/CR/LF at both ends. */
+struct sip_span lx_trim(const char *b, struct sip_span s);
+
+/* Skip LWS (SP, HT, folded CRLF/LF + WSP) from i, not past end. */
+uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end);
+
+/* A quoted-string starting at b[i] == '"': index after the closing quote,
+ * or 0 if unterminated (a quoted string cannot end at offset 0). */
+uint32_t lx_quoted_end(const char *b, uint32_t i, uint32_t end);
+
+/* Count of octets of class cls from i, stopping at end. */
+uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsigned cls);
+
+#endif

@@ -1,0 +1,389 @@
+/*
+ * msg.c - one pass over a SIP message: start line, header index, body
+ * (RFC 3261 §7, §7.3.1 folding, §18.3 framing, §25.1 grammar).
+ *
+ * This is the hot path, so it does only what framing needs: find each line
+ * once (eight octets at a time), split the header name from the value,
+ * classify the name with hdr_table.c, and read Content-Length.  Value
+ * grammars are checked later, by sip_msg_validate() or the value parsers.
+ * Nothing is allocated and the buffer is never written.
+ */
+#include "msg.h"
+#include "lex.h"
+#include "limits.h"
+
+struct pstate {
+	struct sip_msg *m;
+	const char *b;
+	uint32_t end;    /* bytes available (capped at SIP_MAX_MSG_SIZE) */
+	uint32_t avail;  /* bytes the caller gave */
+	int stream;
+	uint32_t nvias;
+};
+
+static int fail(struct pstate *ps, int err, uint32_t off)
+{
+	ps->m->err_off = off;
+	return err;
+}
+
+/* First CR or LF in [i, end), or end.  Word at a time: a word with no CR
+ * and no LF is skipped whole; memcpy keeps the loads in bounds. */
+static uint32_t scan_eol(const char *b, uint32_t i, uint32_t end)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	const uint64_t cr = ones * '\r', lf = ones * '\n';
+
+	while (i + 8 <= end) {
+		uint64_t v, x, y;
+		memcpy(&v, b + i, 8);
+		x = v ^ cr;
+		y = v ^ lf;
+		if (((x - ones) & ~x & high) | ((y - ones) & ~y & high))
+			break;
+		i += 8;
+	}
+	while (i < end && b[i] != '\r' && b[i] != '\n')
+		i++;
+	return i;
+}
+
+/*
+ * One physical line from i: *cend is where its content ends (the CR or LF),
+ * *next the start of the following line.  A line ends in CRLF or a bare LF
+ * (tolerated, as RFC 3261 §7.5 asks of receivers); a bare CR is refused
+ * because another element may take it for a line end.  Returns 0, or
+ * SIP_ENEEDMORE when the data stops inside the line (a datagram's last
+ * unterminated line then ends at the end, with *cend == *next == end),
+ * or SIP_ECHAR.
+ */
+static int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint32_t *next)
+{
+	uint32_t j = scan_eol(ps->b, i, ps->end);
+
+	*cend = j;
+	*next = j;
+	if (j == ps->end)
+		return SIP_ENEEDMORE;
+	if (ps->b[j] == '\n') {
+		*next = j + 1;
+		return 0;
+	}
+	if (j + 1 == ps->end)
+		return ps->stream ? SIP_ENEEDMORE : fail(ps, SIP_ECHAR, j);
+	if (ps->b[j + 1] != '\n')
+		return fail(ps, SIP_ECHAR, j);
+	*next = j + 2;
+	return 0;
+}
+
+/* The end of the data inside a line: what a stream waits for, what a
+ * datagram or a capped stream cannot get. */
+static int need_more(struct pstate *ps, uint32_t line_off)
+{
+	if (ps->avail >= SIP_MAX_MSG_SIZE)
+		return fail(ps, SIP_ETOOBIG, line_off);
+	if (ps->end - line_off > SIP_MAX_LINE)
+		return fail(ps, SIP_ELINETOOLONG, line_off);
+	return fail(ps, SIP_ENEEDMORE, ps->end);
+}
+
+static int ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (§7.1).
+ * Only 2.0 is accepted; another well-formed version is SIP_EVERSION. */
+static int parse_version(struct pstate *ps, uint32_t i, uint32_t e)
+{
+	const char *b = ps->b;
+	uint32_t d1, d2;
+
+	if (e - i < 5 || (b[i] | 32) != 's' || (b[i + 1] | 32) != 'i' ||
+	    (b[i + 2] | 32) != 'p' || b[i + 3] != '/')
+		return fail(ps, SIP_ESTARTLINE, i);
+	d1 = lx_span_cls(b, i + 4, e, LX_DIGIT);
+	if (d1 == 0 || i + 4 + d1 >= e || b[i + 4 + d1] != '.')
+		return fail(ps, SIP_ESTARTLINE, i);
+	d2 = lx_span_cls(b, i + 5 + d1, e, LX_DIGIT);
+	if (d2 == 0 || i + 5 + d1 + d2 != e)
+		return fail(ps, SIP_ESTARTLINE, i);
+	if (e - i != 7 || b[i + 4] != '2' || b[i + 6] != '0')
+		return fail(ps, SIP_EVERSION, i);
+	return 0;
+}
+
+/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF (§7.2).
+ * A missing SP before an empty reason is tolerated. */
+static int parse_status(struct pstate *ps, uint32_t i, uint32_t e)
+{
+	struct sip_msg *m = ps->m;
+	const char *b = ps->b;
+	uint32_t sp = i, nd;
+	int r;
+
+	while (sp < e && b[sp] != ' ')
+		sp++;
+	if ((r = parse_version(ps, i, sp)) < 0)
+		return r;
+	m->version = sip_span_make(i, sp - i);
+	if (sp == e)
+		return fail(ps, SIP_ESTARTLINE, sp);
+	nd = lx_span_cls(b, sp + 1, e, LX_DIGIT);
+	if (sp + 1 + nd < e && b[sp + 1 + nd] != ' ')
+		return fail(ps, SIP_ESTARTLINE, sp + 1 + nd);
+	if (nd != 3)
+		return fail(ps, nd > 3 ? SIP_ESTATUS : SIP_ESTARTLINE, sp + 1);
+	m->status_s = sip_span_make(sp + 1, 3);
+	m->status = (uint16_t)((b[sp + 1] - '0') * 100 + (b[sp + 2] - '0') * 10 +
+			       (b[sp + 3] - '0'));
+	if (m->status < 100 || m->status > 699)
+		return fail(ps, SIP_ESTATUS, sp + 1);
+	m->reason = sp + 4 < e ? sip_span_make(sp + 5, e - sp - 5) : sip_span_make(e, 0);
+	return 0;
+}
+
+/* Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1).  Single
+ * SPs only (RFC 4475 lwsstart, trws), no LWS or <> in the URI (lwsruri,
+ * ltgtruri); the URI's own grammar is checked by sip_msg_validate(). */
+static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
+{
+	struct sip_msg *m = ps->m;
+	const char *b = ps->b;
+	uint32_t n = lx_span_cls(b, i, e, LX_TOKEN), u = i + n + 1, last = e;
+
+	if (n == 0 || i + n >= e || b[i + n] != ' ')
+		return fail(ps, SIP_ESTARTLINE, i + n);
+	while (last > u && b[last - 1] != ' ')
+		last--;
+	if (last <= u + 1)
+		return fail(ps, SIP_ESTARTLINE, u);
+	for (uint32_t k = u; k < last - 1; k++)
+		if ((unsigned char)b[k] <= ' ' || b[k] == 0x7f)
+			return fail(ps, SIP_ESTARTLINE, k);
+	if (b[u] == '<')
+		return fail(ps, SIP_EURI, u);
+	int r = parse_version(ps, last, e);
+	if (r < 0)
+		return r;
+	m->is_request = 1;
+	m->method_s = sip_span_make(i, n);
+	m->method = (uint8_t)sip_method_lookup(b + i, n);
+	m->ruri = sip_span_make(u, last - 1 - u);
+	m->version = sip_span_make(last, e - last);
+	return 0;
+}
+
+static int parse_start(struct pstate *ps, uint32_t i, uint32_t e)
+{
+	ps->m->start_line = sip_span_make(i, e - i);
+	if (e - i >= 4 && memcmp(ps->b + i, "SIP/", 4) == 0)
+		return parse_status(ps, i, e);
+	return parse_request(ps, i, e);
+}
+
+/* A new header line: field-name HCOLON value (§7.3.1).  The name is a
+ * token; LWS may precede the colon (RFC 4475 wsinv). */
+static int header_start(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t next)
+{
+	struct sip_msg *m = ps->m;
+	const char *b = ps->b;
+	uint32_t n = lx_span_cls(b, i, cend, LX_TOKEN), k = i + n;
+	struct sip_hdr *h;
+
+	while (k < cend && ws(b[k]))
+		k++;
+	if (n == 0 || k == cend || b[k] != ':')
+		return fail(ps, SIP_EHEADER, k);
+	if (m->nhdrs >= SIP_MAX_HEADERS)
+		return fail(ps, SIP_ETOOMANYHDRS, i);
+	if (m->nhdrs >= m->hdr_cap)
+		return fail(ps, SIP_ENOSPACE, i);
+	h = &m->hdrs[m->nhdrs++];
+	h->name = sip_span_make(i, n);
+	h->id = (uint8_t)sip_hdr_lookup(b + i, n, &h->compact);
+	for (k++; k < cend && ws(b[k]);)
+		k++;
+	while (cend > k && ws(b[cend - 1]))
+		cend--;
+	h->value = sip_span_make(k, cend - k);
+	h->line = sip_span_make(i, next - i);
+	if (h->id == SIP_HDR_VIA && ++ps->nvias > SIP_MAX_VIAS)
+		return fail(ps, SIP_ETOOMANYHDRS, i);
+	return 0;
+}
+
+/* A continuation line (starts with SP/HT, §7.3.1): it belongs to the
+ * header above, whose value and line spans grow to cover it. */
+static int header_fold(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t next)
+{
+	struct sip_msg *m = ps->m;
+	struct sip_hdr *h;
+
+	if (m->nhdrs == 0)
+		return fail(ps, SIP_EHEADER, i);
+	h = &m->hdrs[m->nhdrs - 1];
+	while (i < cend && ws(ps->b[i]))
+		i++;
+	while (cend > i && ws(ps->b[cend - 1]))
+		cend--;
+	if (cend > i) {
+		if (h->value.len == 0)
+			h->value.off = i;
+		h->value.len = cend - h->value.off;
+	}
+	h->line.len = next - h->line.off;
+	if (h->line.len > SIP_MAX_LINE)
+		return fail(ps, SIP_ELINETOOLONG, h->line.off);
+	return 0;
+}
+
+/* Content-Length = 1*DIGIT (§20.14).  Every copy must carry the same
+ * number: two framings of one message are how requests get smuggled
+ * (RFC 4475 mcl01).  A value over SIP_MAX_MSG_SIZE (e.g. 4294967328, which
+ * wraps to 32 in 32 bits) or with a sign is SIP_ECLEN. */
+static int content_length(struct pstate *ps)
+{
+	struct sip_msg *m = ps->m;
+
+	for (unsigned k = 0; k < m->nhdrs; k++) {
+		struct sip_hdr *h = &m->hdrs[k];
+		if (h->id != SIP_HDR_CONTENT_LENGTH)
+			continue;
+		int64_t v = sip_span_uint(ps->b, h->value, SIP_MAX_MSG_SIZE);
+		if (v < 0 || (m->clen_hdr >= 0 && v != m->content_length))
+			return fail(ps, SIP_ECLEN, h->value.off);
+		if (m->clen_hdr < 0) {
+			m->clen_hdr = (int16_t)k;
+			m->content_length = v;
+		}
+	}
+	return 0;
+}
+
+/* Body (§18.3): a stream frames on Content-Length, which it must have; a
+ * datagram's body is Content-Length octets when the header is there
+ * (trailing octets ignored, RFC 4475 dblreq) or the rest of the datagram. */
+static int body(struct pstate *ps)
+{
+	struct sip_msg *m = ps->m;
+	int r = content_length(ps);
+
+	if (r < 0)
+		return r;
+	if (m->clen_hdr < 0) {
+		if (ps->stream)
+			return fail(ps, SIP_ECLEN, m->hdr_end);
+		m->body_len = ps->avail - m->body_off;
+		m->len = ps->avail;
+		return (int)m->len;
+	}
+	uint64_t need = (uint64_t)m->body_off + (uint64_t)m->content_length;
+	if (need > SIP_MAX_MSG_SIZE)
+		return fail(ps, SIP_ETOOBIG, m->body_off);
+	if (need > ps->avail)
+		return fail(ps, ps->stream ? SIP_ENEEDMORE : SIP_EBODY, ps->avail);
+	m->body_len = (uint32_t)m->content_length;
+	m->len = ps->stream ? (uint32_t)need : ps->avail;
+	return (int)m->len;
+}
+
+static void msg_init(struct sip_msg *m, const char *buf, struct sip_hdr *hdrs,
+		     unsigned cap, unsigned flags)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = buf;
+	m->hdrs = hdrs;
+	m->hdr_cap = (uint16_t)(cap > SIP_MAX_HEADERS ? SIP_MAX_HEADERS : cap);
+	m->method_s = m->ruri = m->version = m->status_s = m->reason = SIP_SPAN_NONE;
+	m->content_length = -1;
+	m->clen_hdr = -1;
+	m->flags = (uint8_t)flags;
+}
+
+/* The header section, from the line after the start line to the empty
+ * line.  A datagram that stops without an empty line ends its headers
+ * there (RFC 4475 baddn's archive copy). */
+static int headers(struct pstate *ps, uint32_t i)
+{
+	struct sip_msg *m = ps->m;
+	uint32_t cend, next;
+	int r;
+
+	for (;;) {
+		r = next_line(ps, i, &cend, &next);
+		if (r == SIP_ENEEDMORE) {
+			if (ps->stream && i < ps->end && ws(ps->b[i]) && m->nhdrs == 0)
+				return fail(ps, SIP_EHEADER, i);
+			if (ps->stream)
+				return need_more(ps, i);
+			if (i == ps->end)
+				break;
+		} else if (r < 0) {
+			return r;
+		}
+		if (cend == i) {
+			i = next;
+			break;
+		}
+		if (next - i > SIP_MAX_LINE)
+			return fail(ps, SIP_ELINETOOLONG, i);
+		r = ws(ps->b[i]) ? header_fold(ps, i, cend, next)
+				 : header_start(ps, i, cend, next);
+		if (r < 0)
+			return r;
+		i = next;
+	}
+	m->hdr_end = cend;
+	m->body_off = i;
+	return 0;
+}
+
+int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
+		  struct sip_hdr *hdrs, unsigned cap, unsigned flags)
+{
+	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0 };
+	uint32_t i = 0, cend, next;
+	int r;
+
+	msg_init(m, buf, hdrs, cap, flags);
+	if (len > SIP_MAX_MSG_SIZE && !ps.stream)
+		return fail(&ps, SIP_ETOOBIG, SIP_MAX_MSG_SIZE);
+	ps.avail = (uint32_t)(len > SIP_MAX_MSG_SIZE ? SIP_MAX_MSG_SIZE : len);
+	ps.end = ps.avail;
+	if (len > SIP_MAX_MSG_SIZE)
+		ps.avail = SIP_MAX_MSG_SIZE + 1; /* a stream has more than we look at */
+	/* §7.5: a stream receiver ignores CRLFs before the start line. */
+	while (ps.stream && i < ps.end && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	r = next_line(&ps, i, &cend, &next);
+	if (r == SIP_ENEEDMORE)
+		return ps.stream ? need_more(&ps, i) : fail(&ps, SIP_ESTARTLINE, i);
+	if (r < 0)
+		return r;
+	if (next - i > SIP_MAX_LINE)
+		return fail(&ps, SIP_ELINETOOLONG, i);
+	if ((r = parse_start(&ps, i, cend)) < 0)
+		return r;
+	if ((r = headers(&ps, next)) < 0)
+		return r;
+	return body(&ps);
+}
+
+int sip_msg_find(const struct sip_msg *m, enum sip_hdr_id id, int after)
+{
+	for (int k = after < 0 ? 0 : after + 1; k < (int)m->nhdrs; k++)
+		if (m->hdrs[k].id == id)
+			return k;
+	return -1;
+}
+
+int sip_msg_count(const struct sip_msg *m, enum sip_hdr_id id)
+{
+	int n = 0;
+
+	for (unsigned k = 0; k < m->nhdrs; k++)
+		n += m->hdrs[k].id == id;
+	return n;
+}
