@@ -52,14 +52,19 @@ static const struct hdr_row rows[] = {
 	ROW("Reject-Contact", 'j', SIP_HDR_REJECT_CONTACT),
 	ROW("Request-Disposition", 'd', SIP_HDR_REQUEST_DISPOSITION),
 	ROW("Require", 0, SIP_HDR_REQUIRE),
+	ROW("Retry-After", 0, SIP_HDR_RETRY_AFTER),
 	ROW("Route", 0, SIP_HDR_ROUTE),
 	ROW("RSeq", 0, SIP_HDR_RSEQ),
+	ROW("Server", 0, SIP_HDR_SERVER),
 	ROW("Service-Route", 0, SIP_HDR_SERVICE_ROUTE), /* RFC 3608 */
 	ROW("Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES), /* RFC 4028 */
 	ROW("Subject", 's', SIP_HDR_SUBJECT),
 	ROW("Supported", 'k', SIP_HDR_SUPPORTED),
 	ROW("To", 't', SIP_HDR_TO),
+	ROW("Unsupported", 0, SIP_HDR_UNSUPPORTED),
+	ROW("User-Agent", 0, SIP_HDR_USER_AGENT),
 	ROW("Via", 'v', SIP_HDR_VIA),
+	ROW("Warning", 0, SIP_HDR_WARNING),
 	ROW("WWW-Authenticate", 0, SIP_HDR_WWW_AUTHENTICATE),
 };
 

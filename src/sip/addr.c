@@ -1,0 +1,205 @@
+/*
+ * addr.c - name-addr / addr-spec with header params, and top-level comma
+ * splitting of header values (RFC 3261 §7.3.1, §20.10, §25.1).
+ * Spans into the caller's buffer; no allocation, no writes.
+ */
+#include "addr.h"
+#include "error.h"
+#include "lex.h"
+
+/*
+ * Strict quoted-string (§25.1): qdtext = LWS / %x21 / %x23-5B / %x5D-7E /
+ * UTF8-NONASCII, quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F).  From
+ * the opening '"' at i; index after the closing quote, or a negative code.
+ */
+static int quoted(const char *b, uint32_t i, uint32_t e)
+{
+	for (i++; i < e; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if (c == '"')
+			return (int)(i + 1);
+		if (c == '\\') {
+			if (i + 1 >= e)
+				return SIP_EQUOTE;
+			c = (unsigned char)b[++i];
+			if (c == '\n' || c == '\r' || c > 0x7f)
+				return SIP_EADDR;
+		} else if (c == '\r' || c == '\n') {
+			uint32_t k = lx_skip_lws(b, i, e);
+			if (k == i)
+				return SIP_EADDR; /* a line end that is not a fold */
+			i = k - 1;
+		} else if (c < ' ' ? c != '\t' : c == 0x7f) {
+			return SIP_EADDR;
+		}
+	}
+	return SIP_EQUOTE;
+}
+
+/* gen-value = token / host / quoted-string (§25.1 generic-param). */
+static int gen_value_ok(const char *b, struct sip_span v)
+{
+	uint32_t i = v.off, e = v.off + v.len;
+
+	if (v.len == 0)
+		return 0;
+	if (b[i] == '"')
+		return quoted(b, i, e) == (int)e;
+	for (; i < e; i++)
+		if (!lx_is((unsigned char)b[i], LX_TOKEN) && b[i] != ':' && b[i] != '[' &&
+		    b[i] != ']')
+			return 0;
+	return 1;
+}
+
+static int token_ok(const char *b, struct sip_span s)
+{
+	return s.len > 0 && lx_span_cls(b, s.off, s.off + s.len, LX_TOKEN) == s.len;
+}
+
+/* *( SEMI generic-param ) after the address; picks out tag and expires. */
+static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
+{
+	struct sip_span rest, name, value;
+	int r;
+
+	i = lx_skip_lws(b, i, e);
+	if (i == e)
+		return 0;
+	if (b[i] != ';')
+		return SIP_EADDR;
+	a->params = rest = sip_span_make(i + 1, e - i - 1);
+	while ((r = sip_param_next(b, &rest, &name, &value)) > 0) {
+		if (!token_ok(b, name) || (sip_span_present(value) && !gen_value_ok(b, value)))
+			return SIP_EADDR;
+		if (sip_span_caseeq(b, name, "tag"))
+			a->tag = value;
+		else if (sip_span_caseeq(b, name, "expires"))
+			a->expires = value;
+	}
+	return r == 0 ? 0 : (r == SIP_EQUOTE ? r : SIP_EADDR);
+}
+
+/* display-name = *(token LWS) / quoted-string; checked up to the '<'. */
+static int display_ok(const char *b, uint32_t i, uint32_t e)
+{
+	for (; i < e; i++)
+		if (!lx_is((unsigned char)b[i], LX_TOKEN | LX_WS) && b[i] != '\r' && b[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* name-addr = [ display-name ] LAQUOT addr-spec RAQUOT */
+static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t e)
+{
+	uint32_t gt = lt + 1;
+	int r;
+
+	while (gt < e && b[gt] != '>')
+		gt++;
+	if (gt == e)
+		return SIP_EADDR;
+	a->bracketed = 1;
+	if (lt > i)
+		a->display = lx_trim(b, sip_span_make(i, lt - i));
+	/* No LWS inside <> (RFC 4475 badaspec); the URI grammar has none. */
+	if (gt == lt + 1 || lx_trim(b, sip_span_make(lt + 1, gt - lt - 1)).len != gt - lt - 1)
+		return SIP_EADDR;
+	if ((r = sip_uri_parse(&a->uri, b, sip_span_make(lt + 1, gt - lt - 1))) < 0)
+		return r;
+	return addr_params(a, b, gt + 1, e);
+}
+
+/* addr-spec without <>: it ends at the first ';' or LWS, and may not carry
+ * ',', '?' or ';' of its own (§20.10), so a URI with headers must be
+ * bracketed (RFC 4475 regbadct). */
+static int bare_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
+{
+	uint32_t k = i;
+	int r;
+
+	while (k < e && b[k] != ';' && !lx_is((unsigned char)b[k], LX_WS) && b[k] != '\r' &&
+	       b[k] != '\n')
+		k++;
+	if ((r = sip_uri_parse(&a->uri, b, sip_span_make(i, k - i))) < 0)
+		return r;
+	if (sip_span_present(a->uri.headers))
+		return SIP_EADDR;
+	return addr_params(a, b, k, e);
+}
+
+int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
+{
+	uint32_t i, e, lt;
+	int r;
+
+	*a = (struct sip_addr){ 0 };
+	a->display = a->params = a->tag = a->expires = SIP_SPAN_NONE;
+	s = lx_trim(base, s);
+	a->whole = s;
+	i = s.off;
+	e = s.off + s.len;
+	if (s.len == 0)
+		return SIP_EADDR;
+	if (s.len == 1 && base[i] == '*') {
+		a->star = 1;
+		return 0;
+	}
+	if (base[i] == '"') {
+		if ((r = quoted(base, i, e)) < 0)
+			return r;
+		uint32_t qend = (uint32_t)r;
+		lt = lx_skip_lws(base, qend, e);
+		if (lt == e || base[lt] != '<')
+			return SIP_EADDR;
+		r = name_addr(a, base, i, lt, e);
+		a->display = sip_span_make(i, qend - i);
+		return r;
+	}
+	for (lt = i; lt < e && base[lt] != '<'; lt++)
+		;
+	if (lt == e)
+		return bare_addr(a, base, i, e);
+	if (!display_ok(base, i, lt))
+		return SIP_EADDR; /* RFC 4475 baddn: "Bell, Alexander" unquoted */
+	return name_addr(a, base, i, lt, e);
+}
+
+/* One step through a comma list: an item ends at a comma outside quotes
+ * and outside <...>.  An empty item (",,", RFC 4475 badinv01) is an error
+ * (SIP_EVALUE), as is an unclosed '<' (SIP_EADDR). */
+int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item)
+{
+	uint32_t i = rest->off, e = rest->off + rest->len, k;
+	int in_angle = 0;
+
+	if (lx_trim(base, *rest).len == 0)
+		return 0;
+	for (k = i; k < e; k++) {
+		char c = base[k];
+		if (c == '"') {
+			uint32_t q = lx_quoted_end(base, k, e);
+			if (q == 0)
+				return SIP_EQUOTE;
+			k = q - 1;
+		} else if (c == '<') {
+			in_angle = 1;
+		} else if (c == '>') {
+			in_angle = 0;
+		} else if (c == ',' && !in_angle) {
+			break;
+		}
+	}
+	if (in_angle)
+		return SIP_EADDR;
+	*item = lx_trim(base, sip_span_make(i, k - i));
+	if (item->len == 0)
+		return SIP_EVALUE;
+	if (k < e) {
+		k++;
+		if (lx_trim(base, sip_span_make(k, e - k)).len == 0)
+			return SIP_EVALUE; /* a trailing comma */
+	}
+	*rest = sip_span_make(k, e - k);
+	return 1;
+}

@@ -1,0 +1,284 @@
+/*
+ * validate.c - sip_msg_validate(): the full syntax check that sip_msg_parse()
+ * leaves out of the hot path (RFC 3261 §7, §8.1.1, §20, §25.1).
+ *
+ * In order: the Request-URI and reason phrase, then every header's value
+ * (one row per header id below; unknown headers get the generic octet
+ * check), then the rules across headers: mandatory headers (§8.1.1),
+ * single-value headers, CSeq method equal to the request method (§8.1.1.5),
+ * Content-Type with a body (§20.15), the Via limit.  The first failure is
+ * returned, with m->err_off at the offending value.  Verdicts for RFC 4475
+ * are listed in docs/wire-library.md.
+ */
+#include "msg.h"
+#include "addr.h"
+#include "lex.h"
+#include "limits.h"
+#include "values.h"
+#include "via.h"
+
+static int fail(struct sip_msg *m, int err, uint32_t off)
+{
+	m->err_off = off;
+	return err;
+}
+
+/* Generic octets (TEXT-UTF8, LWS): no CTL except HT, folds and a CTL that a
+ * backslash escapes (quoted-pair, RFC 4475 intmeth). */
+static int text_ok(const char *b, struct sip_span v)
+{
+	for (uint32_t i = v.off, e = v.off + v.len; i < e; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if (c == '\r' || c == '\n') {
+			uint32_t k = lx_skip_lws(b, i, e);
+			if (k == i)
+				return SIP_ECHAR;
+			i = k - 1;
+		} else if ((c < ' ' && c != '\t') || c == 0x7f) {
+			if (i == v.off || b[i - 1] != '\\')
+				return SIP_ECHAR;
+		}
+	}
+	return 0;
+}
+
+static int chk_via(const char *b, struct sip_span v, unsigned *nvias)
+{
+	struct sip_span rest = v, item;
+	struct sip_via via;
+	int r;
+
+	if (v.len == 0)
+		return SIP_EVIA;
+	while ((r = sip_list_next(b, &rest, &item)) > 0) {
+		if (sip_via_parse(&via, b, item) < 0)
+			return SIP_EVIA;
+		if (++*nvias > SIP_MAX_VIAS)
+			return SIP_ETOOMANYHDRS;
+	}
+	return r < 0 ? (r == SIP_EQUOTE ? r : SIP_EVIA) : 0;
+}
+
+/* contact-params: q = qvalue, expires = delta-seconds (RFC 4475 scalar02). */
+static int contact_params_ok(const char *b, const struct sip_addr *a)
+{
+	struct sip_span q;
+
+	if (sip_span_present(a->expires) && sip_value_uint(b, a->expires, 0xffffffffu) < 0)
+		return SIP_EVALUE;
+	if (sip_param_find(b, a->params, "q", &q) && sip_span_present(q)) {
+		/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
+		const char *p = b + q.off;
+		uint32_t n = q.len;
+		if (n == 0 || (p[0] != '0' && p[0] != '1') || (n > 1 && p[1] != '.') || n > 5)
+			return SIP_EVALUE;
+		for (uint32_t k = 2; k < n; k++)
+			if (p[k] < '0' || p[k] > (p[0] == '1' ? '0' : '9'))
+				return SIP_EVALUE;
+	}
+	return 0;
+}
+
+/* A comma list of name-addr / addr-spec.  mode: 0 Contact ("*" alone or
+ * addresses), 1 Route-like (name-addr only), 2 single address (From, To). */
+static int chk_addrs(const char *b, struct sip_span v, int mode)
+{
+	struct sip_span rest = v, item;
+	struct sip_addr a;
+	int r, n = 0;
+
+	if (mode == 2) {
+		if ((r = sip_addr_parse(&a, b, v)) < 0)
+			return r;
+		return a.star ? SIP_EADDR : 0;
+	}
+	while ((r = sip_list_next(b, &rest, &item)) > 0) {
+		if ((r = sip_addr_parse(&a, b, item)) < 0)
+			return r;
+		if ((a.star && (mode != 0 || n > 0 || rest.len)) || (mode == 1 && !a.bracketed))
+			return SIP_EADDR;
+		if (mode == 0 && (r = contact_params_ok(b, &a)) < 0)
+			return r;
+		n++;
+	}
+	if (r == SIP_EQUOTE)
+		return r;
+	return r < 0 || n == 0 ? SIP_EADDR : 0;
+}
+
+/* A comma list of tokens (Require, Supported, Allow, ...). */
+static int chk_tokens(const char *b, struct sip_span v)
+{
+	struct sip_span rest = v, item;
+	int r;
+
+	while ((r = sip_list_next(b, &rest, &item)) > 0)
+		if (lx_span_cls(b, item.off, item.off + item.len, LX_TOKEN) != item.len)
+			return SIP_EVALUE;
+	return r < 0 ? SIP_EVALUE : 0;
+}
+
+static int word_in(const char *p, const char *list)
+{
+	for (; *list; list += 3)
+		if (!memcmp(p, list, 3))
+			return 1;
+	return 0;
+}
+
+/* rfc1123-date = wkday "," SP date1 SP time SP "GMT" (§20.17; RFC 4475
+ * baddate): "Sat, 13 Nov 2010 23:29:00 GMT", nothing else. */
+static int chk_date(const char *b, struct sip_span v)
+{
+	static const char pat[] = "www, dd mmm dddd dd:dd:dd GMT";
+	const char *p = b + v.off;
+
+	if (v.len != sizeof(pat) - 1)
+		return SIP_EVALUE;
+	for (uint32_t k = 0; k < v.len; k++) {
+		if (pat[k] == 'd' ? !lx_is((unsigned char)p[k], LX_DIGIT)
+				  : (pat[k] != 'w' && pat[k] != 'm' && pat[k] != p[k]))
+			return SIP_EVALUE;
+	}
+	if (!word_in(p, "MonTueWedThuFriSatSun") ||
+	    !word_in(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec"))
+		return SIP_EVALUE;
+	return 0;
+}
+
+/* Retry-After = delta-seconds [ comment ] *( SEMI retry-param ) */
+static int chk_retry_after(const char *b, struct sip_span v)
+{
+	uint32_t n = lx_span_cls(b, v.off, v.off + v.len, LX_DIGIT);
+
+	return sip_span_uint(b, sip_span_make(v.off, n), 0xffffffffu) < 0 ? SIP_EVALUE : 0;
+}
+
+/* warning-value = warn-code SP warn-agent SP warn-text, warn-code = 3DIGIT */
+static int chk_warning(const char *b, struct sip_span v)
+{
+	struct sip_span rest = v, item;
+	int r;
+
+	while ((r = sip_list_next(b, &rest, &item)) > 0) {
+		const char *p = b + item.off;
+		if (item.len < 5 || lx_span_cls(b, item.off, item.off + item.len, LX_DIGIT) != 3 ||
+		    p[3] != ' ')
+			return SIP_EVALUE;
+	}
+	return r < 0 ? SIP_EVALUE : 0;
+}
+
+static int chk_value(struct sip_msg *m, const struct sip_hdr *h, unsigned *nvias)
+{
+	const char *b = m->buf;
+	struct sip_cseq cs;
+	struct sip_ctype ct;
+	int r = text_ok(b, h->value);
+
+	if (r < 0)
+		return r;
+	switch (h->id) {
+	case SIP_HDR_VIA:
+		return chk_via(b, h->value, nvias);
+	case SIP_HDR_FROM:
+	case SIP_HDR_TO:
+		return chk_addrs(b, h->value, 2);
+	case SIP_HDR_CONTACT:
+		return chk_addrs(b, h->value, 0);
+	case SIP_HDR_ROUTE:
+	case SIP_HDR_RECORD_ROUTE:
+	case SIP_HDR_PATH:
+	case SIP_HDR_SERVICE_ROUTE:
+		return chk_addrs(b, h->value, 1);
+	case SIP_HDR_CALL_ID:
+		return sip_callid_check(b, h->value);
+	case SIP_HDR_CSEQ:
+		return sip_cseq_parse(&cs, b, h->value);
+	case SIP_HDR_MAX_FORWARDS:
+		return sip_value_uint(b, h->value, 255) < 0 ? SIP_EVALUE : 0;
+	case SIP_HDR_EXPIRES:
+	case SIP_HDR_MIN_EXPIRES:
+	case SIP_HDR_RSEQ:
+		return sip_value_uint(b, h->value, 0xffffffffu) < 0 ? SIP_EVALUE : 0;
+	case SIP_HDR_CONTENT_TYPE:
+		return sip_ctype_parse(&ct, b, h->value);
+	case SIP_HDR_DATE:
+		return chk_date(b, h->value);
+	case SIP_HDR_RETRY_AFTER:
+		return chk_retry_after(b, h->value);
+	case SIP_HDR_WARNING:
+		return chk_warning(b, h->value);
+	case SIP_HDR_REQUIRE:
+	case SIP_HDR_PROXY_REQUIRE:
+	case SIP_HDR_SUPPORTED:
+	case SIP_HDR_UNSUPPORTED:
+	case SIP_HDR_ALLOW:
+		return chk_tokens(b, h->value);
+	default:
+		return 0;
+	}
+}
+
+/* Start line: the Request-URI's grammar (no escaped headers in a SIP
+ * Request-URI, §19.1.1 table; RFC 4475 escruri), the reason phrase's text. */
+static int chk_start(struct sip_msg *m)
+{
+	struct sip_uri u;
+
+	if (!m->is_request)
+		return text_ok(m->buf, m->reason) < 0 ? fail(m, SIP_ESTARTLINE, m->reason.off) : 0;
+	if (sip_uri_parse(&u, m->buf, m->ruri) < 0 || sip_span_present(u.headers))
+		return fail(m, SIP_EURI, m->ruri.off);
+	return 0;
+}
+
+/* Headers that a message carries exactly once (§20, §8.1.1). */
+static const uint8_t single[] = {
+	SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_MAX_FORWARDS,
+	SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE, SIP_HDR_EXPIRES,
+};
+/* Mandatory in requests and responses (§8.1.1; Max-Forwards is not here
+ * so that an RFC 2543 request still passes, RFC 4475 §3.4.1 inv2543). */
+static const uint8_t mandatory[] = {
+	SIP_HDR_TO, SIP_HDR_FROM, SIP_HDR_CSEQ, SIP_HDR_CALL_ID, SIP_HDR_VIA,
+};
+
+static int chk_cross(struct sip_msg *m)
+{
+	struct sip_cseq cs;
+	int k;
+
+	for (size_t i = 0; i < sizeof(mandatory); i++)
+		if (sip_msg_find(m, mandatory[i], -1) < 0)
+			return fail(m, SIP_EMISSING, m->hdr_end);
+	for (size_t i = 0; i < sizeof(single); i++) {
+		int first = sip_msg_find(m, single[i], -1);
+		if (first >= 0 && (k = sip_msg_find(m, single[i], first)) >= 0)
+			return fail(m, SIP_EMULTI, m->hdrs[k].name.off);
+	}
+	k = sip_msg_find(m, SIP_HDR_CSEQ, -1);
+	sip_cseq_parse(&cs, m->buf, m->hdrs[k].value);
+	if (m->is_request && (cs.method_s.len != m->method_s.len ||
+			      memcmp(m->buf + cs.method_s.off, m->buf + m->method_s.off,
+				     cs.method_s.len)))
+		return fail(m, SIP_ECSEQ, cs.method_s.off);
+	if (m->body_len > 0 && sip_msg_find(m, SIP_HDR_CONTENT_TYPE, -1) < 0)
+		return fail(m, SIP_EMISSING, m->hdr_end);
+	return 0;
+}
+
+int sip_msg_validate(struct sip_msg *m)
+{
+	unsigned nvias = 0;
+	int r;
+
+	if ((r = chk_start(m)) < 0)
+		return r;
+	for (unsigned k = 0; k < m->nhdrs; k++) {
+		const struct sip_hdr *h = &m->hdrs[k];
+		if ((r = chk_value(m, h, &nvias)) < 0)
+			return fail(m, r, h->value.off);
+	}
+	return chk_cross(m);
+}
