@@ -4,7 +4,7 @@
  * packet path; everything SIP-specific stays out of it.
  *
  * fw_open() removes leftovers of a crashed run, then creates, in one
- * transaction, `table ip sipalg` (flags owner where supported) with:
+ * transaction, `table ip sipalg` with:
  *   - tproxy rules sending the configured SIP ports (UDP and TCP) arriving
  *     on the inside interfaces to the daemon's port, with a fwmark;
  *   - maps media_dnat / media_snat (timeouts, element counters) and the
@@ -12,7 +12,19 @@
  * and adds `ip rule fwmark MARK lookup TABLE` + `local 0.0.0.0/0 dev lo
  * table TABLE`.  fw_close() removes all of it.  TLS (5061) is never matched.
  *
- * Pinhole changes are queued and sent as one netlink batch by fw_commit().
+ * The table has no `flags owner`: it outlives a crashed daemon on purpose,
+ * so live media keeps flowing until the pinholes' own timeouts expire; the
+ * next fw_open() removes it.  docs/dataplane.md shows the exact ruleset.
+ *
+ * Pinhole changes are queued and sent as one netlink batch by fw_commit();
+ * if the kernel refuses the batch, fw_commit() retries pinhole by pinhole
+ * and returns the first error (each failure is logged with the pinhole id).
+ * fw_pinhole_refresh() restarts the timeout and keeps the counters.
+ * fw_pinhole_del() of a pinhole that already expired is not an error.
+ * Counters: pkts_in counts each inbound packet, pkts_out each outbound
+ * one, plus one for the first packet of each conntrack flow (the NAT map
+ * lookup counts too).  fw_pinhole_counters() returns -ENOENT if the
+ * pinhole is not (or no longer) in the kernel.
  * Returns 0 or -errno; messages go to the log callback.
  * The struct fw is owned by the backend; fw_close() frees it.
  */

@@ -1,0 +1,74 @@
+/*
+ * fw_int.h - internals shared by the firewall backend's files (fw_nft.c:
+ * netlink socket, batches, the ruleset; fw_pinhole.c: map elements and
+ * counters; fw_route.c: policy routing).  Not part of the fw.h contract.
+ *
+ * Memory: struct fw owns its netlink socket, its batch buffer and the queue
+ * of pending pinhole operations.  Returns: 0 / count or -errno.
+ */
+#ifndef SIPALG_DAEMON_FW_INT_H
+#define SIPALG_DAEMON_FW_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/fw.h"
+
+#define FW_TABLE "sipalg"
+#define FW_MAP_DNAT "media_dnat"
+#define FW_MAP_SNAT "media_snat"
+
+/* Message types of kernels >= 6.3 that older uapi headers lack. */
+#define FW_MSG_DESTROYTABLE 26
+#define FW_MSG_DESTROYSETELEM 30
+
+/* Receive buffer for netlink replies (MNL_SOCKET_BUFFER_SIZE is a VLA). */
+#define FW_NL_BUF 32768
+
+enum fw_op_kind {
+	FW_OP_ADD,
+	FW_OP_DEL,
+};
+
+struct fw_op {
+	enum fw_op_kind kind;
+	struct fw_pinhole p;
+};
+
+/* A growable buffer that one netlink batch is written into. */
+struct fw_buf {
+	char *p;
+	size_t len, cap;
+};
+
+struct fw {
+	struct fw_config cfg;
+	struct mnl_socket *nl; /* NETLINK_NETFILTER, nf_tables */
+	uint32_t portid;
+	uint32_t seq;
+	int has_destroy;       /* kernel knows NFT_MSG_DESTROYSETELEM */
+	int route_up;          /* fw_route_add() succeeded */
+	struct fw_buf buf;
+	struct fw_op *ops;     /* queued until fw_commit() */
+	size_t nops, opcap;
+};
+
+void fw_log(const struct fw *fw, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* fw_nft.c: batches. */
+int fw_buf_reserve(struct fw_buf *b, size_t more);
+void fw_batch_begin(struct fw *fw);
+void fw_batch_end(struct fw *fw);
+int fw_batch_send(struct fw *fw, uint32_t *bad_seq);
+
+/* fw_route.c: `ip rule fwmark MARK lookup TABLE` and
+ * `ip route add local 0.0.0.0/0 dev lo table TABLE`. */
+int fw_route_add(struct fw *fw);
+void fw_route_del(struct fw *fw);
+
+/* fw_pinhole.c: probe for element destroy support once the maps exist. */
+int fw_pinhole_probe(struct fw *fw);
+void fw_pinhole_free(struct fw *fw);
+
+#endif

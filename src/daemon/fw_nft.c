@@ -1,0 +1,670 @@
+/*
+ * fw_nft.c - sipalgd's nftables table, built with libnftnl and sent over
+ * libmnl in netlink batches (libnftables is avoided: it exits the process
+ * when memory runs out).  Owns fw_open()/fw_close() and the batch plumbing
+ * that fw_pinhole.c uses.
+ *
+ * The whole ruleset (docs/dataplane.md shows it as `nft list` prints it):
+ *
+ *   table ip sipalg {
+ *     map media_dnat { type ipv4_addr . inet_service : ipv4_addr . inet_service
+ *                      flags timeout; counter }
+ *     map media_snat { (the same) }
+ *     chain divert   { type filter hook prerouting priority mangle; policy accept;
+ *                      (tcp_transparent, tproxy and media_count_in rules) }
+ *     chain pre_nat  { type nat hook prerouting priority dstnat - 1; policy accept;
+ *                      (media_dnat rule) }
+ *     chain forward  { type filter hook forward priority filter; policy accept;
+ *                      (media_count_out rule) }
+ *     chain post_nat { type nat hook postrouting priority srcnat - 1; policy accept;
+ *                      (media_snat rule) }
+ *   }
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <netinet/in.h>
+
+#include "daemon/fw_int.h"
+
+#define FW_SET_ID_DNAT 1
+#define FW_SET_ID_SNAT 2
+/* nft's concatenated type id for `ipv4_addr . inet_service` (7 << 6 | 13). */
+#define FW_TYPE_ADDR_PORT ((7U << 6) | 13U)
+#define FW_SOCK_BUF (8U << 20)
+/* Hook priorities, as named by nft. */
+#define FW_PRIO_MANGLE (-150)
+#define FW_PRIO_DSTNAT (-100)
+#define FW_PRIO_FILTER 0
+#define FW_PRIO_SRCNAT 100
+
+void fw_log(const struct fw *fw, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!fw->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fw->cfg.log(fw->cfg.log_ctx, level, msg);
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+int fw_buf_reserve(struct fw_buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 1U << 16;
+	char *p;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* Callers reserve room first (fw_buf_reserve); batch markers are tiny. */
+void fw_batch_begin(struct fw *fw)
+{
+	fw->buf.len = 0;
+	nftnl_batch_begin(fw->buf.p, fw->seq++);
+	fw->buf.len = NLMSG_ALIGN(((struct nlmsghdr *)fw->buf.p)->nlmsg_len);
+}
+
+void fw_batch_end(struct fw *fw)
+{
+	struct nlmsghdr *nlh = nftnl_batch_end(fw->buf.p + fw->buf.len, fw->seq++);
+
+	fw->buf.len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/*
+ * Read the replies already queued for us.  nfnetlink handles a batch
+ * synchronously inside sendmsg(), so by the time it returns every error
+ * (and the ack of any message that asked for one) sits in our receive
+ * queue; nothing else is awaited.  Returns the first error or 0.
+ */
+static int fw_drain(struct fw *fw, uint32_t *bad_seq)
+{
+	char buf[FW_NL_BUF];
+	int first = 0;
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(fw->nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || e->error == 0 || first)
+				continue;
+			first = e->error;
+			if (bad_seq)
+				*bad_seq = nlh->nlmsg_seq;
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && !first)
+		first = -errno; /* ENOBUFS: replies were lost, assume failure */
+	return first;
+}
+
+int fw_batch_send(struct fw *fw, uint32_t *bad_seq)
+{
+	ssize_t n;
+
+	fw_drain(fw, NULL); /* stale replies of an earlier failure */
+	n = mnl_socket_sendto(fw->nl, fw->buf.p, fw->buf.len);
+	if (n < 0)
+		return -errno;
+	return fw_drain(fw, bad_seq);
+}
+
+/* ---- expressions -------------------------------------------------------- */
+
+/* Builds one rule; the first failed allocation sticks in err. */
+struct fw_rb {
+	struct nftnl_rule *r;
+	int err;
+};
+
+static struct nftnl_expr *rb_expr(struct fw_rb *rb, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e) {
+		rb->err = -ENOMEM;
+		return NULL;
+	}
+	nftnl_rule_add_expr(rb->r, e);
+	return e;
+}
+
+static void rb_meta(struct fw_rb *rb, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = rb_expr(rb, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+}
+
+static void rb_cmp(struct fw_rb *rb, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = rb_expr(rb, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+static void rb_payload(struct fw_rb *rb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = rb_expr(rb, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+}
+
+static void rb_imm(struct fw_rb *rb, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = rb_expr(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+}
+
+static void rb_accept(struct fw_rb *rb)
+{
+	struct nftnl_expr *e = rb_expr(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+}
+
+/* `iifname "NAME"` / `oifname "NAME"`: exact match on the padded name. */
+static void rb_ifname(struct fw_rb *rb, uint32_t key, const char *name)
+{
+	char pad[IFNAMSIZ] = { 0 };
+
+	strncpy(pad, name, sizeof(pad) - 1);
+	rb_meta(rb, key, NFT_REG_1);
+	rb_cmp(rb, pad, sizeof(pad));
+}
+
+static void rb_l4proto(struct fw_rb *rb, uint8_t proto)
+{
+	rb_meta(rb, NFT_META_L4PROTO, NFT_REG_1);
+	rb_cmp(rb, &proto, sizeof(proto));
+}
+
+/* `meta mark set MARK` */
+static void rb_mark_set(struct fw_rb *rb, uint32_t mark)
+{
+	struct nftnl_expr *e;
+
+	rb_imm(rb, &mark, sizeof(mark));
+	e = rb_expr(rb, "meta");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+}
+
+/* `ip {s,d}addr . udp {s,d}port` into reg 1 + reg 9, the maps' key. */
+static void rb_addr_port(struct fw_rb *rb, int dst)
+{
+	rb_l4proto(rb, IPPROTO_UDP);
+	rb_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, dst ? 16 : 12, 4, NFT_REG_1);
+	rb_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, dst ? 2 : 0, 2, NFT_REG32_01);
+}
+
+static void rb_lookup(struct fw_rb *rb, const char *set, uint32_t set_id, int map)
+{
+	struct nftnl_expr *e = rb_expr(rb, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	if (map)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+static int put_msg_room(struct fw *fw)
+{
+	return fw_buf_reserve(&fw->buf, 8192);
+}
+
+static struct nlmsghdr *put_hdr(struct fw *fw, uint16_t type, uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(fw->buf.p + fw->buf.len, type, NFPROTO_IPV4,
+				     flags | NLM_F_ACK, fw->seq++);
+}
+
+static void put_done(struct fw *fw, struct nlmsghdr *nlh)
+{
+	fw->buf.len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* `add table ip sipalg` (or `delete table ip sipalg` with del). */
+static int put_table(struct fw *fw, uint16_t type)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t || put_msg_room(fw) < 0) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+	nlh = put_hdr(fw, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	put_done(fw, nlh);
+	nftnl_table_free(t);
+	return 0;
+}
+
+/* `add map ip sipalg NAME { type ipv4_addr . inet_service : ipv4_addr .
+ * inet_service; flags timeout; counter; }` - the counter is cloned into
+ * every element, which gives per-pinhole packet and byte counts. */
+static int put_map(struct fw *fw, const char *name, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_expr *cnt = nftnl_expr_alloc("counter");
+	struct nlmsghdr *nlh;
+
+	if (!s || !cnt || put_msg_room(fw) < 0) {
+		nftnl_set_free(s);
+		nftnl_expr_free(cnt);
+		return -ENOMEM;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP | NFT_SET_TIMEOUT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FW_TYPE_ADDR_PORT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, FW_TYPE_ADDR_PORT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+	nftnl_set_add_expr(s, cnt);
+	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	put_done(fw, nlh);
+	nftnl_set_free(s);
+	return 0;
+}
+
+/* `add chain ip sipalg NAME { type TYPE hook HOOK priority PRIO; policy accept; }` */
+static int put_chain(struct fw *fw, const char *name, const char *type, uint32_t hook, int prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c || put_msg_room(fw) < 0) {
+		nftnl_chain_free(c);
+		return -ENOMEM;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, FW_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = put_hdr(fw, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	put_done(fw, nlh);
+	nftnl_chain_free(c);
+	return 0;
+}
+
+static int rb_start(struct fw_rb *rb, const char *chain)
+{
+	rb->err = 0;
+	rb->r = nftnl_rule_alloc();
+	if (!rb->r)
+		return -ENOMEM;
+	nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, FW_TABLE);
+	nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	return 0;
+}
+
+/* Appends the rule (`add rule ...`, at the end of its chain). */
+static int rb_put(struct fw *fw, struct fw_rb *rb)
+{
+	struct nlmsghdr *nlh;
+	int err = rb->err;
+
+	if (!err)
+		err = put_msg_room(fw);
+	if (!err) {
+		nlh = put_hdr(fw, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		nftnl_rule_nlmsg_build_payload(nlh, rb->r);
+		put_done(fw, nlh);
+	}
+	nftnl_rule_free(rb->r);
+	rb->r = NULL;
+	return err;
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+/* Packets of TCP connections that already belong to one of our transparent
+ * sockets (e.g. one the daemon opened towards a phone with the server's
+ * address) must be routed locally as well:
+ *   iifname "LAN" meta l4proto tcp socket transparent 1 meta mark set MARK accept */
+static int rule_tcp_transparent(struct fw *fw, const char *lan)
+{
+	struct fw_rb rb;
+	struct nftnl_expr *e;
+	uint32_t one = 1;
+
+	if (rb_start(&rb, "divert") < 0)
+		return -ENOMEM;
+	rb_ifname(&rb, NFT_META_IIFNAME, lan);
+	rb_l4proto(&rb, IPPROTO_TCP);
+	e = rb_expr(&rb, "socket");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_TRANSPARENT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+	}
+	rb_cmp(&rb, &one, sizeof(one));
+	rb_mark_set(&rb, fw->cfg.mark);
+	rb_accept(&rb);
+	return rb_put(fw, &rb);
+}
+
+/* SIP from the inside goes to the daemon's transparent listener:
+ *   iifname "LAN" meta l4proto udp udp dport PORT tproxy to :TPROXY meta mark set MARK accept
+ *   iifname "LAN" meta l4proto tcp tcp dport PORT tproxy to :TPROXY meta mark set MARK accept */
+static int rule_tproxy(struct fw *fw, const char *lan, uint8_t proto, uint16_t port)
+{
+	uint16_t dport = htons(port), to = htons(fw->cfg.tproxy_port);
+	struct nftnl_expr *e;
+	struct fw_rb rb;
+
+	if (rb_start(&rb, "divert") < 0)
+		return -ENOMEM;
+	rb_ifname(&rb, NFT_META_IIFNAME, lan);
+	rb_l4proto(&rb, proto);
+	rb_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
+	rb_cmp(&rb, &dport, sizeof(dport));
+	rb_imm(&rb, &to, sizeof(to));
+	e = rb_expr(&rb, "tproxy");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TPROXY_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TPROXY_REG_PORT, NFT_REG_1);
+	}
+	rb_mark_set(&rb, fw->cfg.mark);
+	rb_accept(&rb);
+	return rb_put(fw, &rb);
+}
+
+/* Counts inbound media per pinhole (in the media_dnat element's counter),
+ * for every packet of the flow, before the DNAT:
+ *   iifname "WAN" ip daddr . udp dport @media_dnat accept */
+static int rule_count_in(struct fw *fw)
+{
+	struct fw_rb rb;
+
+	if (rb_start(&rb, "divert") < 0)
+		return -ENOMEM;
+	rb_ifname(&rb, NFT_META_IIFNAME, fw->cfg.outside_if);
+	rb_addr_port(&rb, 1);
+	rb_lookup(&rb, FW_MAP_DNAT, FW_SET_ID_DNAT, 0);
+	rb_accept(&rb);
+	return rb_put(fw, &rb);
+}
+
+/* Counts outbound media per pinhole (media_snat element), before the SNAT:
+ *   oifname "WAN" ip saddr . udp sport @media_snat accept */
+static int rule_count_out(struct fw *fw)
+{
+	struct fw_rb rb;
+
+	if (rb_start(&rb, "forward") < 0)
+		return -ENOMEM;
+	rb_ifname(&rb, NFT_META_OIFNAME, fw->cfg.outside_if);
+	rb_addr_port(&rb, 0);
+	rb_lookup(&rb, FW_MAP_SNAT, FW_SET_ID_SNAT, 0);
+	rb_accept(&rb);
+	return rb_put(fw, &rb);
+}
+
+/* The pinholes themselves (the first packet of each flow; conntrack keeps
+ * the translation for the rest):
+ *   pre_nat:  iifname "WAN" dnat to ip daddr . udp dport map @media_dnat
+ *   post_nat: oifname "WAN" snat to ip saddr . udp sport map @media_snat */
+static int rule_nat(struct fw *fw, int dnat)
+{
+	struct nftnl_expr *e;
+	struct fw_rb rb;
+
+	if (rb_start(&rb, dnat ? "pre_nat" : "post_nat") < 0)
+		return -ENOMEM;
+	rb_ifname(&rb, dnat ? NFT_META_IIFNAME : NFT_META_OIFNAME, fw->cfg.outside_if);
+	rb_addr_port(&rb, dnat);
+	rb_lookup(&rb, dnat ? FW_MAP_DNAT : FW_MAP_SNAT, dnat ? FW_SET_ID_DNAT : FW_SET_ID_SNAT, 1);
+	e = rb_expr(&rb, "nat");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, dnat ? NFT_NAT_DNAT : NFT_NAT_SNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_01);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS,
+				   NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED);
+	}
+	return rb_put(fw, &rb);
+}
+
+static int put_divert_rules(struct fw *fw)
+{
+	const struct fw_config *c = &fw->cfg;
+	unsigned i, j;
+	int err = 0;
+
+	for (i = 0; i < c->ninside_ifs && !err; i++) {
+		err = rule_tcp_transparent(fw, c->inside_ifs[i]);
+		for (j = 0; j < c->nsip_ports && !err; j++) {
+			/* TLS is never intercepted, even if configured. */
+			if (c->sip_ports[j] == 5061)
+				continue;
+			err = rule_tproxy(fw, c->inside_ifs[i], IPPROTO_UDP, c->sip_ports[j]);
+			if (!err)
+				err = rule_tproxy(fw, c->inside_ifs[i], IPPROTO_TCP, c->sip_ports[j]);
+		}
+	}
+	return err ? err : rule_count_in(fw);
+}
+
+static int put_ruleset(struct fw *fw)
+{
+	int err = put_table(fw, NFT_MSG_NEWTABLE);
+
+	if (!err)
+		err = put_map(fw, FW_MAP_DNAT, FW_SET_ID_DNAT);
+	if (!err)
+		err = put_map(fw, FW_MAP_SNAT, FW_SET_ID_SNAT);
+	if (!err)
+		err = put_chain(fw, "divert", "filter", NF_INET_PRE_ROUTING, FW_PRIO_MANGLE);
+	if (!err)
+		err = put_chain(fw, "pre_nat", "nat", NF_INET_PRE_ROUTING, FW_PRIO_DSTNAT - 1);
+	if (!err)
+		err = put_chain(fw, "forward", "filter", NF_INET_FORWARD, FW_PRIO_FILTER);
+	if (!err)
+		err = put_chain(fw, "post_nat", "nat", NF_INET_POST_ROUTING, FW_PRIO_SRCNAT - 1);
+	if (!err)
+		err = put_divert_rules(fw);
+	if (!err)
+		err = rule_nat(fw, 1);
+	if (!err)
+		err = rule_count_out(fw);
+	if (!err)
+		err = rule_nat(fw, 0);
+	return err;
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+/* `delete table ip sipalg`, alone in its batch; a missing table is fine. */
+static int fw_table_delete(struct fw *fw)
+{
+	int err = fw_buf_reserve(&fw->buf, 1024);
+
+	if (err)
+		return err;
+	fw_batch_begin(fw);
+	err = put_table(fw, NFT_MSG_DELTABLE);
+	fw_batch_end(fw);
+	if (!err)
+		err = fw_batch_send(fw, NULL);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int fw_socket_open(struct fw *fw)
+{
+	int bufsz = FW_SOCK_BUF, one = 1, fd;
+
+	fw->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!fw->nl || mnl_socket_bind(fw->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	fw->portid = mnl_socket_get_portid(fw->nl);
+	fd = mnl_socket_get_fd(fw->nl);
+	/* Big batches: the whole batch is one sendmsg(). FORCE needs
+	 * CAP_NET_ADMIN, which we have; fall back to the capped option. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	/* Errors need not echo our (possibly 64 KiB) request back. */
+	mnl_socket_setsockopt(fw->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+static int fw_config_check(const struct fw_config *c)
+{
+	if (c->ninside_ifs == 0 || c->ninside_ifs > FW_MAX_IFS || c->nsip_ports > FW_MAX_PORTS)
+		return -EINVAL;
+	if (!c->outside_if[0] || !c->tproxy_port || !c->mark || !c->route_table)
+		return -EINVAL;
+	return 0;
+}
+
+static int fw_build(struct fw *fw)
+{
+	uint32_t bad = 0;
+	int err;
+
+	err = fw_table_delete(fw);
+	if (err) {
+		fw_log(fw, LOG_ERR, "event=fw_error op=delete_leftover_table err=%s",
+		       strerror(-err));
+		return err;
+	}
+	fw_batch_begin(fw);
+	err = put_ruleset(fw);
+	if (err)
+		return err;
+	fw_batch_end(fw);
+	err = fw_batch_send(fw, &bad);
+	if (err)
+		fw_log(fw, LOG_ERR, "event=fw_error op=create_table seq=%u err=%s", bad,
+		       strerror(-err));
+	return err;
+}
+
+int fw_open(struct fw **out, const struct fw_config *cfg)
+{
+	struct fw *fw;
+	int err;
+
+	*out = NULL;
+	err = fw_config_check(cfg);
+	if (err)
+		return err;
+	fw = calloc(1, sizeof(*fw));
+	if (!fw)
+		return -ENOMEM;
+	fw->cfg = *cfg;
+	fw->seq = (uint32_t)time(NULL);
+	err = fw_socket_open(fw);
+	if (!err)
+		err = fw_buf_reserve(&fw->buf, 1U << 16);
+	if (!err)
+		err = fw_build(fw);
+	if (!err)
+		err = fw_pinhole_probe(fw);
+	if (!err)
+		err = fw_route_add(fw);
+	if (err) {
+		fw_close(fw);
+		return err;
+	}
+	fw_log(fw, LOG_INFO, "event=fw_open table=ip/%s mark=0x%x route_table=%u destroy=%d",
+	       FW_TABLE, cfg->mark, cfg->route_table, fw->has_destroy);
+	*out = fw;
+	return 0;
+}
+
+/* `delete table ip sipalg` and the policy routing.  Queued, uncommitted
+ * pinhole changes are dropped with the table. */
+void fw_close(struct fw *fw)
+{
+	int err;
+
+	if (!fw)
+		return;
+	if (fw->nl) {
+		err = fw_table_delete(fw);
+		if (err)
+			fw_log(fw, LOG_ERR, "event=fw_error op=delete_table err=%s",
+			       strerror(-err));
+		mnl_socket_close(fw->nl);
+	}
+	fw_route_del(fw);
+	fw_pinhole_free(fw);
+	free(fw->buf.p);
+	free(fw);
+}
