@@ -1,0 +1,58 @@
+#!/bin/bash
+# bench_parse.sh - the parse+rewrite benchmark against libosip2 (bench_parse.c).
+#
+# 1. Timed: best of RUNS runs of >= SECONDS each, sipalg and libosip2
+#    alternating in one process, pinned to one core with taskset.
+# 2. Counted: instructions per message from valgrind's callgrind, for a
+#    fixed number of iterations minus a 0-iteration baseline (start-up,
+#    self-check), so the figure does not depend on the machine's load.
+# The last line is the summary `make bench` collects:
+#   bench=parse sipalg_msgs_per_s=... libosip2_msgs_per_s=... ratio_vs_libosip2=...
+#   instructions_per_msg=... libosip2_instructions_per_msg=...
+set -u
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-5}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-1.0}
+COUNT=${COUNT:-10000}
+OSIP_COUNT=${OSIP_COUNT:-1000}
+cd "$(dirname "$0")/.."
+bin=$BUILD/bench/bench_parse
+if [ ! -x "$bin" ]; then
+	echo "bench_parse: $bin not built (meson -Dbench=true needs libosip2-dev)" >&2
+	exit 1
+fi
+work=$(mktemp -d /tmp/sipalg-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# Pin to the last CPU when taskset works here (it may not in a container).
+pin=()
+if command -v taskset >/dev/null && taskset -c "$(($(nproc) - 1))" true 2>/dev/null; then
+	pin=(taskset -c "$(($(nproc) - 1))")
+fi
+
+# ir_per_msg IMPL N: callgrind instructions for N iterations minus 0.
+ir_total() {
+	local out=$work/cg.$1.$2
+	valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" --count "$2" --impl "$1" \
+		>/dev/null 2>&1 || return 1
+	awk '/^(summary|totals):/ { print $2; exit }' "$out"
+}
+ir_per_msg() {
+	local base full
+	base=$(ir_total "$1" 0) && full=$(ir_total "$1" "$2") || { echo NA; return; }
+	awk -v a="$full" -v b="$base" -v n="$2" 'BEGIN { printf "%.0f", (a - b) / n }'
+}
+
+echo "== parse: sipalg (parse + Via/Contact/SDP rewrite + render) vs libosip2 (parse + to_str)"
+[ ${#pin[@]} -gt 0 ] && echo "pinned: ${pin[*]}"
+"${pin[@]}" "$bin" --runs "$RUNS" --seconds "$SECONDS_PER_RUN" | tee "$work/timed" || exit 1
+summary=$(grep '^bench=parse ' "$work/timed")
+if command -v valgrind >/dev/null; then
+	ipm=$(ir_per_msg sipalg "$COUNT")
+	oipm=$(ir_per_msg libosip2 "$OSIP_COUNT")
+else
+	ipm=NA
+	oipm=NA
+fi
+echo "callgrind: sipalg $ipm instructions/msg ($COUNT iterations), libosip2 $oipm ($OSIP_COUNT)"
+echo "$summary instructions_per_msg=$ipm libosip2_instructions_per_msg=$oipm"
