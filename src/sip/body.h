@@ -8,6 +8,13 @@
  * (after its headers, before the CRLF that precedes the next boundary), so
  * edits inside it never touch a boundary.  Returns 1 found, 0 no SDP, or a
  * negative enum sip_err (SIP_EMULTIPART).  No allocation.
+ *
+ * Multipart parts may nest (multipart/alternative inside multipart/mixed,
+ * RFC 5621 §3.1) up to 3 levels; at most SIP_MAX_PARTS parts in all are
+ * looked at, more is SIP_EMULTIPART (an SDP we did not see would keep a
+ * private address).  A missing closing delimiter, a boundary parameter
+ * that is absent or longer than 70 octets, or a part whose headers do not
+ * end, is SIP_EMULTIPART.  LF alone is accepted where CRLF is expected.
  */
 #ifndef SIPALG_SIP_BODY_H
 #define SIPALG_SIP_BODY_H
@@ -15,5 +22,10 @@
 #include "msg.h"
 
 int sip_body_sdp(const struct sip_msg *m, struct sip_span *sdp);
+
+/* Every SDP part (several with multipart/alternative), in body order, into
+ * v[cap].  Returns how many (0 if none), SIP_ENOSPACE if more than cap,
+ * or SIP_EMULTIPART. */
+int sip_body_sdps(const struct sip_msg *m, struct sip_span *v, unsigned cap);
 
 #endif

@@ -8,10 +8,19 @@
  * when it is added (SIP_EEDIT), never ignored at render time.  A zero-length
  * edit is an insertion; two insertions at one offset are rejected too.
  *
+ * An insertion at the start of a replacement goes before it.
+ *
  * sip_render() writes the edited message and fixes the Content-Length
  * digits (if the message has the header) to the real new body length,
- * multipart included.  With no edits it reproduces the input byte for byte.
- * Returns the output length or a negative enum sip_err (SIP_ENOSPACE).
+ * multipart included.  Only the digits change: the spacing around them is
+ * kept, and they are left as written when the number does not change.
+ * A message without Content-Length gets none.  The Content-Length value
+ * belongs to the library: an edit that changes it or inserts right
+ * against it, or one that crosses the header/body boundary or the end of
+ * the body, is rejected at render time (SIP_EEDIT: sip_edits_add() has no
+ * message to check it against).  With no edits it reproduces the input
+ * byte for byte.  Returns the output length or a negative enum sip_err
+ * (SIP_ENOSPACE, SIP_EEDIT).  e->msg_len must equal m->len.
  */
 #ifndef SIPALG_SIP_EDIT_H
 #define SIPALG_SIP_EDIT_H

@@ -8,6 +8,16 @@
  * array is the caller's (media, cap).  No allocation, no writes.
  * Returns the number of m= lines (>= 0) or a negative enum sip_err.
  * Lines may end in CRLF or LF.  Unknown lines and attributes are skipped.
+ *
+ * What is SIP_ESDP: a first line other than "v=0"; a line that is not
+ * "<a-z>=..."; a NUL or bare CR; an empty line followed by more lines
+ * (trailing empty lines are tolerated); a second o=, or a second c= at one
+ * level; an o=/c=/m=/a=rtcp line with missing or extra fields, a port that
+ * is not 1-10 digits <= 4294967295, a /count of 0 or > 65535, or an "IN"
+ * address that is neither a literal of its addrtype nor an FQDN.  More m=
+ * lines than cap is SIP_ENOSPACE (use SDP_MAX_MEDIA).  Attribute names are
+ * compared case-insensitively.  a=rtcp at session level (RFC 3605 defines
+ * it per media) is skipped.
  */
 #ifndef SIPALG_SIP_SDP_H
 #define SIPALG_SIP_SDP_H
@@ -32,7 +42,8 @@ struct sdp_origin {
 };
 
 struct sdp_media {
-	struct sip_span section;  /* from "m=" to the end of its last line */
+	struct sip_span section;  /* from "m=" to the end of its last line,
+				   * that line's terminator included */
 	struct sip_span line;     /* the m= line, without terminator */
 	struct sip_span media;    /* audio, video, image, application, ... */
 	struct sip_span port;     /* digits of the port */
@@ -41,7 +52,7 @@ struct sdp_media {
 	uint32_t port_num;        /* as written; may exceed 65535 (checked by the user) */
 	uint16_t count_num;       /* 1 when absent */
 	uint8_t has_conn;
-	struct sdp_conn conn;     /* media-level c= (first one) */
+	struct sdp_conn conn;     /* media-level c= (a second one is SIP_ESDP) */
 	uint8_t has_rtcp;         /* a=rtcp: present */
 	uint8_t rtcp_mux;         /* a=rtcp-mux present */
 	uint8_t ice;              /* a=candidate / ice-ufrag / ice-pwd in this section */

@@ -1,0 +1,190 @@
+/*
+ * edit.c - the edit list: byte replacements rendered in one pass (edit.h).
+ *
+ * Edits are kept sorted by offset as they are added (insertion into a
+ * small array, SIP_MAX_EDITS), so adding is where overlaps are found and
+ * rendering is a single forward walk of memcpy calls.  Content-Length is
+ * one more replacement, computed at render time from the sum of the edits
+ * that fall inside the body.
+ */
+#include "edit.h"
+
+#include <stdio.h>
+
+void sip_edits_init(struct sip_edits *e, uint32_t msg_len,
+		    struct sip_edit *v, unsigned cap, char *pool, size_t pool_cap)
+{
+	e->v = v;
+	e->n = 0;
+	e->cap = cap;
+	e->pool = pool;
+	e->used = 0;
+	e->pool_cap = pool_cap > UINT32_MAX ? UINT32_MAX : (uint32_t)pool_cap;
+	e->msg_len = msg_len;
+}
+
+/*
+ * Does [off, off + len) clash with edit x?  Two replacements clash when
+ * they share a byte.  An insertion (len 0) clashes with a replacement it
+ * falls strictly inside, and with another insertion at the same offset
+ * (their order would be a guess).  An insertion at either end of a
+ * replacement is fine: it goes before or after it.
+ */
+static int clash(const struct sip_edit *x, uint32_t off, uint32_t len)
+{
+	uint64_t a = x->off, ae = (uint64_t)x->off + x->len, b = off, be = (uint64_t)off + len;
+
+	if (x->len == 0 && len == 0)
+		return a == b;
+	if (x->len == 0)
+		return a > b && a < be;
+	if (len == 0)
+		return b > a && b < ae;
+	return a < be && b < ae;
+}
+
+/* Sort key: by offset, an insertion before a replacement at the same offset. */
+static int before(const struct sip_edit *x, uint32_t off, uint32_t len)
+{
+	return x->off < off || (x->off == off && x->len == 0 && len > 0);
+}
+
+int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
+		  const char *data, size_t data_len)
+{
+	unsigned pos = e->n;
+
+	if ((uint64_t)off + len > e->msg_len)
+		return SIP_EEDIT;
+	while (pos > 0 && !before(&e->v[pos - 1], off, len))
+		pos--;
+	if ((pos > 0 && clash(&e->v[pos - 1], off, len)) ||
+	    (pos < e->n && clash(&e->v[pos], off, len)))
+		return SIP_EEDIT;
+	if (e->n >= e->cap || data_len > e->pool_cap - e->used)
+		return SIP_ENOSPACE;
+	memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
+	e->v[pos] = (struct sip_edit){ off, len, e->used, (uint32_t)data_len };
+	if (data_len)
+		memcpy(e->pool + e->used, data, data_len);
+	e->used += (uint32_t)data_len;
+	e->n++;
+	return 0;
+}
+
+/*
+ * The change in body length.  Edits must lie wholly in the header section
+ * or wholly in the body: one that crosses the empty line or the end of the
+ * body is SIP_EEDIT.  An insertion at the very start or end of the body
+ * belongs to the body.
+ */
+static int body_delta(const struct sip_msg *m, const struct sip_edits *e, int64_t *delta)
+{
+	uint64_t bs = m->body_off, be = (uint64_t)m->body_off + m->body_len;
+
+	*delta = 0;
+	for (unsigned i = 0; i < e->n; i++) {
+		uint64_t s = e->v[i].off, t = s + e->v[i].len;
+		if (t <= bs && !(e->v[i].len == 0 && s == bs))
+			continue;
+		if (s >= be && !(e->v[i].len == 0 && s == be))
+			continue;
+		if (s < bs || t > be)
+			return SIP_EEDIT;
+		*delta += (int64_t)e->v[i].data_len - e->v[i].len;
+	}
+	return 0;
+}
+
+/* Does edit x change the digits span v, or insert right against it? */
+static int touches(const struct sip_edit *x, struct sip_span v)
+{
+	uint64_t xe = (uint64_t)x->off + x->len, ve = sip_span_end(v);
+
+	if (x->len == 0)
+		return x->off >= v.off && x->off <= ve;
+	return x->off < ve && xe > v.off;
+}
+
+/*
+ * The Content-Length digits as one more edit.  Only when the header exists
+ * (a datagram without one stays without one, RFC 3261 §18.3) and the
+ * number actually changes, so an unedited "Content-Length: 007" stays as
+ * written.  An edit of its own that touches the value is SIP_EEDIT: the
+ * library owns that field.
+ */
+static int clen_edit(const struct sip_msg *m, const struct sip_edits *e, int64_t newlen,
+		     struct sip_edit *ce, char *digits)
+{
+	struct sip_span v;
+	int n;
+
+	ce->len = 0;
+	ce->data_len = 0;
+	ce->off = UINT32_MAX;
+	if (m->clen_hdr < 0 || m->clen_hdr >= (int)m->nhdrs)
+		return 0;
+	v = m->hdrs[m->clen_hdr].value;
+	for (unsigned i = 0; i < e->n; i++)
+		if (touches(&e->v[i], v))
+			return SIP_EEDIT;
+	if (newlen == m->content_length)
+		return 0;
+	n = snprintf(digits, 24, "%lld", (long long)newlen);
+	*ce = (struct sip_edit){ v.off, v.len, 0, (uint32_t)n };
+	return 0;
+}
+
+/* Copy [from, to) of the original, then the replacement; returns the new
+ * output position. */
+static size_t put(char *out, size_t o, const char *src, size_t n)
+{
+	memcpy(out + o, src, n);
+	return o + n;
+}
+
+int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, size_t cap)
+{
+	struct sip_edit ce;
+	char digits[24];
+	int64_t delta, total = m->len;
+	uint32_t pos = 0;
+	size_t o = 0;
+	unsigned i = 0;
+	int rc;
+
+	if (e->msg_len != m->len)
+		return SIP_EEDIT;
+	rc = body_delta(m, e, &delta);
+	if (rc < 0)
+		return rc;
+	rc = clen_edit(m, e, (int64_t)m->body_len + delta, &ce, digits);
+	if (rc < 0)
+		return rc;
+	for (unsigned k = 0; k < e->n; k++)
+		total += (int64_t)e->v[k].data_len - e->v[k].len;
+	total += (int64_t)ce.data_len - ce.len;
+	if (total > (int64_t)cap)
+		return SIP_ENOSPACE;
+	/* Merge the sorted list with the Content-Length edit, copying the
+	 * untouched bytes between edits. */
+	while (i < e->n || ce.off != UINT32_MAX) {
+		const struct sip_edit *x;
+		const char *src;
+
+		if (i < e->n && (ce.off == UINT32_MAX || e->v[i].off <= ce.off)) {
+			x = &e->v[i++];
+			src = e->pool + x->data_off;
+		} else {
+			x = &ce;
+			src = digits;
+		}
+		o = put(out, o, m->buf + pos, x->off - pos);
+		o = put(out, o, src, x->data_len);
+		pos = x->off + x->len;
+		if (x == &ce)
+			ce.off = UINT32_MAX;
+	}
+	o = put(out, o, m->buf + pos, m->len - pos);
+	return (int)o;
+}

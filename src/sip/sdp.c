@@ -1,0 +1,476 @@
+/*
+ * sdp.c - SDP session descriptions (sdp.h).
+ *
+ * One pass over the lines (RFC 8866 §5): each line is "<type>=<value>",
+ * and a table indexed by the type letter picks its handler.  Attribute
+ * lines go through a second table by attribute name.  Lines the ALG does
+ * not need (s=, t=, b=, k=, unknown letters, unknown attributes) are only
+ * checked for octets (no NUL, no bare CR) and skipped.
+ */
+#include "sdp.h"
+#include "error.h"
+
+struct sdp_p {
+	struct sdp *s;
+	const char *b;
+	struct sdp_media *cur;    /* NULL while at session level */
+	unsigned cap;
+	unsigned nlines;
+};
+
+/* A field cursor over one line's value. */
+struct sdp_fields {
+	const char *b;
+	uint32_t pos, end;
+};
+
+static int is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Next SP-separated field; 1 with *f set, 0 at the end of the value.
+ * RFC 8866 separates fields with exactly one SP; more are tolerated. */
+static int field_next(struct sdp_fields *c, struct sip_span *f)
+{
+	uint32_t start;
+
+	while (c->pos < c->end && is_wsp(c->b[c->pos]))
+		c->pos++;
+	if (c->pos == c->end)
+		return 0;
+	start = c->pos;
+	while (c->pos < c->end && !is_wsp(c->b[c->pos]))
+		c->pos++;
+	*f = sip_span_make(start, c->pos - start);
+	return 1;
+}
+
+/* The rest of the value from the cursor, leading and trailing WSP removed. */
+static struct sip_span field_rest(struct sdp_fields *c)
+{
+	uint32_t e = c->end;
+
+	while (c->pos < e && is_wsp(c->b[c->pos]))
+		c->pos++;
+	while (e > c->pos && is_wsp(c->b[e - 1]))
+		e--;
+	return sip_span_make(c->pos, e - c->pos);
+}
+
+/* Decimal digits filling the span, at most 10 of them, <= UINT32_MAX. */
+static int span_u32(const char *b, struct sip_span s, uint32_t *v)
+{
+	int64_t n = sip_span_uint(b, s, UINT32_MAX);
+
+	if (n < 0)
+		return -1;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+/* IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each <= 255. */
+static int is_ipv4(const char *p, uint32_t n)
+{
+	unsigned parts = 0, digits = 0, val = 0;
+
+	for (uint32_t i = 0; i <= n; i++) {
+		if (i == n || p[i] == '.') {
+			if (digits == 0 || val > 255)
+				return 0;
+			parts++;
+			digits = val = 0;
+		} else if (is_digit(p[i]) && digits < 3) {
+			val = val * 10 + (unsigned)(p[i] - '0');
+			digits++;
+		} else {
+			return 0;
+		}
+	}
+	return parts == 4;
+}
+
+/* IPv6address (RFC 4291 §2.2, as RFC 8866 §9 uses it, no brackets):
+ * up to 8 groups of 1-4 hex digits, one "::", optional IPv4 tail. */
+static int is_ipv6(const char *p, uint32_t n)
+{
+	unsigned groups = 0, hex = 0, dbl = 0;
+	uint32_t i = 0, start = 0;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == ':') {
+			if (i + 1 < n && p[i + 1] == ':') {
+				if (dbl++ || (i + 2 < n && p[i + 2] == ':'))
+					return 0;
+				i++;
+			} else if (hex == 0 && i == 0) {
+				return 0;
+			}
+			groups += hex > 0;
+			hex = 0;
+			start = i + 1;
+		} else if (p[i] == '.') {
+			/* The last 32 bits as dotted quad: counts two groups. */
+			return is_ipv4(p + start, n - start) && groups + 2 + !!dbl <= 8;
+		} else if (is_hex(p[i]) && hex < 4) {
+			hex++;
+		} else {
+			return 0;
+		}
+	}
+	if (hex == 0 && p[n - 1] == ':' && p[n - 2] != ':')
+		return 0;
+	groups += hex > 0;
+	return dbl ? groups <= 7 : groups == 8;
+}
+
+/* An FQDN as SDP allows one (RFC 8866 §9 FQDN): letters, digits, '-', '.',
+ * with at least one letter so that a broken literal ("999.1.1.1") is not
+ * mistaken for a name. */
+static int is_fqdn(const char *p, uint32_t n)
+{
+	int letters = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		char c = p[i];
+		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!alpha && !is_digit(c) && c != '-' && c != '.' && c != '_')
+			return 0;
+		letters |= alpha;
+	}
+	return letters;
+}
+
+/* "/ttl" and "/count" after a multicast address (RFC 8866 §5.7): digits. */
+static int addr_suffix_ok(const char *p, uint32_t n)
+{
+	unsigned slashes = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (p[i] == '/') {
+			if (++slashes > 2 || i + 1 == n || !is_digit(p[i + 1]))
+				return 0;
+		} else if (!is_digit(p[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * nettype SP addrtype SP connection-address (RFC 8866 §5.7, §9).  family
+ * is 4 or 6 for an IN IP4 / IN IP6 literal, 0 for an FQDN or unknown
+ * types.  A literal of the wrong family, or garbage, is SIP_ESDP.
+ */
+static int conn_parse(struct sdp_conn *c, const char *b, struct sdp_fields *f,
+		      int allow_suffix)
+{
+	struct sip_span a, extra;
+	uint32_t alen = 0;
+	int in;
+
+	if (!field_next(f, &c->nettype) || !field_next(f, &c->addrtype) || !field_next(f, &a) ||
+	    field_next(f, &extra))
+		return SIP_ESDP;
+	while (alen < a.len && b[a.off + alen] != '/')
+		alen++;
+	if (alen == 0 || (alen < a.len && (!allow_suffix ||
+					   !addr_suffix_ok(b + a.off + alen, a.len - alen))))
+		return SIP_ESDP;
+	c->addr = sip_span_make(a.off, alen);
+	c->family = 0;
+	in = sip_span_caseeq(b, c->nettype, "IN");
+	if (in && sip_span_caseeq(b, c->addrtype, "IP4") && is_ipv4(b + a.off, alen))
+		c->family = 4;
+	else if (in && sip_span_caseeq(b, c->addrtype, "IP6") && is_ipv6(b + a.off, alen))
+		c->family = 6;
+	else if (!is_fqdn(b + a.off, alen))
+		return in ? SIP_ESDP : 0;
+	return 0;
+}
+
+static struct sdp_fields fields_of(const char *b, struct sip_span v)
+{
+	return (struct sdp_fields){ b, v.off, sip_span_end(v) };
+}
+
+/* v=0 (RFC 8866 §5.1), only as the first line. */
+static int on_version(struct sdp_p *p, struct sip_span line, struct sip_span v)
+{
+	(void)line;
+	return (p->nlines == 0 && sip_span_eq(p->b, v, "0")) ? 0 : SIP_ESDP;
+}
+
+/* o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address> */
+static int on_origin(struct sdp_p *p, struct sip_span line, struct sip_span v)
+{
+	struct sdp_origin *o = &p->s->origin;
+	struct sdp_fields f = fields_of(p->b, v);
+
+	if (p->cur || p->s->has_origin)
+		return SIP_ESDP;
+	if (!field_next(&f, &o->username) || !field_next(&f, &o->sess_id) ||
+	    !field_next(&f, &o->sess_version))
+		return SIP_ESDP;
+	o->line = line;
+	o->addr.line = line;
+	p->s->has_origin = 1;
+	return conn_parse(&o->addr, p->b, &f, 0);
+}
+
+/* c=<nettype> <addrtype> <connection-address>; one per level (§5.7). */
+static int on_conn(struct sdp_p *p, struct sip_span line, struct sip_span v)
+{
+	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_conn *c;
+
+	if (p->cur) {
+		if (p->cur->has_conn++)
+			return SIP_ESDP;
+		c = &p->cur->conn;
+	} else {
+		if (p->s->has_conn++)
+			return SIP_ESDP;
+		c = &p->s->conn;
+	}
+	c->line = line;
+	return conn_parse(c, p->b, &f, 1);
+}
+
+static void media_init(struct sdp_media *m, struct sip_span line)
+{
+	memset(m, 0, sizeof(*m));
+	m->section = line;
+	m->line = line;
+	m->count = SIP_SPAN_NONE;
+	m->count_num = 1;
+	m->conn.addr = SIP_SPAN_NONE;
+	m->rtcp_line = m->rtcp_port = SIP_SPAN_NONE;
+	m->rtcp_addr.addr = SIP_SPAN_NONE;
+}
+
+/* port[/count]: digits, as written (the engine judges > 65535). */
+static int media_port(struct sdp_media *m, const char *b, struct sip_span pc)
+{
+	uint32_t i = 0, cnt;
+
+	while (i < pc.len && b[pc.off + i] != '/')
+		i++;
+	m->port = sip_span_make(pc.off, i);
+	if (span_u32(b, m->port, &m->port_num) < 0)
+		return SIP_ESDP;
+	if (i == pc.len)
+		return 0;
+	m->count = sip_span_make(pc.off + i + 1, pc.len - i - 1);
+	if (span_u32(b, m->count, &cnt) < 0 || cnt == 0 || cnt > UINT16_MAX)
+		return SIP_ESDP;
+	m->count_num = (uint16_t)cnt;
+	return 0;
+}
+
+/* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (§5.14) */
+static int on_media(struct sdp_p *p, struct sip_span line, struct sip_span v)
+{
+	struct sdp_fields f = fields_of(p->b, v);
+	struct sip_span pc;
+	struct sdp_media *m;
+
+	if (p->s->nmedia >= p->cap)
+		return SIP_ENOSPACE;
+	m = &p->s->media[p->s->nmedia++];
+	media_init(m, line);
+	p->cur = m;
+	if (!field_next(&f, &m->media) || !field_next(&f, &pc) || !field_next(&f, &m->proto))
+		return SIP_ESDP;
+	m->fmts = field_rest(&f);
+	return media_port(m, p->b, pc);
+}
+
+/* a=rtcp:<port> [<nettype> <addrtype> <connection-address>] (RFC 3605 §2.1).
+ * Media-level only; at session level it has no meaning and is skipped. */
+static int at_rtcp(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
+{
+	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_media *m = p->cur;
+
+	(void)arg;
+	if (!m)
+		return 0;
+	if (m->has_rtcp++ || !field_next(&f, &m->rtcp_port) ||
+	    span_u32(p->b, m->rtcp_port, &m->rtcp_port_num) < 0)
+		return SIP_ESDP;
+	m->rtcp_line = line;
+	m->rtcp_addr.line = line;
+	if (field_rest(&f).len == 0)
+		return 0;
+	return conn_parse(&m->rtcp_addr, p->b, &f, 0);
+}
+
+static int at_mux(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
+{
+	(void)line, (void)v, (void)arg;
+	if (p->cur)
+		p->cur->rtcp_mux = 1;
+	return 0;
+}
+
+/* RFC 8839 §5: candidate, ice-ufrag, ice-pwd (either level), ice-lite. */
+static int at_ice(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
+{
+	(void)line, (void)v, (void)arg;
+	if (p->cur)
+		p->cur->ice = 1;
+	else
+		p->s->ice = 1;
+	return 0;
+}
+
+/* RFC 3264 §5.1 / RFC 8866 §6.7: the last one at a level wins. */
+static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
+{
+	(void)line, (void)v;
+	if (p->cur)
+		p->cur->dir = (uint8_t)arg;
+	else
+		p->s->dir = (uint8_t)arg;
+	return 0;
+}
+
+static const struct sdp_attr_row {
+	const char *name;
+	int (*fn)(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg);
+	int arg;
+} attr_table[] = {
+	{ "rtcp", at_rtcp, 0 },
+	{ "rtcp-mux", at_mux, 0 },
+	{ "candidate", at_ice, 0 },
+	{ "ice-ufrag", at_ice, 0 },
+	{ "ice-pwd", at_ice, 0 },
+	{ "ice-lite", at_ice, 0 },
+	{ "sendrecv", at_dir, SDP_DIR_SENDRECV },
+	{ "sendonly", at_dir, SDP_DIR_SENDONLY },
+	{ "recvonly", at_dir, SDP_DIR_RECVONLY },
+	{ "inactive", at_dir, SDP_DIR_INACTIVE },
+};
+
+/* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
+ * shouting UA still gets its a=RTCP rewritten. */
+static int on_attr(struct sdp_p *p, struct sip_span line, struct sip_span v)
+{
+	struct sip_span name = v, val = sip_span_make(sip_span_end(v), 0);
+
+	for (uint32_t i = 0; i < v.len; i++) {
+		if (p->b[v.off + i] == ':') {
+			name.len = i;
+			val = sip_span_make(v.off + i + 1, v.len - i - 1);
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof(attr_table) / sizeof(attr_table[0]); i++)
+		if (sip_span_caseeq(p->b, name, attr_table[i].name))
+			return attr_table[i].fn(p, line, val, attr_table[i].arg);
+	return 0;
+}
+
+typedef int (*sdp_line_fn)(struct sdp_p *p, struct sip_span line, struct sip_span v);
+
+/* One row per line type the ALG reads; other letters are skipped. */
+static const sdp_line_fn line_table[26] = {
+	['v' - 'a'] = on_version,
+	['o' - 'a'] = on_origin,
+	['c' - 'a'] = on_conn,
+	['m' - 'a'] = on_media,
+	['a' - 'a'] = on_attr,
+};
+
+/*
+ * Find the end of the line at pos: *len is the line without terminator,
+ * the return value the offset after it.  A NUL or a CR not followed by LF
+ * inside a line is malformed (RFC 8866 §5: lines end in CRLF; LF accepted).
+ */
+static int64_t line_end(const char *b, uint32_t pos, uint32_t end, uint32_t *len)
+{
+	uint32_t i = pos;
+
+	while (i < end) {
+		char c = b[i];
+		if (c == '\n') {
+			*len = i - pos;
+			return i + 1;
+		}
+		if (c == '\r') {
+			if (i + 1 >= end || b[i + 1] != '\n')
+				return -1;
+			*len = i - pos;
+			return i + 2;
+		}
+		if (c == '\0')
+			return -1;
+		i++;
+	}
+	*len = i - pos;
+	return i;
+}
+
+static int one_line(struct sdp_p *p, struct sip_span line)
+{
+	char t = p->b[line.off];
+	sdp_line_fn fn;
+	int rc;
+
+	if (line.len < 2 || t < 'a' || t > 'z' || p->b[line.off + 1] != '=')
+		return SIP_ESDP;
+	if (p->nlines == 0 && t != 'v')
+		return SIP_ESDP;
+	fn = line_table[t - 'a'];
+	rc = fn ? fn(p, line, sip_span_make(line.off + 2, line.len - 2)) : 0;
+	p->nlines++;
+	return rc;
+}
+
+int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
+	      struct sdp_media *media, unsigned cap)
+{
+	struct sdp_p p = { .s = s, .b = base, .cap = cap };
+	uint32_t pos = body.off, end = sip_span_end(body), len;
+	int blank = 0, rc;
+
+	memset(s, 0, sizeof(*s));
+	s->whole = body;
+	s->media = media;
+	s->media_cap = (uint16_t)(cap > UINT16_MAX ? UINT16_MAX : cap);
+	s->conn.addr = s->origin.addr.addr = SIP_SPAN_NONE;
+	p.cap = s->media_cap;
+	while (pos < end) {
+		int64_t next = line_end(base, pos, end, &len);
+		if (next < 0)
+			return SIP_ESDP;
+		if (len == 0) {
+			blank = 1; /* tolerated only as trailing lines */
+		} else {
+			if (blank)
+				return SIP_ESDP;
+			rc = one_line(&p, sip_span_make(pos, len));
+			if (rc < 0)
+				return rc;
+			if (p.cur)
+				p.cur->section.len = (uint32_t)next - p.cur->section.off;
+		}
+		pos = (uint32_t)next;
+	}
+	if (p.nlines == 0)
+		return SIP_ESDP;
+	return s->nmedia;
+}
