@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""nettool.py - small UDP/TCP helpers for the end-to-end tests (stdlib only).
+
+  udp-send SRC_IP:PORT DST_IP:PORT COUNT   COUNT RTP-sized datagrams, 20 ms apart
+  tcp-sink IP:PORT OUT [IDLE_S]            accept one connection, write every byte
+                                           received to OUT, echo it back, stop after
+                                           IDLE_S (1.5) seconds without data
+  tcp-send DST_IP:PORT IN OUT CHUNK DELAY_MS
+                                           send IN in CHUNK-byte writes (TCP_NODELAY,
+                                           DELAY_MS apart), write what comes back to OUT
+  sip-invite FILE FROM_IP:PORT TO_IP:PORT  write a SIP INVITE with an SDP body whose
+                                           Content-Length is right (CRLF lines)
+"""
+import socket
+import sys
+import time
+
+
+def hostport(s):
+	h, _, p = s.rpartition(":")
+	return h, int(p)
+
+
+def udp_send(src, dst, count):
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(hostport(src))
+	for i in range(int(count)):
+		s.sendto(bytes([0x80, 8, 0, i & 0xFF]) + b"\x00" * 168, hostport(dst))
+		time.sleep(0.02)
+	return 0
+
+
+def tcp_sink(addr, out, idle="1.5"):
+	ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	ls.bind(hostport(addr))
+	ls.listen(1)
+	ls.settimeout(20)
+	c, _ = ls.accept()
+	c.settimeout(float(idle))
+	got = b""
+	while True:
+		try:
+			b = c.recv(65536)
+		except socket.timeout:
+			break
+		if not b:
+			break
+		got += b
+		c.sendall(b)
+	with open(out, "wb") as f:
+		f.write(got)
+	c.close()
+	return 0
+
+
+def tcp_send(dst, inp, out, chunk, delay_ms):
+	data = open(inp, "rb").read()
+	s = socket.create_connection(hostport(dst), timeout=10)
+	s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+	n = int(chunk)
+	for i in range(0, len(data), n):
+		s.sendall(data[i:i + n])
+		time.sleep(int(delay_ms) / 1000.0)
+	got = b""
+	s.settimeout(3)
+	try:
+		while len(got) < len(data):
+			b = s.recv(65536)
+			if not b:
+				break
+			got += b
+	except socket.timeout:
+		pass
+	with open(out, "wb") as f:
+		f.write(got)
+	s.close()
+	return 0
+
+
+def sip_invite(path, frm, to):
+	fh, fp = hostport(frm)
+	th, tp = hostport(to)
+	body = ("v=0\r\no=alice 7 7 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+		"m=audio 6000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n" % (fh, fh))
+	head = ("INVITE sip:bob@%s:%d;transport=tcp SIP/2.0\r\n"
+		"Via: SIP/2.0/TCP %s:%d;branch=z9hG4bK-split-1;rport\r\n"
+		"From: \"Alice %s\" <sip:alice@%s>;tag=split1\r\n"
+		"To: <sip:bob@%s>\r\n"
+		"Call-ID: split-1@%s\r\n"
+		"CSeq: 1 INVITE\r\n"
+		"Contact: <sip:alice@%s:%d;transport=tcp>\r\n"
+		"Max-Forwards: 70\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: %d\r\n\r\n" % (th, tp, fh, fp, fh, fh, th, fh, fh, fp, len(body)))
+	with open(path, "wb") as f:
+		f.write((head + body).encode())
+	return 0
+
+
+CMDS = {"udp-send": udp_send, "tcp-sink": tcp_sink, "tcp-send": tcp_send,
+	"sip-invite": sip_invite}
+
+if __name__ == "__main__":
+	sys.exit(CMDS[sys.argv[1]](*sys.argv[2:]))
