@@ -39,6 +39,7 @@ struct helper_scan {
 	/* the object being looked for in the rules (step 1) */
 	const char *table, *obj;
 	uint32_t family;
+	int hit; /* the rule being parsed references obj */
 };
 
 static const char *family_name(uint32_t f)
@@ -101,7 +102,9 @@ static int rule_expr_cb(struct nftnl_expr *e, void *data)
 	    !nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_NAME) ||
 	    nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE) != NFT_OBJECT_CT_HELPER)
 		return 0;
-	return strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME), s->obj) == 0;
+	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME), s->obj) == 0)
+		s->hit = 1;
+	return 0;
 }
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
@@ -111,7 +114,9 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!r)
 		return MNL_CB_ERROR;
-	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 && nftnl_expr_foreach(r, rule_expr_cb, s) > 0)
+	s->hit = 0;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 && nftnl_expr_foreach(r, rule_expr_cb, s) == 0 &&
+	    s->hit)
 		why_add(s, "nft delete rule %s %s %s handle %llu; ", family_name(s->family),
 			s->table, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
 			(unsigned long long)nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
