@@ -95,10 +95,11 @@ enum alg_action_kind {
 	ALG_ACT_PINHOLE_OPEN = 1,
 	ALG_ACT_PINHOLE_REFRESH,
 	ALG_ACT_PINHOLE_CLOSE,
-	ALG_ACT_BINDING_KEEP,   /* keep the signalling binding at least until
+	ALG_ACT_BINDING_KEEP,   /* the engine needs the signalling binding until
 				 * u.binding.expires_ms (a registration's granted
-				 * expiry + margin, or a dialog in progress); the
-				 * caller keeps max(its idle timer, this) */
+				 * expiry + margin, calls in progress); a later KEEP
+				 * for the same binding replaces this one; the caller
+				 * keeps max(its own idle timer, this) */
 	ALG_ACT_BINDING_CLOSE,  /* the engine no longer needs the binding (expired
 				 * or removed registration, no dialog uses it) */
 	ALG_ACT_CALL_END,       /* a call record is ready */
@@ -157,7 +158,7 @@ struct alg_note {
 	const char *rule; /* static string, e.g. "R1 contact-hostport" */
 };
 
-#define ALG_MAX_ACTIONS 64
+#define ALG_MAX_ACTIONS 128
 #define ALG_MAX_NOTES 32
 
 struct alg_result {

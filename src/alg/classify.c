@@ -1,0 +1,147 @@
+/*
+ * classify.c - addresses and scope (rule 10): which addresses are inside,
+ * and whether a packet is one this box NATs to its public address.
+ *
+ * Addresses in messages are literals only (RFC 3261 §25.1 IPv4address /
+ * IPv6reference); a hostname is never "ours" and is left alone.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "engine_int.h"
+
+/* Parse an IP literal (IPv6 with or without brackets).  0 or -1. */
+int alg_addr_parse(struct alg_addr *a, const char *p, size_t n)
+{
+	char tmp[64];
+
+	memset(a, 0, sizeof(*a));
+	if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
+		p++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, p, n);
+	tmp[n] = 0;
+	if (inet_pton(AF_INET, tmp, a->ip) == 1) {
+		a->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, tmp, a->ip) == 1) {
+		a->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+int alg_addr_from_span(struct alg_addr *a, const char *base, struct sip_span s)
+{
+	if (!sip_span_present(s))
+		return -1;
+	return alg_addr_parse(a, base + s.off, s.len);
+}
+
+int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b)
+{
+	return a->family && a->family == b->family &&
+	       !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
+}
+
+int alg_addr_eq(const struct alg_addr *a, const struct alg_addr *b)
+{
+	return alg_addr_ip_eq(a, b) && a->port == b->port;
+}
+
+/* 0.0.0.0 or :: - "no address", used for hold (RFC 3264 §8.4). */
+int alg_addr_is_any(const struct alg_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return a->family && !memcmp(a->ip, zero, a->family == 4 ? 4 : 16);
+}
+
+static int prefix_match(const struct alg_prefix *p, const struct alg_addr *a)
+{
+	unsigned bits = p->len, nb = a->family == 4 ? 32 : 128;
+
+	if (p->addr.family != a->family || bits > nb)
+		return 0;
+	if (memcmp(p->addr.ip, a->ip, bits / 8))
+		return 0;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+		if ((p->addr.ip[bits / 8] ^ a->ip[bits / 8]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+/* Exact prefix arithmetic: 192.168.1.1 never matches 192.168.1.10 (B2). */
+int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a)
+{
+	if (!a->family || alg_addr_is_any(a))
+		return 0;
+	for (unsigned i = 0; i < cfg->ninside && i < ALG_MAX_INSIDE; i++)
+		if (prefix_match(&cfg->inside[i], a))
+			return 1;
+	return 0;
+}
+
+size_t alg_fmt_ip(const struct alg_addr *a, char *buf, size_t cap)
+{
+	char tmp[64];
+
+	if (!a->family || !inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, tmp, sizeof(tmp)))
+		tmp[0] = 0;
+	return (size_t)snprintf(buf, cap, "%s", tmp);
+}
+
+/* host:port as a SIP hostport: IPv6 in brackets (RFC 3261 §25.1). */
+size_t alg_fmt_hostport(const struct alg_addr *a, char *buf, size_t cap)
+{
+	char ip[64];
+
+	alg_fmt_ip(a, ip, sizeof(ip));
+	if (a->family == 6)
+		return (size_t)snprintf(buf, cap, "[%s]:%u", ip, a->port);
+	return (size_t)snprintf(buf, cap, "%s:%u", ip, a->port);
+}
+
+uint64_t alg_addr_hash(const struct alg_addr *a, uint64_t seed)
+{
+	uint8_t k[19];
+
+	k[0] = a->family;
+	memcpy(k + 1, a->ip, 16);
+	k[17] = (uint8_t)(a->port >> 8);
+	k[18] = (uint8_t)a->port;
+	return alg_hash(k, sizeof(k), seed);
+}
+
+/*
+ * Rule 10: NULL when the packet is in scope, else why it is not.  OUT must
+ * come from an inside address and go to an outside one (inside to inside
+ * is hairpin or routed LAN traffic, B20); IN must come from outside.
+ */
+const char *alg_scope(const struct alg_engine *e, const struct alg_packet *pkt)
+{
+	const struct alg_config *cfg = &e->cfg;
+
+	if (cfg->mode == ALG_MODE_OFF)
+		return "mode off: pass through";
+	if (!cfg->public_addr.family)
+		return "no public address configured";
+	if (pkt->dir == ALG_OUT) {
+		if (!alg_is_inside(cfg, &pkt->src))
+			return "source is not inside: not NATed (R10)";
+		if (alg_is_inside(cfg, &pkt->dst))
+			return "inside to inside (hairpin or routed LAN): not NATed (R10)";
+		if (pkt->src.family != cfg->public_addr.family)
+			return "address family differs from the public address (R10)";
+		return NULL;
+	}
+	if (alg_is_inside(cfg, &pkt->src))
+		return "inside to inside (hairpin or routed LAN): not NATed (R10)";
+	return NULL;
+}

@@ -1,0 +1,282 @@
+/*
+ * engine_int.h - the engine's private state, shared by the files of
+ * src/alg/ only (never included outside it).
+ *
+ * Memory: the engine owns everything.  Calls, registrations and
+ * transactions live in growable slot pools (pool.c) addressed by index, so
+ * a pointer into a pool is valid only until the next allocation in that
+ * pool; code that allocates re-fetches its pointers.  Per-message scratch
+ * (header array, SDP media array, edit list, output buffer) is preallocated
+ * in struct alg_engine: a message that needs no change costs no malloc.
+ */
+#ifndef SIPALG_ALG_ENGINE_INT_H
+#define SIPALG_ALG_ENGINE_INT_H
+
+#include "alg.h"
+#include "alg_query.h"
+#include "sip/addr.h"
+#include "sip/body.h"
+#include "sip/edit.h"
+#include "sip/limits.h"
+#include "sip/msg.h"
+#include "sip/sdp.h"
+#include "sip/uri.h"
+#include "sip/values.h"
+#include "sip/via.h"
+
+#define ALG_NONE UINT32_MAX
+#define ALG_CALL_STREAMS 16   /* media streams remembered per call */
+#define ALG_EARLY_TAGS 4      /* early dialogs (To tags) remembered per call */
+#define ALG_TXN_MS 32000u     /* 64*T1, RFC 3261 §17.1.2.2 */
+#define ALG_TEXT 64           /* a hostport as text, with room to spare */
+/* Actions kept free for ending one call (2 per stream + record + binding). */
+#define ALG_ACT_RESERVE (2 * ALG_CALL_STREAMS + 4)
+
+/* ---- pool.c: slots + two hash indexes over 64-bit keys ---- */
+
+struct alg_obj {
+	uint64_t key, key2;
+	uint32_t hnext, hnext2;
+	uint32_t gen;             /* bumped on free: stale handles miss */
+	uint8_t used;
+	uint64_t queued;          /* earliest deadline queued in the heap */
+};
+
+struct alg_pool {
+	char *v;
+	size_t elsz;
+	uint32_t cap, live, free_head;
+	uint32_t *bk, *bk2, nbk;
+};
+
+int pool_init(struct alg_pool *p, size_t elsz, uint32_t cap);
+void pool_fini(struct alg_pool *p);
+uint32_t pool_alloc(struct alg_pool *p, uint64_t key, uint64_t key2);
+void pool_free(struct alg_pool *p, uint32_t i);
+/* First slot with key (or key2), then the next one after i; ALG_NONE at the end. */
+uint32_t pool_find(const struct alg_pool *p, uint64_t key);
+uint32_t pool_next(const struct alg_pool *p, uint32_t i);
+uint32_t pool_find2(const struct alg_pool *p, uint64_t key2);
+uint32_t pool_next2(const struct alg_pool *p, uint32_t i);
+void pool_rekey2(struct alg_pool *p, uint32_t i, uint64_t key2);
+
+static inline void *pool_at(const struct alg_pool *p, uint32_t i)
+{
+	return p->v + (size_t)i * p->elsz;
+}
+
+static inline struct alg_obj *pool_obj(const struct alg_pool *p, uint32_t i)
+{
+	return (struct alg_obj *)pool_at(p, i);
+}
+
+uint64_t alg_hash(const void *p, size_t n, uint64_t seed);
+
+/* ---- timers.c: a binary heap of (when, kind, slot, gen), lazily pruned ---- */
+
+enum alg_timer_kind { ALG_T_CALL = 1, ALG_T_REG, ALG_T_TXN };
+
+struct alg_timer {
+	uint64_t when;
+	uint32_t slot, gen;
+	uint8_t kind;
+};
+
+struct alg_heap {
+	struct alg_timer *v;
+	uint32_t n, cap;
+};
+
+int heap_push(struct alg_heap *h, struct alg_timer t);
+int heap_pop(struct alg_heap *h, struct alg_timer *t);
+static inline const struct alg_timer *heap_top(const struct alg_heap *h)
+{
+	return h->n ? &h->v[0] : NULL;
+}
+
+/* ---- portalloc.c: public media ports, even/odd pairs ---- */
+
+struct alg_ports {
+	uint8_t *used;            /* one byte per pair */
+	uint32_t npairs, cursor;
+	uint16_t base;
+};
+
+int ports_init(struct alg_ports *a, uint16_t min, uint16_t max);
+void ports_fini(struct alg_ports *a);
+/* An even port P with P+1 free; prefer `want` (even, in range).  0 if none. */
+uint16_t ports_alloc(struct alg_ports *a, uint16_t want,
+		     int (*busy)(void *, uint16_t), void *ctx);
+void ports_free(struct alg_ports *a, uint16_t port);
+
+/* ---- state ---- */
+
+struct alg_stream {
+	uint8_t used, mux, superseded;
+	uint8_t rtp_open, rtcp_open;
+	uint8_t mindex;
+	char media[12];
+	struct alg_addr inside_rtp, inside_rtcp;
+	uint16_t pub_rtp, pub_rtcp; /* public ports (pub_rtcp 0: none) */
+	uint16_t pair2;             /* second pair for a non-adjacent a=rtcp */
+	uint64_t last_media_ms;
+};
+
+struct alg_call {
+	struct alg_obj o;           /* key: hash of Call-ID */
+	char call_id[128];
+	char from[128], to[128];
+	uint8_t inbound, state, ntags, ended;
+	uint8_t via_hack;           /* inside Via port != source port, no rport */
+	enum alg_transport transport;
+	uint32_t invite_cseq;
+	struct alg_addr inside, binding, peer;
+	struct alg_addr contact_ep; /* inside Contact as an address */
+	char contact_orig[ALG_TEXT];/* the inside Contact hostport as written */
+	char rr_orig[ALG_TEXT];     /* a LAN proxy's Record-Route hostport */
+	char tags[ALG_EARLY_TAGS][32];
+	uint64_t start_ms, answer_ms, last_prov_ms, last_activity_ms, last_media_ms;
+	struct alg_stream st[ALG_CALL_STREAMS];
+};
+
+struct alg_reg {
+	struct alg_obj o;           /* key: AoR + inside IP + transport; key2: public ep */
+	char aor[128];
+	struct alg_addr inside, public_ep, registrar;
+	enum alg_transport transport;
+	char contact_orig[ALG_TEXT];
+	uint32_t granted_s;
+	uint64_t expires_ms;
+};
+
+struct alg_txn {
+	struct alg_obj o;           /* key: Call-ID, CSeq, method, branch */
+	uint8_t method, via_rewritten, dereg, contact_rewritten;
+	int64_t req_expires;        /* REGISTER: requested expiry, -1 none */
+	char via_orig[ALG_TEXT];
+	char contact_orig[ALG_TEXT];
+	char aor[128];
+	struct alg_addr inside, binding, via_ep;
+	enum alg_transport transport;
+	uint32_t call, call_gen;    /* ALG_NONE if none */
+	uint64_t expires_ms;
+};
+
+struct alg_engine {
+	struct alg_config cfg;
+	struct alg_pool calls, regs, txns;
+	struct alg_heap heap;
+	struct alg_ports ports;
+	struct alg_counters cnt;
+	uint64_t last_now;
+	/* per-message scratch */
+	struct sip_hdr hdrs[SIP_MAX_HEADERS];
+	struct sip_hdr vhdrs[SIP_MAX_HEADERS];
+	struct sdp_media media[SDP_MAX_MEDIA];
+	struct sip_edit edits[SIP_MAX_EDITS];
+	char pool[8192];
+	char out[SIP_MAX_MSG_SIZE + 8192];
+};
+
+/* Everything about the message being processed. */
+struct alg_ctx {
+	struct alg_engine *e;
+	const struct alg_packet *pkt;
+	struct alg_result *res;
+	struct sip_msg m;
+	const char *buf;
+	struct sip_edits ed;
+	struct sip_span callid;
+	struct sip_cseq cseq;
+	uint64_t callid_hash;
+	uint64_t now;
+	int nat;                    /* rewriting allowed (mode ALG, in scope) */
+	struct alg_addr inside;     /* the inside endpoint, family 0 unknown */
+	struct alg_addr binding;    /* its public side */
+	char bind_text[ALG_TEXT];   /* binding as a hostport */
+	/* what rewrite_sip found */
+	int via_rewritten, via_rport;
+	char via_orig[ALG_TEXT];
+	struct alg_addr via_ep;     /* top Via sent-by as an address (port 5060 if absent) */
+	int contact_rewritten, contact_star;
+	int64_t contact_expires;    /* expires= of the first rewritten Contact, -1 */
+	char contact_orig[ALG_TEXT];
+	struct alg_addr contact_ep;
+	char rr_orig[ALG_TEXT];
+	uint32_t call;              /* slot or ALG_NONE */
+	const char *skip_reason;    /* why part of the message was left alone */
+};
+
+/* classify.c: addresses, prefixes, scope */
+int alg_addr_parse(struct alg_addr *a, const char *p, size_t n);
+int alg_addr_from_span(struct alg_addr *a, const char *base, struct sip_span s);
+int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b);
+int alg_addr_eq(const struct alg_addr *a, const struct alg_addr *b);
+int alg_addr_is_any(const struct alg_addr *a);
+int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a);
+size_t alg_fmt_ip(const struct alg_addr *a, char *buf, size_t cap);
+size_t alg_fmt_hostport(const struct alg_addr *a, char *buf, size_t cap);
+uint64_t alg_addr_hash(const struct alg_addr *a, uint64_t seed);
+const char *alg_scope(const struct alg_engine *e, const struct alg_packet *pkt);
+
+/* explain.c: notes, actions, copies into fixed buffers */
+void alg_note(struct alg_ctx *c, const char *field, const char *before, size_t blen,
+	      const char *after, size_t alen, const char *rule);
+struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k,
+				  const char *call_id);
+void alg_copy(char *dst, size_t cap, const char *src, size_t n);
+int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
+	     const char *field, const char *rule);
+
+/* rewrite_sip.c */
+void rw_via_out(struct alg_ctx *c);
+int rw_via_in(struct alg_ctx *c, const struct alg_txn *t);
+int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_addr *orig_ep);
+int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig);
+int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_ep);
+int rw_contact_expires(struct alg_ctx *c, int64_t *expires);
+int rw_top_via(struct alg_ctx *c, struct sip_via *v);
+
+/* rewrite_sdp.c */
+void sdp_out(struct alg_ctx *c, struct alg_call *call);
+
+/* media.c */
+struct alg_stream *media_map(struct alg_ctx *c, struct alg_call *call, unsigned mindex,
+			     struct sip_span mtype, const struct alg_addr *rtp,
+			     const struct alg_addr *rtcp, int mux);
+struct alg_stream *media_find_hold(struct alg_call *call, unsigned mindex, uint16_t port);
+void media_close_all(struct alg_engine *e, struct alg_call *call, struct alg_result *res);
+uint32_t media_pin_id(const struct alg_engine *e, const struct alg_call *call,
+		      unsigned s, int rtcp);
+void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsigned s,
+		   int rtcp, struct alg_pinhole *p);
+
+/* dialog.c: calls and transactions */
+uint32_t call_find(struct alg_engine *e, const char *base, struct sip_span callid, uint64_t h);
+uint32_t call_new(struct alg_ctx *c, int inbound);
+void call_end(struct alg_engine *e, uint32_t slot, enum alg_end_reason why, uint64_t now,
+	      struct alg_result *res);
+void call_touch(struct alg_ctx *c, struct alg_call *call);
+uint64_t call_deadline(const struct alg_engine *e, const struct alg_call *call,
+		       enum alg_end_reason *why);
+void call_schedule(struct alg_engine *e, uint32_t slot);
+void dialog_request(struct alg_ctx *c);
+void dialog_response(struct alg_ctx *c, struct alg_txn *t);
+uint64_t txn_key(struct alg_ctx *c);
+uint32_t txn_new(struct alg_ctx *c);
+struct alg_txn *txn_get(struct alg_engine *e, uint64_t key);
+void alg_schedule(struct alg_engine *e, enum alg_timer_kind k, uint32_t slot, uint64_t when);
+
+/* registration.c */
+void reg_request(struct alg_ctx *c, struct alg_txn *t);
+void reg_response(struct alg_ctx *c, struct alg_txn *t);
+struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
+			      enum alg_transport tr);
+void reg_expire(struct alg_engine *e, uint32_t slot, struct alg_result *res);
+int reg_strict_check(struct alg_ctx *c, struct alg_reg *r);
+void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
+		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
+void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
+		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
+
+#endif

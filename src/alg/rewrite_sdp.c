@@ -1,0 +1,165 @@
+/*
+ * rewrite_sdp.c - SDP from inside (rules 1, 7, 8): c= (session and media),
+ * o= address, m= port and a=rtcp, through the SDP parser, never by search.
+ *
+ * Per media description: ICE present (a=ice-ufrag / a=candidate, RFC 8839)
+ * leaves it alone (B8); port 0 is a rejected stream and gets no pinhole
+ * (RFC 3264 §6); c=0.0.0.0 is hold and keeps its mapping unrewritten (B9);
+ * an inside address of any inside host is mapped (B29); anything else
+ * (outside address, FQDN, other family, TCP media, port > 65535) is left
+ * alone.  No line is ever added or removed (B31); the edit list fixes
+ * Content-Length, multipart included (B24).
+ */
+#include <stdio.h>
+
+#include "engine_int.h"
+
+struct sdp_run {
+	struct alg_ctx *c;
+	struct alg_call *call;
+	struct sdp *s;
+	char pub[64];
+	size_t publen;
+	int sess_c_needed_by_ice;
+	int non_ice;
+};
+
+static void edit_addr(struct sdp_run *r, struct sip_span addr, const char *field)
+{
+	alg_edit(r->c, addr, r->pub, r->publen, field, "R1 SDP address (inside -> public)");
+}
+
+static void edit_port(struct sdp_run *r, struct sip_span port, uint16_t v, const char *field,
+		      const char *rule)
+{
+	char num[8];
+	int n = snprintf(num, sizeof(num), "%u", v);
+
+	alg_edit(r->c, port, num, (size_t)n, field, rule);
+}
+
+/* The inside address a conn names, if it is one this box NATs. */
+static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_addr *a)
+{
+	const struct alg_config *cfg = &r->c->e->cfg;
+
+	if (alg_addr_from_span(a, r->c->buf, cn->addr) < 0)
+		return 0; /* FQDN or garbage: not ours (B23) */
+	return a->family == cfg->public_addr.family && alg_is_inside(cfg, a);
+}
+
+static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const struct alg_stream *st,
+		       unsigned i)
+{
+	char field[32];
+	struct alg_addr a;
+
+	if (!md->has_rtcp || !st->pub_rtcp || !sip_span_present(md->rtcp_port))
+		return;
+	snprintf(field, sizeof(field), "sdp.m[%u].a=rtcp.port", i);
+	edit_port(r, md->rtcp_port, st->pub_rtcp, field, "R1 a=rtcp port (RFC 3605)");
+	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a)) {
+		snprintf(field, sizeof(field), "sdp.m[%u].a=rtcp.addr", i);
+		edit_addr(r, md->rtcp_addr.addr, field);
+	}
+}
+
+/* The RTCP endpoint a=rtcp names (RFC 3605), else RTP+1. */
+static void rtcp_ep(struct sdp_run *r, const struct sdp_media *md, const struct alg_addr *rtp,
+		    struct alg_addr *rtcp)
+{
+	*rtcp = *rtp;
+	if (md->has_rtcp && md->rtcp_port_num && md->rtcp_port_num <= 65535) {
+		rtcp->port = (uint16_t)md->rtcp_port_num;
+		if (sip_span_present(md->rtcp_addr.addr) &&
+		    alg_addr_from_span(rtcp, r->c->buf, md->rtcp_addr.addr) == 0)
+			rtcp->port = (uint16_t)md->rtcp_port_num;
+	} else {
+		rtcp->port = rtp->port < 65535 ? (uint16_t)(rtp->port + 1) : 0;
+	}
+}
+
+static int is_tcp_proto(const char *base, struct sip_span p)
+{
+	return p.len >= 3 && (base[p.off] == 'T' || base[p.off] == 't') &&
+	       (base[p.off + 1] == 'C' || base[p.off + 1] == 'c');
+}
+
+static void one_media(struct sdp_run *r, unsigned i)
+{
+	struct alg_ctx *c = r->c;
+	const struct sdp_media *md = &r->s->media[i];
+	const struct sdp_conn *cn = md->has_conn ? &md->conn : (r->s->has_conn ? &r->s->conn : NULL);
+	struct alg_addr a, rtcp;
+	struct alg_stream *st;
+	char field[32];
+
+	if (r->s->ice || md->ice) {
+		r->sess_c_needed_by_ice |= !md->has_conn;
+		c->skip_reason = "ICE in the media description: left alone (R8)";
+		return;
+	}
+	r->non_ice++;
+	if (!cn || md->port_num == 0 || md->port_num > 65535 || md->count_num != 1)
+		return; /* no address, rejected stream (RFC 3264 §6), or not a plain port */
+	if (is_tcp_proto(c->buf, md->proto)) {
+		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
+		return;
+	}
+	if (alg_addr_from_span(&a, c->buf, cn->addr) == 0 && alg_addr_is_any(&a)) {
+		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
+		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
+			snprintf(field, sizeof(field), "sdp.m[%u].port", i);
+			edit_port(r, md->port, st->pub_rtp, field, "R6 stable mapping across hold");
+			rtcp_edits(r, md, st, i);
+		}
+		return;
+	}
+	if (!conn_inside(r, cn, &a))
+		return;
+	a.port = (uint16_t)md->port_num;
+	rtcp_ep(r, md, &a, &rtcp);
+	st = media_map(c, r->call, i, md->media, &a, &rtcp, md->rtcp_mux);
+	if (!st)
+		return;
+	if (md->has_conn) {
+		snprintf(field, sizeof(field), "sdp.m[%u].c", i);
+		edit_addr(r, md->conn.addr, field);
+	}
+	snprintf(field, sizeof(field), "sdp.m[%u].port", i);
+	edit_port(r, md->port, st->pub_rtp, field, "R1 m= port (public mapping)");
+	rtcp_edits(r, md, st, i);
+}
+
+void sdp_out(struct alg_ctx *c, struct alg_call *call)
+{
+	struct sip_span body;
+	struct sdp s;
+	struct sdp_run r = { .c = c, .call = call, .s = &s };
+	struct alg_addr a;
+
+	int rc = sip_body_sdp(&c->m, &body);
+	if (rc <= 0) {
+		if (rc < 0)
+			c->skip_reason = "body did not parse (multipart): left alone";
+		return;
+	}
+	if (!call) {
+		c->skip_reason = "SDP outside a call: left alone (no pinhole to open)";
+		return;
+	}
+	if (sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0) {
+		c->skip_reason = "SDP did not parse: left alone (R5)";
+		return;
+	}
+	r.publen = alg_fmt_ip(&c->e->cfg.public_addr, r.pub, sizeof(r.pub));
+	for (unsigned i = 0; i < s.nmedia; i++)
+		one_media(&r, i);
+	if (s.has_conn && !r.sess_c_needed_by_ice && conn_inside(&r, &s.conn, &a))
+		edit_addr(&r, s.conn.addr, "sdp.c");
+	/* o= names the session's origin; RFC 3264 §8 wants it identical
+	 * across offers, which an address-only rewrite keeps (B9, K12). */
+	if (s.has_origin && !s.ice && (r.non_ice || !s.nmedia) &&
+	    conn_inside(&r, &s.origin.addr, &a))
+		edit_addr(&r, s.origin.addr.addr, "sdp.o");
+}

@@ -1,0 +1,221 @@
+/*
+ * rewrite_sip.c - the SIP header positions an ALG may touch (rule 1): the
+ * top Via sent-by, Contact (and a LAN proxy's Record-Route) URI hostports
+ * equal to the inside endpoint, and on the way in the Request-URI, Via,
+ * Contact and Route that carry the public binding (rule 3).
+ *
+ * Everything goes through the parsed grammar (via.h, addr.h, uri.h): a
+ * display name, user part, parameter or quoted string that merely contains
+ * an address is never looked at (B1, B2, B11).
+ */
+#include <stdio.h>
+
+#include "engine_int.h"
+
+/* The first value of the first Via header.  0 or negative. */
+int rw_top_via(struct alg_ctx *c, struct sip_via *v)
+{
+	int h = sip_msg_find(&c->m, SIP_HDR_VIA, -1);
+	struct sip_span rest, item;
+
+	if (h < 0)
+		return SIP_EMISSING;
+	rest = c->m.hdrs[h].value;
+	if (sip_list_next(c->buf, &rest, &item) != 1)
+		return SIP_EVIA;
+	return sip_via_parse(v, c->buf, item);
+}
+
+/* host + port of a URI or sent-by; an absent port is the scheme default
+ * (RFC 3261 §19.1.2: 5060, 5061 for sips / TLS). */
+static int ep_of(struct alg_addr *a, const char *base, struct sip_span host,
+		 uint16_t port, int tls)
+{
+	if (alg_addr_from_span(a, base, host) < 0)
+		return -1;
+	a->port = port ? port : (tls ? 5061 : 5060);
+	return 0;
+}
+
+void rw_via_out(struct alg_ctx *c)
+{
+	struct sip_via v;
+	const struct alg_addr *src = &c->pkt->src;
+
+	if (rw_top_via(c, &v) < 0)
+		return;
+	int tls = sip_span_caseeq(c->buf, v.transport, "TLS");
+	if (ep_of(&c->via_ep, c->buf, v.host, v.port_num, tls) < 0 ||
+	    !alg_addr_ip_eq(&c->via_ep, src)) {
+		c->via_ep.family = 0;
+		return; /* not the inside endpoint's own Via: a hostname or a proxy's */
+	}
+	c->via_rport = v.has_rport;
+	alg_copy(c->via_orig, sizeof(c->via_orig), c->buf + v.sent_by.off, v.sent_by.len);
+	if (v.has_rport)
+		return; /* R4: RFC 3581 already routes the response; don't hide the NAT */
+	c->via_rewritten = alg_edit(c, v.sent_by, c->bind_text, strlen(c->bind_text),
+				    "Via[0].sent-by", "R1 top Via sent-by (no rport)") > 0;
+}
+
+/* Does this URI name the inside endpoint (its source, or for a UA that
+ * listens on its Via port without rport, that port: B18b)? */
+static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct alg_addr *ep)
+{
+	if (u->scheme_id != SIP_URI_SIP && u->scheme_id != SIP_URI_SIPS)
+		return 0;
+	if (ep_of(ep, c->buf, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
+		return 0;
+	if (alg_addr_eq(ep, &c->pkt->src))
+		return 1;
+	return c->via_ep.family && !c->via_rport && alg_addr_eq(ep, &c->via_ep);
+}
+
+/*
+ * Rewrite every URI hostport of header `id` (Contact, Record-Route) that
+ * equals the inside endpoint to the public binding.  The first original is
+ * copied to orig/orig_ep for the inverse.  Returns the number rewritten.
+ */
+int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_addr *orig_ep)
+{
+	int n = 0, k = 0;
+
+	for (int h = sip_msg_find(&c->m, id, -1); h >= 0; h = sip_msg_find(&c->m, id, h)) {
+		struct sip_span rest = c->m.hdrs[h].value, item;
+		while (sip_list_next(c->buf, &rest, &item) == 1) {
+			struct sip_addr a;
+			struct alg_addr ep;
+			char field[48];
+			if (sip_addr_parse(&a, c->buf, item) < 0)
+				continue;
+			if (a.star && id == SIP_HDR_CONTACT)
+				c->contact_star = 1;
+			if (a.star || !uri_is_inside_ep(c, &a.uri, &ep)) {
+				k++;
+				continue;
+			}
+			snprintf(field, sizeof(field), "%s[%d].hostport", sip_hdr_name(id), k++);
+			if (!n && orig) {
+				alg_copy(orig, ALG_TEXT, c->buf + a.uri.hostport.off, a.uri.hostport.len);
+				*orig_ep = ep;
+				if (id == SIP_HDR_CONTACT && sip_span_present(a.expires))
+					c->contact_expires = sip_value_uint(c->buf, a.expires, UINT32_MAX);
+			}
+			if (alg_edit(c, a.uri.hostport, c->bind_text, strlen(c->bind_text), field,
+				     id == SIP_HDR_CONTACT ? "R1 Contact = inside endpoint"
+							   : "R1 Record-Route = inside endpoint") > 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* Does this URI carry the public binding? */
+static int uri_is_binding(struct alg_ctx *c, const struct sip_uri *u)
+{
+	struct alg_addr ep;
+
+	if (u->scheme_id != SIP_URI_SIP && u->scheme_id != SIP_URI_SIPS)
+		return 0;
+	if (ep_of(&ep, c->buf, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
+		return 0;
+	return alg_addr_eq(&ep, &c->binding);
+}
+
+/* Inverse of rw_uris_out: URIs of header `id` carrying the binding get the
+ * original hostport back (REGISTER 200 bindings, Route).  Count restored. */
+int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
+{
+	int n = 0, k = 0;
+
+	if (!orig || !orig[0])
+		return 0;
+	for (int h = sip_msg_find(&c->m, id, -1); h >= 0; h = sip_msg_find(&c->m, id, h)) {
+		struct sip_span rest = c->m.hdrs[h].value, item;
+		while (sip_list_next(c->buf, &rest, &item) == 1) {
+			struct sip_addr a;
+			char field[48];
+			if (sip_addr_parse(&a, c->buf, item) < 0 || a.star ||
+			    !uri_is_binding(c, &a.uri)) {
+				k++;
+				continue;
+			}
+			snprintf(field, sizeof(field), "%s[%d].hostport", sip_hdr_name(id), k++);
+			if (alg_edit(c, a.uri.hostport, orig, strlen(orig), field,
+				     "R3 restore what was rewritten on the way out") > 0)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* The expires= of the Contact that carries the binding (REGISTER 2xx,
+ * RFC 3261 §10.3 step 8).  1 found (*expires set, -1 if no param), 0 not. */
+int rw_contact_expires(struct alg_ctx *c, int64_t *expires)
+{
+	for (int h = sip_msg_find(&c->m, SIP_HDR_CONTACT, -1); h >= 0;
+	     h = sip_msg_find(&c->m, SIP_HDR_CONTACT, h)) {
+		struct sip_span rest = c->m.hdrs[h].value, item;
+		while (sip_list_next(c->buf, &rest, &item) == 1) {
+			struct sip_addr a;
+			if (sip_addr_parse(&a, c->buf, item) < 0 || a.star ||
+			    !uri_is_binding(c, &a.uri))
+				continue;
+			*expires = sip_span_present(a.expires)
+					   ? sip_value_uint(c->buf, a.expires, UINT32_MAX)
+					   : -1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Request from outside to the binding: the Request-URI gets the inside
+ * Contact back (RFC 3261 §10.3: the registrar sends to the registered
+ * Contact, which we wrote).  Returns 1 if restored. */
+int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_ep)
+{
+	struct sip_uri u;
+	char tmp[ALG_TEXT];
+
+	if (sip_uri_parse(&u, c->buf, c->m.ruri) < 0 || !uri_is_binding(c, &u))
+		return 0;
+	if (!orig || !orig[0]) {
+		if (!orig_ep || !orig_ep->family)
+			return 0;
+		alg_fmt_hostport(orig_ep, tmp, sizeof(tmp));
+		orig = tmp;
+	}
+	if (orig_ep && orig_ep->family)
+		c->res->deliver_to = *orig_ep;
+	return alg_edit(c, u.hostport, orig, strlen(orig), "Request-URI.hostport",
+			"R1 Request-URI carries the public binding") > 0;
+}
+
+/* Response from outside: the top Via we rewrote gets its original sent-by
+ * back (RFC 3261 §18.1.2: the UA discards a response whose Via is not its
+ * own).  received= and rport= are never touched (R4).  1 if restored. */
+int rw_via_in(struct alg_ctx *c, const struct alg_txn *t)
+{
+	struct sip_via v;
+	struct alg_addr ep;
+	char tmp[ALG_TEXT];
+	const char *orig = NULL;
+
+	if (rw_top_via(c, &v) < 0)
+		return 0;
+	if (t && t->via_ep.family && !v.has_rport)
+		c->res->deliver_to = t->via_ep; /* §18.2.2: the port in sent-by */
+	if (ep_of(&ep, c->buf, v.host, v.port_num, 0) < 0 || !alg_addr_eq(&ep, &c->binding))
+		return 0;
+	if (t && t->via_rewritten) {
+		orig = t->via_orig;
+	} else if (c->inside.family) {
+		alg_fmt_hostport(&c->inside, tmp, sizeof(tmp));
+		orig = tmp; /* no transaction remembered: the binding's inside side */
+	}
+	if (!orig)
+		return 0;
+	return alg_edit(c, v.sent_by, orig, strlen(orig), "Via[0].sent-by",
+			"R3 restore top Via sent-by (RFC 3261 18.1.2)") > 0;
+}
