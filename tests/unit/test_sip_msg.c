@@ -1,0 +1,529 @@
+/*
+ * test_sip_msg.c - sip_msg_parse(), the header and method tables, and
+ * sip_msg_validate().  Every parse case runs whole, split at every byte and
+ * against a guard page (sipcase.h).
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "sipcase.h"
+#include "sip/limits.h"
+#include "sip/values.h"
+
+#define CRLF "\r\n"
+
+static const char invite[] =
+	"INVITE sip:bob@biloxi.example.com SIP/2.0" CRLF
+	"Via: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bK776asdhds;rport" CRLF
+	"Max-Forwards: 70" CRLF
+	"To: Bob <sip:bob@biloxi.example.com>" CRLF
+	"From: Alice <sip:alice@atlanta.example.com>;tag=1928301774" CRLF
+	"Call-ID: a84b4c76e66710@pc33.atlanta.example.com" CRLF
+	"CSeq: 314159 INVITE" CRLF
+	"Contact: <sip:alice@192.168.1.10:5060>" CRLF
+	"Content-Type: application/sdp" CRLF
+	"Content-Length: 3" CRLF
+	CRLF
+	"v=0";
+
+static void chk_invite(const struct sip_msg *m, const char *b)
+{
+	CHECK(m->is_request);
+	CHECK_EQ_INT(m->method, SIP_METHOD_INVITE);
+	CHECK_SPAN(b, m->method_s, "INVITE");
+	CHECK_SPAN(b, m->ruri, "sip:bob@biloxi.example.com");
+	CHECK_SPAN(b, m->version, "SIP/2.0");
+	CHECK_SPAN(b, m->start_line, "INVITE sip:bob@biloxi.example.com SIP/2.0");
+	CHECK_EQ_INT(m->nhdrs, 9);
+	CHECK_EQ_INT(m->hdrs[0].id, SIP_HDR_VIA);
+	CHECK_SPAN(b, m->hdrs[0].name, "Via");
+	CHECK_SPAN(b, m->hdrs[0].value, "SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bK776asdhds;rport");
+	CHECK_EQ_INT(m->hdrs[1].id, SIP_HDR_MAX_FORWARDS);
+	CHECK_EQ_INT(m->hdrs[4].id, SIP_HDR_CALL_ID);
+	CHECK_SPAN(b, m->hdrs[4].value, "a84b4c76e66710@pc33.atlanta.example.com");
+	CHECK_EQ_INT(m->hdrs[8].id, SIP_HDR_CONTENT_LENGTH);
+	CHECK_EQ_INT(m->content_length, 3);
+	CHECK_EQ_INT(m->clen_hdr, 8);
+	CHECK_EQ_INT(m->body_len, 3);
+	CHECK(memcmp(b + m->body_off, "v=0", 3) == 0);
+	CHECK_EQ_INT(sip_msg_find(m, SIP_HDR_CONTACT, -1), 6);
+	CHECK_EQ_INT(sip_msg_find(m, SIP_HDR_CONTACT, 6), -1);
+	CHECK_EQ_INT(sip_msg_count(m, SIP_HDR_VIA), 1);
+}
+
+static void t_invite_udp(void)
+{
+	SIPCASE(invite, 0, (int)sizeof(invite) - 1, 0, chk_invite);
+}
+
+static void t_invite_tcp(void)
+{
+	SIPCASE(invite, SIP_PARSE_STREAM, (int)sizeof(invite) - 1, 0, chk_invite);
+}
+
+/* Bare LF line ends are tolerated (RFC 3261 §7.5); the same fields come out. */
+static void t_invite_lf(void)
+{
+	char lf[sizeof(invite)];
+	size_t n = 0;
+
+	for (const char *p = invite; *p; p++)
+		if (*p != '\r')
+			lf[n++] = *p;
+	lf[n] = 0;
+	sipcase_run(lf, n, 0, (int)n, 0, NULL);
+	sipcase_run(lf, n, SIP_PARSE_STREAM, (int)n, 0, NULL);
+	struct sip_msg m;
+	struct sip_hdr h[32];
+	CHECK_EQ_INT(sip_msg_parse(&m, lf, n, h, 32, 0), (int)n);
+	CHECK_SPAN(lf, m.hdrs[3].value, "Alice <sip:alice@atlanta.example.com>;tag=1928301774");
+	CHECK_EQ_INT(m.body_len, 3);
+}
+
+/* TCP: the return value is this message's length, so a second pipelined
+ * message (here half of one) stays for the next call. */
+static void t_pipelined(void)
+{
+#define FIRST "OPTIONS sip:a@example.com SIP/2.0" CRLF "l: 2" CRLF CRLF "hi"
+	static const char two[] = FIRST "OPTIONS sip:b@example.com SIP/2.0" CRLF "l: 0";
+	const size_t first = sizeof(FIRST) - 1;
+	struct sip_msg m;
+	struct sip_hdr h[8];
+
+	SIPCASE(two, SIP_PARSE_STREAM, (int)first, SIP_EMISSING, NULL);
+	CHECK_EQ_INT(sip_msg_parse(&m, two + first, sizeof(two) - 1 - first, h, 8,
+				   SIP_PARSE_STREAM), SIP_ENEEDMORE);
+	/* a datagram: the rest is trailing octets (RFC 4475 dblreq) */
+	CHECK_EQ_INT(sip_msg_parse(&m, two, sizeof(two) - 1, h, 8, 0), (int)sizeof(two) - 1);
+	CHECK_EQ_INT(m.body_len, 2);
+}
+
+/* §7.5: a stream receiver skips CRLFs before the start line. */
+static void t_stream_leading_crlf(void)
+{
+	static const char msg[] = CRLF CRLF "BYE sip:x@example.com SIP/2.0" CRLF "l: 0" CRLF CRLF;
+
+	SIPCASE(msg, SIP_PARSE_STREAM, (int)sizeof(msg) - 1, SIP_EMISSING, NULL);
+	SIPCASE(msg, 0, SIP_ESTARTLINE, 0, NULL);
+}
+
+static void t_stream_needs_clen(void)
+{
+	static const char msg[] = "BYE sip:x@example.com SIP/2.0" CRLF "To: <sip:x@example.com>" CRLF CRLF;
+
+	SIPCASE(msg, SIP_PARSE_STREAM, SIP_ECLEN, 0, NULL);
+	SIPCASE(msg, 0, (int)sizeof(msg) - 1, SIP_EMISSING, NULL);
+}
+
+static void chk_unreason(const struct sip_msg *m, const char *b)
+{
+	CHECK(!m->is_request);
+	CHECK_EQ_INT(m->status, 200);
+	CHECK_SPAN(b, m->status_s, "200");
+	CHECK_SPAN(b, m->reason, "\xd0\x9e\xd0\x9a ok");
+}
+
+static void t_status_line(void)
+{
+	static const char ok[] = "SIP/2.0 200 \xd0\x9e\xd0\x9a ok" CRLF "Content-Length: 0" CRLF CRLF;
+	static const char empty[] = "SIP/2.0 100 " CRLF "l: 0" CRLF CRLF;
+	static const char nosp[] = "SIP/2.0 180" CRLF "l: 0" CRLF CRLF;
+
+	SIPCASE(ok, 0, (int)sizeof(ok) - 1, SIP_EMISSING, chk_unreason);
+	SIPCASE(empty, SIP_PARSE_STREAM, (int)sizeof(empty) - 1, SIP_EMISSING, NULL);
+	SIPCASE(nosp, 0, (int)sizeof(nosp) - 1, SIP_EMISSING, NULL);
+	struct sip_msg m;
+	struct sip_hdr h[4];
+	CHECK(sip_msg_parse(&m, empty, sizeof(empty) - 1, h, 4, 0) > 0);
+	CHECK_EQ_INT(m.reason.len, 0);
+	CHECK_EQ_INT(m.status, 100);
+}
+
+static void t_status_bad(void)
+{
+	SIPCASE("SIP/2.0 4294967301 big" CRLF "l: 0" CRLF CRLF, 0, SIP_ESTATUS, 0, NULL);
+	SIPCASE("SIP/2.0 099 low" CRLF CRLF, 0, SIP_ESTATUS, 0, NULL);
+	SIPCASE("SIP/2.0 700 high" CRLF CRLF, SIP_PARSE_STREAM, SIP_ESTATUS, 0, NULL);
+	SIPCASE("SIP/2.0 20 short" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("SIP/2.0 2x0 x" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("SIP/7.0 200 OK" CRLF CRLF, 0, SIP_EVERSION, 0, NULL);
+	SIPCASE("SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+}
+
+static void t_request_line_bad(void)
+{
+	/* RFC 4475 ltgtruri, lwsruri, lwsstart, trws, badvers, test.dat */
+	SIPCASE("INVITE <sip:u@example.com> SIP/2.0" CRLF CRLF, 0, SIP_EURI, 0, NULL);
+	SIPCASE("INVITE sip:u@example.com; lr SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("INVITE  sip:u@example.com SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("INVITE sip:u@example.com  SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("OPTIONS sip:u@example.com SIP/2.0  " CRLF CRLF, SIP_PARSE_STREAM, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("OPTIONS sip:u@example.com SIP/7.0" CRLF CRLF, 0, SIP_EVERSION, 0, NULL);
+	SIPCASE("INVITE sip:u@example.com" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("INV\xc3\x89TE sip:u@example.com SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("INVITE sip:u@example.com SIP/2.0.1" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("" CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+	SIPCASE("INVITE sip:u@exa\x01mple.com SIP/2.0" CRLF CRLF, 0, SIP_ESTARTLINE, 0, NULL);
+}
+
+static void chk_unknown_method(const struct sip_msg *m, const char *b)
+{
+	CHECK_EQ_INT(m->method, SIP_METHOD_OTHER);
+	CHECK_SPAN(b, m->method_s, "!interesting-Method0123456789_*+`.%indeed'~");
+}
+
+static void t_request_line_odd(void)
+{
+	static const char msg[] = "!interesting-Method0123456789_*+`.%indeed'~ sip:u@example.com sip/2.0" CRLF
+				  CRLF;
+	SIPCASE(msg, 0, (int)sizeof(msg) - 1, SIP_EMISSING, chk_unknown_method);
+}
+
+/* RFC 4475 wsinv-style: LWS before the colon, empty first line, folds. */
+static const char folded[] =
+	"INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0" CRLF
+	"TO :" CRLF
+	" sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n" CRLF
+	"from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>" CRLF
+	"  ;" CRLF
+	"  tag = 98asjd8" CRLF
+	"MaX-fOrWaRdS: 0068" CRLF
+	"Call-ID: wsinv.ndaksdj@192.0.2.1" CRLF
+	"cseq: 0009" CRLF
+	"  INVITE" CRLF
+	"Via  : SIP  /   2.0" CRLF
+	" /UDP" CRLF
+	"    192.0.2.2;branch=390skdjuw" CRLF
+	"s :" CRLF
+	"NewFangledHeader:   newfangled value" CRLF
+	" continued newfangled value" CRLF
+	"l:0" CRLF
+	CRLF;
+
+static void chk_folded(const struct sip_msg *m, const char *b)
+{
+	CHECK_EQ_INT(m->nhdrs, 9);
+	CHECK_EQ_INT(m->hdrs[0].id, SIP_HDR_TO);
+	CHECK_SPAN(b, m->hdrs[0].name, "TO");
+	CHECK_SPAN(b, m->hdrs[0].value, "sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n");
+	CHECK_EQ_INT(m->hdrs[1].id, SIP_HDR_FROM);
+	CHECK_SPAN(b, m->hdrs[1].value,
+		   "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>" CRLF "  ;" CRLF
+		   "  tag = 98asjd8");
+	CHECK_SPAN(b, m->hdrs[1].line,
+		   "from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>" CRLF
+		   "  ;" CRLF "  tag = 98asjd8" CRLF);
+	CHECK_EQ_INT(m->hdrs[2].id, SIP_HDR_MAX_FORWARDS);
+	CHECK_EQ_INT(m->hdrs[5].id, SIP_HDR_VIA);
+	CHECK_SPAN(b, m->hdrs[5].value, "SIP  /   2.0" CRLF " /UDP" CRLF "    192.0.2.2;branch=390skdjuw");
+	CHECK_EQ_INT(m->hdrs[6].id, SIP_HDR_SUBJECT);
+	CHECK(m->hdrs[6].compact);
+	CHECK_EQ_INT(m->hdrs[6].value.len, 0);
+	CHECK_EQ_INT(m->hdrs[7].id, SIP_HDR_OTHER);
+	CHECK_SPAN(b, m->hdrs[7].value, "newfangled value" CRLF " continued newfangled value");
+	CHECK_EQ_INT(m->content_length, 0);
+	struct sip_cseq cs;
+	CHECK_EQ_INT(sip_msg_cseq(m, &cs), 1);
+	CHECK_EQ_INT(cs.num, 9);
+	CHECK_EQ_INT(cs.method, SIP_METHOD_INVITE);
+	struct sip_span tag;
+	CHECK_EQ_INT(sip_msg_tag(m, SIP_HDR_FROM, &tag), 1);
+	CHECK_SPAN(b, tag, "98asjd8");
+	CHECK_EQ_INT(sip_msg_tag(m, SIP_HDR_TO, &tag), 1);
+	CHECK_SPAN(b, tag, "1918181833n");
+}
+
+static void t_folding(void)
+{
+	SIPCASE(folded, 0, (int)sizeof(folded) - 1, 0, chk_folded);
+	SIPCASE(folded, SIP_PARSE_STREAM, (int)sizeof(folded) - 1, 0, chk_folded);
+}
+
+static void t_header_bad(void)
+{
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF "NoColon" CRLF CRLF, 0, SIP_EHEADER, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF ": novalue" CRLF CRLF, 0, SIP_EHEADER, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF " folded: first" CRLF CRLF, 0, SIP_EHEADER, 0,
+		NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF " folded: first" CRLF CRLF, SIP_PARSE_STREAM,
+		SIP_EHEADER, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF "Vi a: x" CRLF CRLF, 0, SIP_EHEADER, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF "To\xc3\xa9: x" CRLF CRLF, 0, SIP_EHEADER, 0, NULL);
+}
+
+/* A bare CR is never a line end (it could smuggle a header past an element
+ * that takes it for one). */
+static void t_bare_cr(void)
+{
+	SIPCASE("BYE sip:x@example.com SIP/2.0\rVia: x" CRLF CRLF, 0, SIP_ECHAR, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF "To: a\rFrom: b" CRLF "l: 0" CRLF CRLF,
+		SIP_PARSE_STREAM, SIP_ECHAR, 0, NULL);
+	SIPCASE("BYE sip:x@example.com SIP/2.0" CRLF "To: a" CRLF "\r" "\r\n", 0, SIP_ECHAR, 0, NULL);
+}
+
+#define REQ "OPTIONS sip:x@example.com SIP/2.0" CRLF
+
+static void t_clen(void)
+{
+	SIPCASE(REQ "Content-Length: 5" CRLF "l: 4" CRLF CRLF "abcde", 0, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: 5" CRLF "l: 4" CRLF CRLF "abcde", SIP_PARSE_STREAM, SIP_ECLEN,
+		0, NULL);
+	SIPCASE(REQ "Content-Length: -999" CRLF CRLF, 0, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: +3" CRLF CRLF "abc", 0, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: 4294967328" CRLF CRLF "abc", SIP_PARSE_STREAM, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: 3 4" CRLF CRLF "abc", 0, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: " CRLF CRLF "abc", 0, SIP_ECLEN, 0, NULL);
+	SIPCASE(REQ "Content-Length: 65536" CRLF CRLF "abc", 0, SIP_ECLEN, 0, NULL);
+	/* larger than what is there: a datagram is broken, a stream waits */
+	SIPCASE(REQ "Content-Length: 10" CRLF CRLF "abc", 0, SIP_EBODY, 0, NULL);
+	SIPCASE(REQ "Content-Length: 10" CRLF CRLF "abc", SIP_PARSE_STREAM, SIP_ENEEDMORE, 0, NULL);
+	SIPCASE(REQ "Content-Length: 65530" CRLF CRLF "abc", SIP_PARSE_STREAM, SIP_ETOOBIG, 0, NULL);
+}
+
+static void chk_same_clen(const struct sip_msg *m, const char *b)
+{
+	(void)b;
+	CHECK_EQ_INT(m->content_length, 3);
+	CHECK_EQ_INT(m->clen_hdr, 0);
+	CHECK_EQ_INT(m->body_len, 3);
+}
+
+static void chk_noclen(const struct sip_msg *m, const char *b)
+{
+	CHECK_EQ_INT(m->content_length, -1);
+	CHECK_EQ_INT(m->clen_hdr, -1);
+	CHECK_EQ_INT(m->body_len, 5);
+	CHECK(memcmp(b + m->body_off, "hello", 5) == 0);
+}
+
+/* dblreq: octets after the Content-Length body belong to the datagram
+ * (m->len) but not to the body. */
+static void chk_trailing(const struct sip_msg *m, const char *b)
+{
+	CHECK_EQ_INT(m->body_len, 2);
+	CHECK(memcmp(b + m->body_off, "ab", 2) == 0);
+	CHECK_EQ_INT(m->len, m->body_off + 2 + 7);
+}
+
+static void t_body(void)
+{
+	SIPCASE(REQ "l: 3" CRLF "Content-Length:  3 " CRLF CRLF "abc", 0,
+		(int)sizeof(REQ "l: 3" CRLF "Content-Length:  3 " CRLF CRLF "abc") - 1, SIP_EMISSING,
+		chk_same_clen);
+	SIPCASE(REQ "To: <sip:x@example.com>" CRLF CRLF "hello", 0,
+		(int)sizeof(REQ "To: <sip:x@example.com>" CRLF CRLF "hello") - 1, SIP_EMISSING,
+		chk_noclen);
+	SIPCASE(REQ "l: 2" CRLF CRLF "ab" CRLF "extra", 0,
+		(int)sizeof(REQ "l: 2" CRLF CRLF "ab" CRLF "extra") - 1, SIP_EMISSING, chk_trailing);
+	/* a datagram that ends without the empty line (RFC 4475 baddn archive copy) */
+	SIPCASE(REQ "l: 0" CRLF, 0, (int)sizeof(REQ "l: 0" CRLF) - 1, SIP_EMISSING, NULL);
+	SIPCASE(REQ "l: 0", 0, (int)sizeof(REQ "l: 0") - 1, SIP_EMISSING, NULL);
+	SIPCASE(REQ "l: 0" CRLF, SIP_PARSE_STREAM, SIP_ENEEDMORE, 0, NULL);
+}
+
+/* Build a message with n copies of a header line; returns its length. */
+static size_t build(char *buf, size_t cap, const char *line, unsigned n, const char *tail)
+{
+	size_t len = (size_t)snprintf(buf, cap, REQ);
+	for (unsigned k = 0; k < n && len < cap; k++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s", line);
+	len += (size_t)snprintf(buf + len, cap - len, "%s", tail);
+	return len;
+}
+
+static void t_limits(void)
+{
+	static char buf[3 * SIP_MAX_MSG_SIZE];
+	size_t n;
+
+	n = build(buf, sizeof(buf), "X-A: b" CRLF, SIP_MAX_HEADERS, "l: 0" CRLF CRLF);
+	sipcase_run(buf, n, 0, SIP_ETOOMANYHDRS, 0, NULL);
+	n = build(buf, sizeof(buf), "X-A: b" CRLF, SIP_MAX_HEADERS - 1, "l: 0" CRLF CRLF);
+	sipcase_run(buf, n, SIP_PARSE_STREAM, (int)n, SIP_EMISSING, NULL);
+	n = build(buf, sizeof(buf), "v: SIP/2.0/UDP h" CRLF, SIP_MAX_VIAS + 1, "l: 0" CRLF CRLF);
+	sipcase_run(buf, n, 0, SIP_ETOOMANYHDRS, 0, NULL);
+	n = build(buf, sizeof(buf), "v: SIP/2.0/UDP h,SIP/2.0/UDP h" CRLF, SIP_MAX_VIAS / 2 + 1,
+		  "l: 0" CRLF CRLF);
+	sipcase_run(buf, n, 0, (int)n, SIP_ETOOMANYHDRS, NULL);
+	/* one line over SIP_MAX_LINE, as one physical line and as folds */
+	n = build(buf, sizeof(buf), "a", SIP_MAX_LINE, ": b" CRLF CRLF);
+	sipcase_run(buf, n, SIP_PARSE_STREAM, SIP_ELINETOOLONG, 0, NULL);
+	n = (size_t)snprintf(buf, sizeof(buf), REQ "X: a" CRLF);
+	for (unsigned k = 0; k < SIP_MAX_LINE / 4; k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, " b" CRLF);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, CRLF);
+	sipcase_run(buf, n, 0, SIP_ELINETOOLONG, 0, NULL);
+	/* over SIP_MAX_MSG_SIZE: a datagram at once, a stream once it has that much */
+	n = build(buf, sizeof(buf), "X-Long: 0123456789012345678901234567890123456789" CRLF
+				    "X-Long: 0123456789012345678901234567890123456789" CRLF,
+		  SIP_MAX_HEADERS / 2 - 2, "l: 30000" CRLF CRLF);
+	memset(buf + n, 'x', 30000);
+	n += 30000;
+	sipcase_run(buf, n, SIP_PARSE_STREAM, (int)n, SIP_EMISSING, NULL);
+	memset(buf + n, 'x', SIP_MAX_MSG_SIZE);
+	sipcase_run(buf, n + SIP_MAX_MSG_SIZE, 0, SIP_ETOOBIG, 0, NULL);
+	n = build(buf, sizeof(buf), "", 0, "X: ");
+	memset(buf + n, 'x', SIP_MAX_MSG_SIZE);
+	struct sip_msg m;
+	struct sip_hdr h[4];
+	CHECK_EQ_INT(sip_msg_parse(&m, buf, n + SIP_MAX_MSG_SIZE, h, 4, SIP_PARSE_STREAM),
+		     SIP_ETOOBIG);
+	/* the caller's array is smaller than the limit */
+	n = build(buf, sizeof(buf), "X-A: b" CRLF, 4, "l: 0" CRLF CRLF);
+	CHECK_EQ_INT(sip_msg_parse(&m, buf, n, h, 4, 0), SIP_ENOSPACE);
+	CHECK_EQ_INT(sip_msg_parse(&m, buf, n, h, 0, 0), SIP_ENOSPACE);
+}
+
+/* Every row: long name in three cases, compact form, name round trip. */
+static void t_hdr_table(void)
+{
+	static const struct {
+		const char *name;
+		char compact;
+		enum sip_hdr_id id;
+	} want[] = {
+		{ "Accept-Contact", 'a', SIP_HDR_ACCEPT_CONTACT },
+		{ "Referred-By", 'b', SIP_HDR_REFERRED_BY },
+		{ "Content-Type", 'c', SIP_HDR_CONTENT_TYPE },
+		{ "Request-Disposition", 'd', SIP_HDR_REQUEST_DISPOSITION },
+		{ "Content-Encoding", 'e', SIP_HDR_CONTENT_ENCODING },
+		{ "From", 'f', SIP_HDR_FROM },
+		{ "Call-ID", 'i', SIP_HDR_CALL_ID },
+		{ "Reject-Contact", 'j', SIP_HDR_REJECT_CONTACT },
+		{ "Supported", 'k', SIP_HDR_SUPPORTED },
+		{ "Content-Length", 'l', SIP_HDR_CONTENT_LENGTH },
+		{ "Contact", 'm', SIP_HDR_CONTACT },
+		{ "Identity-Info", 'n', SIP_HDR_IDENTITY_INFO },
+		{ "Event", 'o', SIP_HDR_EVENT },
+		{ "Refer-To", 'r', SIP_HDR_REFER_TO },
+		{ "Subject", 's', SIP_HDR_SUBJECT },
+		{ "To", 't', SIP_HDR_TO },
+		{ "Allow-Events", 'u', SIP_HDR_ALLOW_EVENTS },
+		{ "Via", 'v', SIP_HDR_VIA },
+		{ "Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES },
+		{ "Identity", 'y', SIP_HDR_IDENTITY },
+	};
+	uint8_t c;
+
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		char lo[2] = { want[k].compact, 0 }, up[2] = { (char)(want[k].compact - 32), 0 };
+		CHECK_EQ_INT(sip_hdr_lookup(lo, 1, &c), want[k].id);
+		CHECK_EQ_INT(c, 1);
+		CHECK_EQ_INT(sip_hdr_lookup(up, 1, &c), want[k].id);
+		CHECK_EQ_INT(sip_hdr_lookup(want[k].name, strlen(want[k].name), &c), want[k].id);
+		CHECK_EQ_INT(c, 0);
+	}
+	for (int id = 1; id < SIP_HDR__COUNT; id++) {
+		const char *n = sip_hdr_name((enum sip_hdr_id)id);
+		char buf[64];
+		CHECK(n != NULL);
+		if (!n)
+			continue;
+		CHECK_EQ_INT(sip_hdr_lookup(n, strlen(n), NULL), id);
+		for (size_t k = 0; n[k] && k < sizeof(buf); k++)
+			buf[k] = (char)(k % 2 ? n[k] | 32 : (n[k] >= 'a' && n[k] <= 'z' ? n[k] - 32 : n[k]));
+		CHECK_EQ_INT(sip_hdr_lookup(buf, strlen(n), NULL), id);
+		if (strlen(n) > 2)
+			CHECK_EQ_INT((int)sip_hdr_lookup(n, strlen(n) - 1, NULL) == id, 0);
+	}
+	/* near misses stay unknown: the whole name is always confirmed */
+	static const char *const miss[] = { "Vias", "Vi", "Content-Lengthx", "g", "h", "Toe",
+					    "X-Via", "Contact-", "CSe", "" };
+	for (size_t k = 0; k < sizeof(miss) / sizeof(miss[0]); k++)
+		CHECK_EQ_INT(sip_hdr_lookup(miss[k], strlen(miss[k]), NULL), SIP_HDR_OTHER);
+}
+
+static void t_method_table(void)
+{
+	for (int id = 1; id < SIP_METHOD__COUNT; id++) {
+		const char *n = sip_method_name((enum sip_method)id);
+		CHECK(n != NULL);
+		if (n)
+			CHECK_EQ_INT(sip_method_lookup(n, strlen(n)), id);
+	}
+	/* methods are case-sensitive (§7.1) */
+	CHECK_EQ_INT(sip_method_lookup("invite", 6), SIP_METHOD_OTHER);
+	CHECK_EQ_INT(sip_method_lookup("INVITEX", 7), SIP_METHOD_OTHER);
+	CHECK_EQ_INT(sip_method_lookup("RE%47IST%45R", 12), SIP_METHOD_OTHER);
+}
+
+#define VREQ                                                                           \
+	"INVITE sip:bob@example.com SIP/2.0" CRLF "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bKa" CRLF \
+	"To: <sip:bob@example.com>" CRLF "From: <sip:al@example.com>;tag=1" CRLF              \
+	"Call-ID: c1@h" CRLF
+
+static void t_validate(void)
+{
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "l: 0" CRLF CRLF) - 1, 0, NULL);
+	SIPCASE(VREQ "CSeq: 1 BYE" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 BYE" CRLF "l: 0" CRLF CRLF) - 1, SIP_ECSEQ, NULL);
+	SIPCASE(VREQ "CSeq: 1 invite" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 invite" CRLF "l: 0" CRLF CRLF) - 1, SIP_ECSEQ, NULL);
+	SIPCASE(VREQ "CSeq: 2147483648 INVITE" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 2147483648 INVITE" CRLF "l: 0" CRLF CRLF) - 1, SIP_ECSEQ, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Max-Forwards: 256" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Max-Forwards: 256" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EVALUE, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Expires: 4294967296" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Expires: 4294967296" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EVALUE, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Date: Sat, 13 Nov 2010 23:29:00 GMT" CRLF "l: 0" CRLF CRLF,
+		0, (int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Date: Sat, 13 Nov 2010 23:29:00 GMT" CRLF
+				    "l: 0" CRLF CRLF) - 1, 0, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Date: Sat, 13 Nov 2010 23:29:00 EST" CRLF "l: 0" CRLF CRLF,
+		0, (int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Date: Sat, 13 Nov 2010 23:29:00 EST" CRLF
+				    "l: 0" CRLF CRLF) - 1, SIP_EVALUE, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c2@h" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c2@h" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EMULTI, NULL);
+	SIPCASE(VREQ "l: 0" CRLF CRLF, 0, (int)sizeof(VREQ "l: 0" CRLF CRLF) - 1, SIP_EMISSING, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "l: 1" CRLF CRLF "x", 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "l: 1" CRLF CRLF "x") - 1, SIP_EMISSING, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "X-Ctl: a\x01" "b" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "X-Ctl: a\x01" "b" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_ECHAR, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Require: 100rel, timer" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Require: 100rel, timer" CRLF "l: 0" CRLF CRLF) - 1,
+		0, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Route: sip:p@example.com" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Route: sip:p@example.com" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EADDR, NULL);
+	SIPCASE("INVITE sip:bob@example.com?Route=x SIP/2.0" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof("INVITE sip:bob@example.com?Route=x SIP/2.0" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EURI, NULL);
+	/* a response needs no CSeq method check but the same mandatory set */
+	SIPCASE("SIP/2.0 200 OK" CRLF "Via: SIP/2.0/UDP h" CRLF "To: <sip:b@h>;tag=2" CRLF
+		"From: <sip:a@h>;tag=1" CRLF "Call-ID: c" CRLF "CSeq: 1 BYE" CRLF "l: 0" CRLF CRLF,
+		0, (int)sizeof("SIP/2.0 200 OK" CRLF "Via: SIP/2.0/UDP h" CRLF "To: <sip:b@h>;tag=2" CRLF
+				    "From: <sip:a@h>;tag=1" CRLF "Call-ID: c" CRLF "CSeq: 1 BYE" CRLF
+				    "l: 0" CRLF CRLF) - 1, 0, NULL);
+}
+
+static const struct check_case cases[] = {
+	{ "invite_udp", t_invite_udp },
+	{ "invite_tcp", t_invite_tcp },
+	{ "invite_bare_lf", t_invite_lf },
+	{ "pipelined", t_pipelined },
+	{ "stream_leading_crlf", t_stream_leading_crlf },
+	{ "stream_needs_content_length", t_stream_needs_clen },
+	{ "status_line", t_status_line },
+	{ "status_line_bad", t_status_bad },
+	{ "request_line_bad", t_request_line_bad },
+	{ "request_line_odd_method", t_request_line_odd },
+	{ "folding", t_folding },
+	{ "header_bad", t_header_bad },
+	{ "bare_cr", t_bare_cr },
+	{ "content_length", t_clen },
+	{ "body", t_body },
+	{ "limits", t_limits },
+	{ "hdr_table", t_hdr_table },
+	{ "method_table", t_method_table },
+	{ "validate", t_validate },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	return check_run("sip_msg", cases);
+}
