@@ -1,0 +1,248 @@
+/*
+ * main.c - sipalgd: arguments, start-up checks, the loop's hooks, reload
+ * and shutdown.
+ *
+ *   sipalgd [-c FILE] [-f] [--log stderr|syslog] [--check-config]
+ *
+ * Start-up order: config -> refuse if the kernel SIP helper is attached
+ * (two ALGs rewriting the same packets is the classic double-ALG
+ * breakage) -> firewall (fw_open clears a crashed run's leftovers) ->
+ * engine -> sockets -> control socket.  Shutdown is the reverse; fw_close
+ * removes the table and the policy routes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/binding.h"
+#include "daemon/config.h"
+#include "daemon/ctl.h"
+#include "daemon/fw.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "daemon/proto.h"
+#include "daemon/stats.h"
+#include "daemon/tcp_proxy.h"
+#include "daemon/udp_proxy.h"
+
+#define HOUSEKEEPING_MS 1000u
+
+static struct daemon_config cfg;
+static const char *cfg_path = "/etc/sipalg/sipalg.conf";
+static const struct proto *proto = &proto_sip;
+static struct fw *fw;
+static uint64_t next_housekeeping, next_poll;
+
+static int load(struct daemon_config *c, const char *log_override)
+{
+	char err[512];
+
+	config_defaults(c);
+	if (config_load(c, cfg_path, err, sizeof(err)) || config_finish(c, err, sizeof(err))) {
+		fprintf(stderr, "sipalgd: %s\n", err);
+		log_event(LOG_ERR, "event=config_error msg=\"%s\"", err);
+		return -1;
+	}
+	if (log_override)
+		c->log_target = strcmp(log_override, "syslog") ? LOG_TO_STDERR : LOG_TO_SYSLOG;
+	c->fw.log = log_fw;
+	return 0;
+}
+
+/* Only these need the firewall rebuilt (pinholes are then lost). */
+static int fw_changed(const struct fw_config *a, const struct fw_config *b)
+{
+	return a->ninside_ifs != b->ninside_ifs || a->nsip_ports != b->nsip_ports ||
+	       memcmp(a->inside_ifs, b->inside_ifs, sizeof(a->inside_ifs)) ||
+	       strcmp(a->outside_if, b->outside_if) ||
+	       memcmp(a->sip_ports, b->sip_ports, sizeof(a->sip_ports)) ||
+	       a->public_addr.s_addr != b->public_addr.s_addr || a->mark != b->mark ||
+	       a->route_table != b->route_table;
+}
+
+static void reload(void)
+{
+	struct daemon_config n;
+
+	log_event(LOG_NOTICE, "event=reload path=%s", cfg_path);
+	if (load(&n, cfg.log_target == LOG_TO_SYSLOG ? "syslog" : "stderr"))
+		return; /* keep running with the old configuration */
+	if (n.fw.tproxy_port != cfg.fw.tproxy_port || strcmp(n.ctl_path, cfg.ctl_path)) {
+		log_event(LOG_WARNING, "event=reload msg=\"tproxy_port and control_socket "
+				       "changes need a restart; kept the old values\"");
+		n.fw.tproxy_port = cfg.fw.tproxy_port;
+		memcpy(n.ctl_path, cfg.ctl_path, sizeof(n.ctl_path));
+	}
+	if (fw_changed(&n.fw, &cfg.fw)) {
+		log_event(LOG_WARNING, "event=reload msg=\"interfaces, ports or address changed: "
+				       "firewall rebuilt, open pinholes dropped\"");
+		fw_close(fw);
+		fw = NULL;
+		if (fw_open(&fw, &n.fw))
+			log_event(LOG_ERR, "event=reload msg=\"firewall rebuild failed\"");
+	}
+	cfg = n;
+	log_set_level(cfg.log_level);
+	if (proto->reconfigure(&cfg) < 0)
+		log_event(LOG_ERR, "event=reload msg=\"engine rejected the configuration\"");
+	binding_reconfigure(&cfg);
+}
+
+static void on_signal(int signo, void *ctx)
+{
+	(void)ctx;
+	if (signo == SIGHUP) {
+		reload();
+		return;
+	}
+	log_event(LOG_NOTICE, "event=stop signal=%s", strsignal(signo));
+	loop_stop();
+}
+
+static void on_timer(uint64_t now, void *ctx)
+{
+	(void)ctx;
+	proto->expire(now);
+	if (now >= next_housekeeping) {
+		binding_expire(now);
+		tcp_proxy_expire(now);
+		next_housekeeping = now + HOUSEKEEPING_MS;
+	}
+	if (now >= next_poll) {
+		proto->media_poll(now);
+		next_poll = now + cfg.media_poll_ms;
+	}
+}
+
+static uint64_t next_deadline(void *ctx)
+{
+	uint64_t d = proto->next_deadline();
+
+	(void)ctx;
+	if (next_housekeeping < d)
+		d = next_housekeeping;
+	return next_poll < d ? next_poll : d;
+}
+
+static void after_batch(void *ctx)
+{
+	(void)ctx;
+	proto->commit(); /* one firewall transaction per batch */
+	binding_reap();
+	tcp_proxy_reap();
+}
+
+static int check_double_alg(void)
+{
+	char why[256] = "";
+	int rc = fw_sip_helper_attached(why, sizeof(why));
+
+	if (rc > 0) {
+		fprintf(stderr, "sipalgd: refusing to start: %s\n", why);
+		log_event(LOG_ERR, "event=refuse reason=\"%s\"", why);
+		return -1;
+	}
+	if (rc < 0)
+		log_event(LOG_WARNING, "event=helper_check error=\"%s\"", strerror(-rc));
+	return 0;
+}
+
+static int start(void)
+{
+	int rc;
+
+	if ((rc = loop_init()) < 0)
+		return fprintf(stderr, "sipalgd: event loop: %s\n", strerror(-rc)), -1;
+	if ((rc = fw_open(&fw, &cfg.fw)) < 0)
+		return fprintf(stderr, "sipalgd: firewall: %s\n", strerror(-rc)), -1;
+	if ((rc = proto->init(&cfg, fw)) < 0)
+		return fprintf(stderr, "sipalgd: engine: %s\n", strerror(-rc)), -1;
+	binding_init(&cfg, udp_proxy_binding_readable);
+	if ((rc = udp_proxy_open(&cfg, proto)) < 0)
+		return fprintf(stderr, "sipalgd: UDP listener on port %u: %s\n",
+			       cfg.fw.tproxy_port, strerror(-rc)), -1;
+	if ((rc = tcp_proxy_open(&cfg, proto)) < 0)
+		return fprintf(stderr, "sipalgd: TCP listener on port %u: %s\n",
+			       cfg.fw.tproxy_port, strerror(-rc)), -1;
+	if ((rc = ctl_open(cfg.ctl_path)) < 0)
+		return fprintf(stderr, "sipalgd: control socket %s: %s\n", cfg.ctl_path,
+			       strerror(-rc)), -1;
+	return 0;
+}
+
+static void stop(void)
+{
+	ctl_close();
+	tcp_proxy_close();
+	udp_proxy_close();
+	binding_fini();
+	tcp_proxy_reap();
+	if (proto->fini)
+		proto->fini();
+	if (fw)
+		fw_close(fw);
+	fw = NULL;
+	loop_close();
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sipalgd [-c FILE] [-f] [--log stderr|syslog] [--check-config]\n"
+		   "  -c FILE          configuration (default /etc/sipalg/sipalg.conf)\n"
+		   "  -f               stay in the foreground\n"
+		   "  --log TARGET     override the configured log target\n"
+		   "  --check-config   validate, print the effective configuration, exit\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check-config", no_argument, NULL, 'C' }, { "log", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },         { "foreground", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *log_override = NULL;
+	int check = 0, foreground = 0, o, rc = 1;
+
+	while ((o = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': cfg_path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'C': check = 1; break;
+		case 'L':
+			if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog"))
+				return usage(stderr), 2;
+			log_override = optarg;
+			break;
+		case 'h': return usage(stdout), 0;
+		default: return usage(stderr), 2;
+		}
+	}
+	if (optind != argc)
+		return usage(stderr), 2;
+	if (load(&cfg, log_override))
+		return 1;
+	if (check) {
+		config_print(&cfg, stdout);
+		return 0;
+	}
+	log_init(cfg.log_target, cfg.log_level);
+	if (check_double_alg())
+		return 1;
+	if (!foreground && daemon(0, 0))
+		return perror("sipalgd: daemon"), 1;
+	if (start() == 0) {
+		struct loop_hooks h = { on_signal, on_timer, next_deadline, after_batch, NULL };
+		stats.started_ms = loop_now();
+		log_event(LOG_NOTICE, "event=start mode=%s tproxy_port=%u",
+			  cfg.alg.mode == ALG_MODE_ALG ? "alg" : cfg.alg.mode == ALG_MODE_PINHOLE ? "pinhole" : "off",
+			  cfg.fw.tproxy_port);
+		rc = loop_run(&h) < 0;
+	}
+	stop();
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * net.c - socket helpers (see net.h).
+ */
+#include "daemon/net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void net_to_sin(const struct alg_addr *a, struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	memcpy(&sin->sin_addr, a->ip, 4);
+	sin->sin_port = htons(a->port);
+}
+
+void net_from_sin(const struct sockaddr_in *sin, struct alg_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	memcpy(a->ip, &sin->sin_addr, 4);
+	a->port = ntohs(sin->sin_port);
+}
+
+const char *net_fmt(const struct alg_addr *a, char *buf)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (a->family == 6)
+		snprintf(buf, NET_ADDR_STR, "[%s]:%u", inet_ntop(AF_INET6, a->ip, ip, sizeof(ip)),
+			 a->port);
+	else if (a->family == 4)
+		snprintf(buf, NET_ADDR_STR, "%s:%u", inet_ntop(AF_INET, a->ip, ip, sizeof(ip)),
+			 a->port);
+	else
+		snprintf(buf, NET_ADDR_STR, "-");
+	return buf;
+}
+
+int net_eq(const struct alg_addr *a, const struct alg_addr *b)
+{
+	size_t n = a->family == 6 ? 16 : 4;
+
+	return a->family == b->family && a->port == b->port && !memcmp(a->ip, b->ip, n);
+}
+
+uint32_t net_hash(const struct alg_addr *a)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < (a->family == 6 ? 16 : 4); i++)
+		h = (h ^ a->ip[i]) * 16777619u;
+	h = (h ^ (a->port & 0xff)) * 16777619u;
+	h = (h ^ (a->port >> 8)) * 16777619u;
+	return h;
+}
+
+static int set_opt(int fd, int level, int name)
+{
+	int one = 1;
+
+	return setsockopt(fd, level, name, &one, sizeof(one));
+}
+
+static int set_flags(int fd, unsigned flags)
+{
+	if ((flags & NET_REUSE) && set_opt(fd, SOL_SOCKET, SO_REUSEADDR))
+		return -1;
+	if ((flags & NET_TRANSPARENT) && set_opt(fd, SOL_IP, IP_TRANSPARENT))
+		return -1;
+	if ((flags & NET_ORIGDST) &&
+	    (set_opt(fd, SOL_IP, IP_RECVORIGDSTADDR) || set_opt(fd, SOL_IP, IP_PKTINFO)))
+		return -1;
+	if ((flags & NET_NOPORT) && set_opt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT))
+		return -1;
+	return 0;
+}
+
+int net_socket(int type, const struct alg_addr *a, unsigned flags)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	if (set_flags(fd, flags))
+		goto out;
+	if (a) {
+		net_to_sin(a, &sin);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+			goto out;
+	}
+	return fd;
+out:
+	err = errno;
+	close(fd);
+	return -err;
+}

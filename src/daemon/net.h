@@ -1,0 +1,35 @@
+/*
+ * net.h - small socket helpers shared by the transports: struct alg_addr
+ * <-> sockaddr_in, formatting for logs, and socket creation with the
+ * options transparent proxying needs (IP_TRANSPARENT, IP_RECVORIGDSTADDR,
+ * SO_REUSEADDR).  IPv4 only for now (the data plane is `table ip`).
+ * Socket functions return an fd or -errno; the caller owns the fd.
+ */
+#ifndef SIPALG_DAEMON_NET_H
+#define SIPALG_DAEMON_NET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alg/alg.h"
+
+#define NET_ADDR_STR 64
+
+void net_to_sin(const struct alg_addr *a, struct sockaddr_in *sin);
+void net_from_sin(const struct sockaddr_in *sin, struct alg_addr *a);
+/* "192.0.2.1:5060" into buf (NET_ADDR_STR bytes); returns buf. */
+const char *net_fmt(const struct alg_addr *a, char *buf);
+int net_eq(const struct alg_addr *a, const struct alg_addr *b);
+uint32_t net_hash(const struct alg_addr *a);
+
+#define NET_TRANSPARENT 1u /* IP_TRANSPARENT: bind/send as a foreign address */
+#define NET_ORIGDST 2u     /* IP_RECVORIGDSTADDR (+ IP_PKTINFO) */
+#define NET_REUSE 4u       /* SO_REUSEADDR */
+#define NET_NOPORT 8u      /* IP_BIND_ADDRESS_NO_PORT (TCP connect) */
+
+/* A non-blocking socket of type (SOCK_DGRAM / SOCK_STREAM) bound to a
+ * (port 0: any; a == NULL: no bind). */
+int net_socket(int type, const struct alg_addr *a, unsigned flags);
+
+#endif

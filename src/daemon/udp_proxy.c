@@ -1,0 +1,260 @@
+/*
+ * udp_proxy.c - the UDP transport: recvmmsg batches in, one proto call per
+ * datagram, sendto/sendmsg out.  No allocation per message: the batch
+ * buffers are static and the engine's output is sent before the next
+ * message is processed (proto.h memory rule).
+ */
+#include "daemon/udp_proxy.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon/binding.h"
+#include "daemon/log.h"
+#include "daemon/net.h"
+#include "daemon/stats.h"
+
+#define BATCH 32
+#define MAX_DGRAM 65536
+#define BATCHES_PER_WAKE 8
+#define SPOOF_CACHE 64
+
+static const struct proto *proto;
+static const struct daemon_config *cfg;
+static struct loop_watch listener = { .fd = -1 };
+
+static char bufs[BATCH][MAX_DGRAM];
+static struct sockaddr_in names[BATCH];
+static char cbufs[BATCH][128];
+static struct mmsghdr msgs[BATCH];
+static struct iovec iovs[BATCH];
+
+/* Transparent sockets bound to an outside party's address:port, used as
+ * the source of what we deliver to the inside.  A small LRU. */
+static struct {
+	struct alg_addr addr;
+	int fd;
+	uint64_t used;
+} spoof[SPOOF_CACHE];
+static uint64_t spoof_clock;
+
+static void setup_batch(void)
+{
+	for (int i = 0; i < BATCH; i++) {
+		iovs[i] = (struct iovec){ bufs[i], MAX_DGRAM };
+		msgs[i].msg_hdr = (struct msghdr){
+			.msg_name = &names[i], .msg_namelen = sizeof(names[i]),
+			.msg_iov = &iovs[i], .msg_iovlen = 1,
+			.msg_control = cbufs[i], .msg_controllen = sizeof(cbufs[i]),
+		};
+		msgs[i].msg_len = 0;
+	}
+}
+
+static int spoof_fd(const struct alg_addr *from)
+{
+	int lru = 0;
+
+	for (int i = 0; i < SPOOF_CACHE; i++) {
+		if (spoof[i].used && net_eq(&spoof[i].addr, from)) {
+			spoof[i].used = ++spoof_clock;
+			return spoof[i].fd;
+		}
+		if (spoof[i].used < spoof[lru].used)
+			lru = i;
+	}
+	int fd = net_socket(SOCK_DGRAM, from, NET_TRANSPARENT | NET_REUSE);
+	if (fd < 0)
+		return fd;
+	if (spoof[lru].used)
+		close(spoof[lru].fd);
+	spoof[lru].addr = *from;
+	spoof[lru].fd = fd;
+	spoof[lru].used = ++spoof_clock;
+	return fd;
+}
+
+/* Send to an inside endpoint with `from` (an outside party) as source. */
+static int send_spoofed(const struct alg_addr *from, const struct alg_addr *to, const char *data,
+			size_t len)
+{
+	struct sockaddr_in dst;
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
+	struct iovec iov = { (void *)data, len };
+	struct msghdr mh = { .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov,
+			     .msg_iovlen = 1 };
+	int fd = listener.fd;
+
+	net_to_sin(to, &dst);
+	if (from->port == cfg->fw.tproxy_port) {
+		/* The listener has the right port: set only the source address. */
+		struct cmsghdr *c;
+		struct in_pktinfo pi = { 0 };
+		memcpy(&pi.ipi_spec_dst, from->ip, 4);
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else if ((fd = spoof_fd(from)) < 0) {
+		return fd;
+	}
+	return sendmsg(fd, &mh, 0) < 0 ? -errno : 0;
+}
+
+static int send_plain(int fd, const struct alg_addr *to, const char *data, size_t len)
+{
+	struct sockaddr_in dst;
+
+	net_to_sin(to, &dst);
+	return sendto(fd, data, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0 ? -errno : 0;
+}
+
+static void tx_result(int rc, const struct alg_addr *to)
+{
+	char a[NET_ADDR_STR];
+
+	if (rc >= 0)
+		return;
+	stats.tx_errors++;
+	log_event(LOG_WARNING, "event=send_error to=%s error=\"%s\"", net_fmt(to, a),
+		  strerror(-rc));
+}
+
+static int orig_dst(struct msghdr *mh, struct alg_addr *dst)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_ORIGDSTADDR) {
+			struct sockaddr_in sin;
+			memcpy(&sin, CMSG_DATA(c), sizeof(sin));
+			net_from_sin(&sin, dst);
+			return 0;
+		}
+	return -1;
+}
+
+/* inside -> outside */
+static void from_inside(const struct alg_addr *src, const struct alg_addr *dst, const char *data,
+			size_t len)
+{
+	uint64_t now = loop_now();
+	struct binding *b = binding_get(src, now);
+	struct proto_verdict v;
+
+	if (!b)
+		return;
+	binding_touch(b, now);
+	b->msgs_out++;
+	struct proto_msg m = { .data = data, .len = len, .dir = ALG_OUT, .transport = ALG_UDP,
+			       .src = *src, .dst = *dst, .binding = b->public_ep, .inside = *src };
+	if (proto->on_message(&m, now, &v) < 0)
+		return;
+	if (v.action == PROTO_FORWARD) {
+		tx_result(send_plain(b->w.fd, dst, v.out, v.len), dst);
+		stats.udp_tx_outside++;
+	} else if (v.action == PROTO_REPLY) {
+		tx_result(send_spoofed(dst, src, v.out, v.len), src);
+		stats.udp_tx_inside++;
+	}
+}
+
+/* outside -> inside, arriving at binding b */
+static void from_outside(struct binding *b, const struct alg_addr *src, const char *data,
+			 size_t len)
+{
+	uint64_t now = loop_now();
+	struct proto_verdict v;
+	struct proto_msg m = { .data = data, .len = len, .dir = ALG_IN, .transport = ALG_UDP,
+			       .src = *src, .dst = b->public_ep, .binding = b->public_ep,
+			       .inside = b->inside };
+
+	b->msgs_in++;
+	if (proto->on_message(&m, now, &v) < 0)
+		return;
+	if (v.action == PROTO_FORWARD) {
+		const struct alg_addr *to = v.deliver_to.family ? &v.deliver_to : &b->inside;
+		tx_result(send_spoofed(src, to, v.out, v.len), to);
+		stats.udp_tx_inside++;
+	} else if (v.action == PROTO_REPLY) {
+		tx_result(send_plain(b->w.fd, src, v.out, v.len), src);
+		stats.udp_tx_outside++;
+	}
+}
+
+static int receive(int fd)
+{
+	setup_batch();
+	int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		log_event(LOG_WARNING, "event=recv_error error=\"%s\"", strerror(errno));
+	return n;
+}
+
+static void listener_readable(struct loop_watch *w, uint32_t events)
+{
+	struct alg_addr src, dst;
+	int n = BATCH;
+
+	(void)events;
+	for (int round = 0; round < BATCHES_PER_WAKE && n == BATCH; round++) {
+		if ((n = receive(w->fd)) <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			stats.udp_rx_inside++;
+			if (orig_dst(&msgs[i].msg_hdr, &dst))
+				continue; /* not diverted by tproxy: not ours */
+			net_from_sin(&names[i], &src);
+			from_inside(&src, &dst, bufs[i], msgs[i].msg_len);
+		}
+	}
+}
+
+void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events)
+{
+	struct binding *b = w->ctx;
+	struct alg_addr src;
+	int n = BATCH;
+
+	(void)events;
+	for (int round = 0; round < BATCHES_PER_WAKE && n == BATCH && !b->dead; round++) {
+		if ((n = receive(w->fd)) <= 0)
+			return;
+		for (int i = 0; i < n && !b->dead; i++) {
+			stats.udp_rx_outside++;
+			net_from_sin(&names[i], &src);
+			from_outside(b, &src, bufs[i], msgs[i].msg_len);
+		}
+	}
+}
+
+int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
+{
+	struct alg_addr any = { .family = 4, .port = c->fw.tproxy_port };
+
+	cfg = c;
+	proto = p;
+	listener.fd = net_socket(SOCK_DGRAM, &any, NET_TRANSPARENT | NET_ORIGDST | NET_REUSE);
+	if (listener.fd < 0)
+		return listener.fd;
+	listener.fn = listener_readable;
+	return loop_add(&listener, EPOLLIN);
+}
+
+void udp_proxy_close(void)
+{
+	if (listener.fd >= 0) {
+		loop_del(&listener);
+		close(listener.fd);
+		listener.fd = -1;
+	}
+	for (int i = 0; i < SPOOF_CACHE; i++)
+		if (spoof[i].used) {
+			close(spoof[i].fd);
+			spoof[i].used = 0;
+		}
+}
