@@ -150,7 +150,7 @@ void binding_touch(struct binding *b, uint64_t now_ms)
 	update_expiry(b);
 }
 
-void binding_keep(const struct alg_binding *ab, uint64_t now_ms)
+void binding_extend(const struct alg_binding *ab, uint64_t now_ms)
 {
 	struct binding *b = binding_find(&ab->inside);
 	char a1[NET_ADDR_STR];
@@ -161,7 +161,7 @@ void binding_keep(const struct alg_binding *ab, uint64_t now_ms)
 	b->keep_ms = ab->expires_ms;
 	b->registrar = ab->registrar;
 	update_expiry(b);
-	log_event(LOG_DEBUG, "event=binding_keep inside=%s until_ms=%llu", net_fmt(&b->inside, a1),
+	log_event(LOG_DEBUG, "event=binding_extend inside=%s until_ms=%llu", net_fmt(&b->inside, a1),
 		  (unsigned long long)b->keep_ms);
 }
 

@@ -40,7 +40,7 @@ struct binding *binding_get(const struct alg_addr *inside, uint64_t now_ms);
 struct binding *binding_find(const struct alg_addr *inside);
 void binding_touch(struct binding *b, uint64_t now_ms);
 /* Engine actions. */
-void binding_keep(const struct alg_binding *ab, uint64_t now_ms);
+void binding_extend(const struct alg_binding *ab, uint64_t now_ms);
 void binding_close(const struct alg_addr *inside, const char *why);
 /* Close expired bindings; earliest expiry left (UINT64_MAX if none). */
 uint64_t binding_expire(uint64_t now_ms);

@@ -123,7 +123,7 @@ static void run_action(const struct alg_action *a, uint64_t now)
 		if (a->u.binding.transport == ALG_TCP)
 			tcp_proxy_keep(&a->u.binding);
 		else
-			binding_keep(&a->u.binding, now);
+			binding_extend(&a->u.binding, now);
 		break;
 	case ALG_ACT_BINDING_CLOSE:
 		if (a->u.binding.transport == ALG_UDP)
