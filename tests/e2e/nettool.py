@@ -2,9 +2,9 @@
 """nettool.py - small UDP/TCP helpers for the end-to-end tests (stdlib only).
 
   udp-send SRC_IP:PORT DST_IP:PORT COUNT   COUNT RTP-sized datagrams, 20 ms apart
-  tcp-sink IP:PORT OUT [IDLE_S]            accept one connection, write every byte
-                                           received to OUT, echo it back, stop after
-                                           IDLE_S (1.5) seconds without data
+  tcp-sink IP:PORT OUT [IDLE_S [ECHO]]   accept one connection, write every byte
+                                           received to OUT, echo it back (unless ECHO
+                                           is 0), stop after IDLE_S (1.5) s idle
   tcp-send DST_IP:PORT IN OUT CHUNK DELAY_MS
                                            send IN in CHUNK-byte writes (TCP_NODELAY,
                                            DELAY_MS apart), write what comes back to OUT
@@ -30,7 +30,7 @@ def udp_send(src, dst, count):
 	return 0
 
 
-def tcp_sink(addr, out, idle="1.5"):
+def tcp_sink(addr, out, idle="1.5", echo="1"):
 	ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 	ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 	ls.bind(hostport(addr))
@@ -47,7 +47,8 @@ def tcp_sink(addr, out, idle="1.5"):
 		if not b:
 			break
 		got += b
-		c.sendall(b)
+		if echo == "1":
+			c.sendall(b)
 	with open(out, "wb") as f:
 		f.write(got)
 	c.close()

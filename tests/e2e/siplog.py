@@ -4,6 +4,7 @@
   siplog.py get FILE DIR START FIELD [N]   print FIELD of the Nth (1-based,
                                            default 1) matching message
   siplog.py count FILE DIR START           number of matching messages
+  siplog.py rawget FILE FIELD              FIELD of the one raw message in FILE
 
 DIR is `recv`, `sent` or `any`.  START is a method (INVITE) or a status
 code (200), or `*`.  FIELD is a header name (first occurrence; compact
@@ -115,6 +116,13 @@ def field(text, name):
 
 
 def main(argv):
+	if argv[1] == "rawget":
+		# One message stored raw in a file (e.g. what a TCP sink received).
+		v = field(open(argv[2], "rb").read().decode("latin-1"), argv[3])
+		if v is None:
+			return 1
+		sys.stdout.write(v if v.endswith("\n") else v + "\n")
+		return 0
 	cmd, path, d, start = argv[1:5]
 	found = [t for dd, t in messages(path) if (d == "any" or dd == d) and matches(t, start)]
 	if cmd == "count":

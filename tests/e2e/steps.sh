@@ -40,7 +40,11 @@ wait_listen() {
 # sipp_status NAME RC: a readable reason for a SIPp failure.
 sipp_status() {
 	local err
-	err=$(grep -v '^\s*$' "$E2E_DIR/$1.err" 2>/dev/null | grep -iv 'sipp' | tail -n 1 | cut -c1-160)
+	# SIPp's error log runs events together, each after a timestamp.
+	err=$(tr -d '\n' <"$E2E_DIR/$1.err" 2>/dev/null |
+		sed 's/[0-9]\{4\}-[0-9-]*\t[0-9:.]*\t[0-9.]*: /\n/g' |
+		grep -v -e 'prefers looking for pcap' -e 'The following events' |
+		tail -n 1 | cut -c1-200)
 	case $2 in
 	124) echo "$1: sipp did not finish in time${err:+ ($err)}" ;;
 	*) echo "$1: sipp exit $2${err:+ ($err)}" ;;
