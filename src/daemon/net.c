@@ -48,6 +48,24 @@ int net_eq(const struct alg_addr *a, const struct alg_addr *b)
 	return a->family == b->family && a->port == b->port && !memcmp(a->ip, b->ip, n);
 }
 
+int net_in_prefixes(const struct alg_addr *a, const struct alg_prefix *p, unsigned n)
+{
+	uint32_t ip, net, mask;
+
+	if (a->family != 4)
+		return 0;
+	memcpy(&ip, a->ip, 4);
+	for (unsigned i = 0; i < n; i++) {
+		if (p[i].addr.family != 4)
+			continue;
+		memcpy(&net, p[i].addr.ip, 4);
+		mask = p[i].len ? htonl(~0u << (32 - p[i].len)) : 0;
+		if (((ip ^ net) & mask) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 uint32_t net_hash(const struct alg_addr *a)
 {
 	uint32_t h = 2166136261u;

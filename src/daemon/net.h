@@ -21,6 +21,8 @@ void net_from_sin(const struct sockaddr_in *sin, struct alg_addr *a);
 /* "192.0.2.1:5060" into buf (NET_ADDR_STR bytes); returns buf. */
 const char *net_fmt(const struct alg_addr *a, char *buf);
 int net_eq(const struct alg_addr *a, const struct alg_addr *b);
+/* 1 if a (IPv4) lies in one of the n prefixes. */
+int net_in_prefixes(const struct alg_addr *a, const struct alg_prefix *p, unsigned n);
 uint32_t net_hash(const struct alg_addr *a);
 
 #define NET_TRANSPARENT 1u /* IP_TRANSPARENT: bind/send as a foreign address */

@@ -30,6 +30,7 @@ static const struct row rows[] = {
 	{ "udp_tx_inside", "UDP datagrams sent to inside", D(udp_tx_inside) },
 	{ "udp_tx_outside", "UDP datagrams sent to outside", D(udp_tx_outside) },
 	{ "tx_errors", "send errors", D(tx_errors) },
+	{ "not_inside", "datagrams at the listener not from an inside prefix", D(not_inside) },
 	{ "dropped", "messages dropped by policy", D(dropped) },
 	{ "replied", "messages answered by sipalgd (error responses)", D(replied) },
 	{ "engine_errors", "engine errors (message forwarded unchanged)", D(failed_open) },

@@ -18,6 +18,7 @@ struct stats {
 	uint64_t udp_rx_inside, udp_rx_outside;   /* datagrams received */
 	uint64_t udp_tx_inside, udp_tx_outside;   /* datagrams sent */
 	uint64_t tx_errors;
+	uint64_t not_inside;  /* reached the listener, not from inside: dropped */
 	uint64_t dropped, replied, failed_open;
 	uint64_t bindings_created, bindings_closed, bindings_refused;
 	uint64_t tcp_accepted, tcp_refused, tcp_closed;

@@ -329,6 +329,15 @@ static void accept_one(int fd)
 	getsockname(fd, (struct sockaddr *)&b, &lb);
 	net_from_sin(&a, &phone);
 	net_from_sin(&b, &server);
+	/* The listener's 0.0.0.0 bind also accepts connections to the public
+	 * address from outside; only inside phones are proxied. */
+	if (!net_in_prefixes(&phone, cfg->alg.inside, cfg->alg.ninside)) {
+		stats.not_inside++;
+		log_event(LOG_DEBUG, "event=tcp_refused src=%s reason=\"not from an inside prefix\"",
+			  net_fmt(&phone, s1));
+		close(fd);
+		return;
+	}
 	if (nconns >= cfg->tcp_max_conns || count_from(&phone) >= (int)cfg->tcp_max_per_src) {
 		stats.tcp_refused++;
 		log_event(LOG_WARNING, "event=tcp_refused inside=%s reason=limit", net_fmt(&phone, s1));

@@ -138,6 +138,14 @@ static int orig_dst(struct msghdr *mh, struct alg_addr *dst)
 	return -1;
 }
 
+static void log_not_inside(const struct alg_addr *src, const struct alg_addr *dst)
+{
+	char a1[NET_ADDR_STR], a2[NET_ADDR_STR];
+
+	log_event(LOG_DEBUG, "event=drop src=%s dst=%s reason=\"not from an inside prefix, "
+			     "no binding\"", net_fmt(src, a1), net_fmt(dst, a2));
+}
+
 /* inside -> outside */
 static void from_inside(const struct alg_addr *src, const struct alg_addr *dst, const char *data,
 			size_t len)
@@ -206,9 +214,16 @@ static void listener_readable(struct loop_watch *w, uint32_t events)
 			return;
 		for (int i = 0; i < n; i++) {
 			stats.udp_rx_inside++;
-			if (orig_dst(&msgs[i].msg_hdr, &dst))
-				continue; /* not diverted by tproxy: not ours */
 			net_from_sin(&names[i], &src);
+			/* The listener's 0.0.0.0 bind also catches datagrams sent to
+			 * the public address with no binding: those are not from the
+			 * inside, and no binding may be created for them. */
+			if (orig_dst(&msgs[i].msg_hdr, &dst) ||
+			    !net_in_prefixes(&src, cfg->alg.inside, cfg->alg.ninside)) {
+				stats.not_inside++;
+				log_not_inside(&src, &dst);
+				continue;
+			}
 			from_inside(&src, &dst, bufs[i], msgs[i].msg_len);
 		}
 	}
