@@ -87,7 +87,7 @@ void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg
 	if (!pub->family)
 		return;
 	binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr,
-		       binding_need(e, pub, tr, now, 1), reg_by_public(e, pub, tr));
+		       binding_need(e, pub, tr, now, 0), reg_by_public(e, pub, tr));
 }
 
 void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
