@@ -527,10 +527,14 @@ static void print_value(const struct daemon_config *c, const struct cfg_key *k, 
 	case T_DURATION: {
 		uint64_t ms = k->off == OFF(alg.default_expires_s) ? c->alg.default_expires_s * 1000ull
 								   : *(const uint32_t *)field;
-		if (ms % 1000)
-			fprintf(f, "%llums", (unsigned long long)ms);
-		else
+		if (ms && ms % 3600000 == 0)
+			fprintf(f, "%lluh", (unsigned long long)(ms / 3600000));
+		else if (ms && ms % 60000 == 0)
+			fprintf(f, "%llum", (unsigned long long)(ms / 60000));
+		else if (ms % 1000 == 0)
 			fprintf(f, "%llus", (unsigned long long)(ms / 1000));
+		else
+			fprintf(f, "%llums", (unsigned long long)ms);
 		break;
 	}
 	case T_UINT:

@@ -37,14 +37,17 @@ static const struct proto *proto = &proto_sip;
 static struct fw *fw;
 static uint64_t next_housekeeping, next_poll;
 
-static int load(struct daemon_config *c, const char *log_override)
+/* Errors go to stderr at start-up and to the log on reload. */
+static int load(struct daemon_config *c, const char *log_override, int running)
 {
 	char err[512];
 
 	config_defaults(c);
 	if (config_load(c, cfg_path, err, sizeof(err)) || config_finish(c, err, sizeof(err))) {
-		fprintf(stderr, "sipalgd: %s\n", err);
-		log_event(LOG_ERR, "event=config_error msg=\"%s\"", err);
+		if (running)
+			log_event(LOG_ERR, "event=config_error msg=\"%s\"", err);
+		else
+			fprintf(stderr, "sipalgd: %s\n", err);
 		return -1;
 	}
 	if (log_override)
@@ -69,7 +72,7 @@ static void reload(void)
 	struct daemon_config n;
 
 	log_event(LOG_NOTICE, "event=reload path=%s", cfg_path);
-	if (load(&n, cfg.log_target == LOG_TO_SYSLOG ? "syslog" : "stderr"))
+	if (load(&n, cfg.log_target == LOG_TO_SYSLOG ? "syslog" : "stderr", 1))
 		return; /* keep running with the old configuration */
 	if (n.fw.tproxy_port != cfg.fw.tproxy_port || strcmp(n.ctl_path, cfg.ctl_path)) {
 		log_event(LOG_WARNING, "event=reload msg=\"tproxy_port and control_socket "
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage(stderr), 2;
-	if (load(&cfg, log_override))
+	if (load(&cfg, log_override, 0))
 		return 1;
 	if (check) {
 		config_print(&cfg, stdout);
