@@ -53,7 +53,7 @@ fi
 printf 'inside_interfaces = lan0\n\n# x\nmedia_ports = 5-4\n' >"$tmp/bad.conf"
 err=$("$D" -c "$tmp/bad.conf" --check-config 2>&1)
 rc=$?
-if [ $rc = 1 ] && [ "$err" = "sipalgd: $tmp/bad.conf:4: media_ports: expected a port range LOW-HIGH" ]; then
+if [ $rc = 1 ] && [ "$err" = "sipalgd: $tmp/bad.conf:4: media_ports: media ports must be within 1024-65535, at least 2 ports" ]; then
 	pass check_config_error_line
 else
 	fail check_config_error_line "rc=$rc: $err"
