@@ -41,9 +41,16 @@ static int is_lws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* tspecials (RFC 2045 §5.1) plus SP, HT, CR, LF. */
+static const uint8_t tspecial[256] = {
+	['('] = 1, [')'] = 1, ['<'] = 1, ['>'] = 1, ['@'] = 1, [','] = 1, [';'] = 1,
+	[':'] = 1, ['\\'] = 1, ['"'] = 1, ['/'] = 1, ['['] = 1, [']'] = 1, ['?'] = 1,
+	['='] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+
 static int is_tspecial(char c)
 {
-	return strchr("()<>@,;:\\\"/[]?= \t\r\n", c) != NULL;
+	return tspecial[(unsigned char)c];
 }
 
 static uint32_t skip_lws(const char *b, uint32_t i, uint32_t end)

@@ -39,6 +39,22 @@ static int is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* ASCII case-insensitive equality of n bytes; lit is lower case. */
+static int name_eq(const char *p, const char *lit, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* A field equal to a short lower-case literal, any case (no strlen). */
+#define FIELD_IS(b, f, lit) ((f).len == sizeof(lit) - 1 && name_eq((b) + (f).off, lit, (f).len))
+
 /* Next SP-separated field; 1 with *f set, 0 at the end of the value.
  * RFC 8866 separates fields with exactly one SP; more are tolerated. */
 static int field_next(struct sdp_fields *c, struct sip_span *f)
@@ -191,10 +207,10 @@ static int conn_parse(struct sdp_conn *c, const char *b, struct sdp_fields *f,
 		return SIP_ESDP;
 	c->addr = sip_span_make(a.off, alen);
 	c->family = 0;
-	in = sip_span_caseeq(b, c->nettype, "IN");
-	if (in && sip_span_caseeq(b, c->addrtype, "IP4") && is_ipv4(b + a.off, alen))
+	in = FIELD_IS(b, c->nettype, "in");
+	if (in && FIELD_IS(b, c->addrtype, "ip4") && is_ipv4(b + a.off, alen))
 		c->family = 4;
-	else if (in && sip_span_caseeq(b, c->addrtype, "IP6") && is_ipv6(b + a.off, alen))
+	else if (in && FIELD_IS(b, c->addrtype, "ip6") && is_ipv6(b + a.off, alen))
 		c->family = 6;
 	else if (!is_fqdn(b + a.off, alen))
 		return in ? SIP_ESDP : 0;
@@ -350,36 +366,36 @@ static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int 
 
 static const struct sdp_attr_row {
 	const char *name;
+	uint32_t len;
 	int (*fn)(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg);
 	int arg;
 } attr_table[] = {
-	{ "rtcp", at_rtcp, 0 },
-	{ "rtcp-mux", at_mux, 0 },
-	{ "candidate", at_ice, 0 },
-	{ "ice-ufrag", at_ice, 0 },
-	{ "ice-pwd", at_ice, 0 },
-	{ "ice-lite", at_ice, 0 },
-	{ "sendrecv", at_dir, SDP_DIR_SENDRECV },
-	{ "sendonly", at_dir, SDP_DIR_SENDONLY },
-	{ "recvonly", at_dir, SDP_DIR_RECVONLY },
-	{ "inactive", at_dir, SDP_DIR_INACTIVE },
+#define ATTR(n, f, a) { n, sizeof(n) - 1, f, a }
+	ATTR("rtcp", at_rtcp, 0),
+	ATTR("rtcp-mux", at_mux, 0),
+	ATTR("candidate", at_ice, 0),
+	ATTR("ice-ufrag", at_ice, 0),
+	ATTR("ice-pwd", at_ice, 0),
+	ATTR("ice-lite", at_ice, 0),
+	ATTR("sendrecv", at_dir, SDP_DIR_SENDRECV),
+	ATTR("sendonly", at_dir, SDP_DIR_SENDONLY),
+	ATTR("recvonly", at_dir, SDP_DIR_RECVONLY),
+	ATTR("inactive", at_dir, SDP_DIR_INACTIVE),
+#undef ATTR
 };
 
 /* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
- * shouting UA still gets its a=RTCP rewritten. */
+ * shouting UA still gets its a=RTCP rewritten.  The length is compared
+ * first: most attributes (rtpmap, fmtp, ptime) stop there. */
 static int on_attr(struct sdp_p *p, struct sip_span line, struct sip_span v)
 {
-	struct sip_span name = v, val = sip_span_make(sip_span_end(v), 0);
+	const char *a = p->b + v.off, *colon = memchr(a, ':', v.len);
+	uint32_t nl = colon ? (uint32_t)(colon - a) : v.len;
+	struct sip_span val = colon ? sip_span_make(v.off + nl + 1, v.len - nl - 1)
+				    : sip_span_make(sip_span_end(v), 0);
 
-	for (uint32_t i = 0; i < v.len; i++) {
-		if (p->b[v.off + i] == ':') {
-			name.len = i;
-			val = sip_span_make(v.off + i + 1, v.len - i - 1);
-			break;
-		}
-	}
 	for (size_t i = 0; i < sizeof(attr_table) / sizeof(attr_table[0]); i++)
-		if (sip_span_caseeq(p->b, name, attr_table[i].name))
+		if (attr_table[i].len == nl && name_eq(a, attr_table[i].name, nl))
 			return attr_table[i].fn(p, line, val, attr_table[i].arg);
 	return 0;
 }
@@ -402,26 +418,15 @@ static const sdp_line_fn line_table[26] = {
  */
 static int64_t line_end(const char *b, uint32_t pos, uint32_t end, uint32_t *len)
 {
-	uint32_t i = pos;
+	const char *p = b + pos, *nl = memchr(p, '\n', end - pos);
+	uint32_t n = nl ? (uint32_t)(nl - p) : end - pos, next = pos + n + (nl != NULL);
 
-	while (i < end) {
-		char c = b[i];
-		if (c == '\n') {
-			*len = i - pos;
-			return i + 1;
-		}
-		if (c == '\r') {
-			if (i + 1 >= end || b[i + 1] != '\n')
-				return -1;
-			*len = i - pos;
-			return i + 2;
-		}
-		if (c == '\0')
-			return -1;
-		i++;
-	}
-	*len = i - pos;
-	return i;
+	if (n > 0 && p[n - 1] == '\r' && nl)
+		n--;
+	if (memchr(p, '\r', n) || memchr(p, '\0', n))
+		return -1;
+	*len = n;
+	return next;
 }
 
 static int one_line(struct sdp_p *p, struct sip_span line)
