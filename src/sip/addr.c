@@ -66,7 +66,7 @@ static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e
 	i = lx_skip_lws(b, i, e);
 	if (i == e)
 		return 0;
-	if (b[i] != ';')
+	if (b[i] != ';' || lx_skip_lws(b, i + 1, e) == e)
 		return SIP_EADDR;
 	a->params = rest = sip_span_make(i + 1, e - i - 1);
 	while ((r = sip_param_next(b, &rest, &name, &value)) > 0) {

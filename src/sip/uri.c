@@ -183,6 +183,8 @@ static int params_ok(const char *b, uint32_t i, uint32_t e)
 {
 	const unsigned cls = LX_UNRES | LX_PARAM;
 
+	if (i == e)
+		return SIP_EURI; /* nothing after ';' */
 	while (i < e) {
 		uint32_t end = find(b, i, e, ';'), eq = find(b, i, end, '=');
 		if (run_ok(b, i, eq, cls, 0) < 0)

@@ -77,7 +77,7 @@ int sip_ctype_parse(struct sip_ctype *ct, const char *base, struct sip_span s)
 	k = lx_skip_lws(base, k + n, e);
 	if (k == e)
 		return 0;
-	if (base[k] != ';')
+	if (base[k] != ';' || lx_skip_lws(base, k + 1, e) == e)
 		return SIP_EVALUE;
 	ct->params = sip_span_make(k + 1, e - k - 1);
 	return mparams_ok(base, ct->params);

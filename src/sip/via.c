@@ -135,7 +135,7 @@ int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
 	i = lx_skip_lws(base, (uint32_t)r, e);
 	if (i == e)
 		return 0;
-	if (base[i] != ';')
+	if (base[i] != ';' || lx_skip_lws(base, i + 1, e) == e)
 		return SIP_EVIA;
 	struct sip_span rest = sip_span_make(i + 1, e - i - 1), n, val;
 	v->params = rest;

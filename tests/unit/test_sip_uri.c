@@ -1,0 +1,283 @@
+/*
+ * test_sip_uri.c - sip_uri_parse(), sip_host_parse(), sip_param_next/find
+ * (RFC 3261 §19.1, §25.1; RFC 3966; RFC 5118).  Each URI runs whole, from
+ * a copy that ends at a guard page, and as every prefix (each must give
+ * a verdict without reading past its end).
+ */
+#include "check.h"
+#include "sip/error.h"
+#include "sip/uri.h"
+
+typedef void (*uri_check_fn)(const struct sip_uri *u, const char *b);
+
+static void uricase(const char *s, int want, uri_check_fn check)
+{
+	size_t len = strlen(s), maplen;
+	struct sip_uri u;
+	void *map;
+	char *g;
+	int r = sip_uri_parse(&u, s, sip_span_make(0, (uint32_t)len));
+
+	CHECK_EQ_INT(r, want);
+	if (r == 0 && check)
+		check(&u, s);
+	for (size_t k = 0; k <= len && !check_failed; k++) {
+		if (!(g = check_guard_copy(s, k, &map, &maplen)))
+			break;
+		r = sip_uri_parse(&u, g, sip_span_make(0, (uint32_t)k));
+		if (k == len) {
+			CHECK_EQ_INT(r, want);
+			if (r == 0 && check)
+				check(&u, g);
+		}
+		if (r == 0)
+			CHECK(u.host.off + u.host.len <= k || !sip_span_present(u.host));
+		check_guard_free(map, maplen);
+	}
+}
+
+static void chk_full(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->scheme_id, SIP_URI_SIP);
+	CHECK_SPAN(b, u->scheme, "sip");
+	CHECK_SPAN(b, u->user, "alice");
+	CHECK_SPAN(b, u->password, "secret");
+	CHECK_SPAN(b, u->host, "atlanta.example.com");
+	CHECK_EQ_INT(u->host_type, SIP_HOST_NAME);
+	CHECK_SPAN(b, u->port, "5060");
+	CHECK_EQ_INT(u->port_num, 5060);
+	CHECK_SPAN(b, u->hostport, "atlanta.example.com:5060");
+	CHECK_SPAN(b, u->params, "transport=tcp;lr");
+	CHECK_SPAN(b, u->headers, "subject=project%20x&priority=urgent");
+	struct sip_span v;
+	CHECK_EQ_INT(sip_param_find(b, u->params, "TRANSPORT", &v), 1);
+	CHECK_SPAN(b, v, "tcp");
+	CHECK_EQ_INT(sip_param_find(b, u->params, "lr", &v), 1);
+	CHECK(!sip_span_present(v));
+	CHECK_EQ_INT(sip_param_find(b, u->params, "maddr", &v), 0);
+}
+
+static void t_sip_full(void)
+{
+	uricase("sip:alice:secret@atlanta.example.com:5060;transport=tcp;lr"
+		"?subject=project%20x&priority=urgent", 0, chk_full);
+}
+
+static void chk_nouser(const struct sip_uri *u, const char *b)
+{
+	CHECK(!sip_span_present(u->user));
+	CHECK(!sip_span_present(u->port));
+	CHECK_EQ_INT(u->port_num, 0);
+	CHECK_SPAN(b, u->host, "192.0.2.4");
+	CHECK_EQ_INT(u->host_type, SIP_HOST_IPV4);
+	CHECK_SPAN(b, u->hostport, "192.0.2.4");
+	CHECK(!sip_span_present(u->params));
+}
+
+static void chk_sips(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->scheme_id, SIP_URI_SIPS);
+	CHECK_SPAN(b, u->user, "bob");
+	CHECK_SPAN(b, u->host, "biloxi.example.com.");
+}
+
+static void t_sip_simple(void)
+{
+	uricase("sip:192.0.2.4", 0, chk_nouser);
+	uricase("SIPS:bob@biloxi.example.com.", 0, chk_sips);
+}
+
+/* RFC 4475 esc01, semiuri, intmeth user parts */
+static void chk_esc(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->user, "sips%3Auser%40example.com");
+	CHECK_SPAN(b, u->host, "example.net");
+}
+
+static void chk_semi(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->user, "user;par=u%40example.net");
+	CHECK_SPAN(b, u->host, "example.com");
+	CHECK(!sip_span_present(u->params));
+}
+
+static void chk_weird(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->user, "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
+	CHECK_SPAN(b, u->password, "&it+has=1,weird!*pas$wo~d_too.(doesn't-it)");
+	CHECK_SPAN(b, u->host, "example.com");
+}
+
+static void t_user_part(void)
+{
+	uricase("sip:sips%3Auser%40example.com@example.net", 0, chk_esc);
+	uricase("sip:user;par=u%40example.net@example.com", 0, chk_semi);
+	uricase("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too."
+		"(doesn't-it)@example.com", 0, chk_weird);
+	uricase("sip:%00@example.com", 0, NULL);
+	uricase("sip:+1-212-555-1212:1234@gateway.com;user=phone", 0, NULL);
+	uricase("sip:a%4@example.com", SIP_EURI, NULL);
+	uricase("sip:a%@example.com", SIP_EURI, NULL);
+	uricase("sip:a b@example.com", SIP_EURI, NULL);
+	uricase("sip:@example.com", SIP_EURI, NULL);
+	uricase("sip:a<b@example.com", SIP_EURI, NULL);
+}
+
+/* RFC 5118: references in brackets; [addr:port] has no port inside */
+static void chk_v6port(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->host, "[2001:db8::10]");
+	CHECK_EQ_INT(u->host_type, SIP_HOST_IPV6);
+	CHECK_SPAN(b, u->port, "5070");
+	CHECK_EQ_INT(u->port_num, 5070);
+	CHECK_SPAN(b, u->hostport, "[2001:db8::10]:5070");
+}
+
+static void chk_v6amb(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->host, "[2001:db8::10:5070]");
+	CHECK(!sip_span_present(u->port));
+	CHECK_EQ_INT(u->port_num, 0);
+}
+
+static void t_ipv6(void)
+{
+	uricase("sip:[2001:db8::10]:5070", 0, chk_v6port);
+	uricase("sip:user@[2001:db8::10:5070]", 0, chk_v6amb);
+	uricase("sip:2001:db8::10", SIP_EURI, NULL);
+	uricase("sip:[2001:db8::192.0.2.1]", 0, NULL);
+	uricase("sip:[2001:db8:::192.0.2.1]", 0, NULL);  /* RFC 5118 §4.10: tolerated */
+	uricase("sip:[::ffff:192.0.2.10]", 0, NULL);
+	uricase("sip:[::1]", 0, NULL);
+	uricase("sip:[::]", 0, NULL);
+	uricase("sip:[1:2:3:4:5:6:7:8]", 0, NULL);
+	uricase("sip:[1:2:3:4:5:6:7:8:9]", SIP_EURI, NULL);
+	uricase("sip:[1:2:3:4:5:6:7]", SIP_EURI, NULL);
+	uricase("sip:[1::2::3]", SIP_EURI, NULL);
+	uricase("sip:[12345::1]", SIP_EURI, NULL);
+	uricase("sip:[2001:db8::10", SIP_EURI, NULL);
+	uricase("sip:[2001:db8::g]", SIP_EURI, NULL);
+	uricase("sip:[]", SIP_EURI, NULL);
+	uricase("sip:[1:]", SIP_EURI, NULL);
+	uricase("sip:[::192.0.2.300]", SIP_EURI, NULL);
+}
+
+static void t_host_port(void)
+{
+	uricase("sip:a@example.com:65535", 0, NULL);
+	uricase("sip:a@example.com:65536", SIP_EURI, NULL);
+	uricase("sip:a@example.com:99999999999999999999", SIP_EURI, NULL);
+	uricase("sip:a@example.com:", SIP_EURI, NULL);
+	uricase("sip:a@example.com:50x", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.256", SIP_EURI, NULL);
+	uricase("sip:a@1.2.3", SIP_EURI, NULL);
+	uricase("sip:a@-bad.example.com", SIP_EURI, NULL);
+	uricase("sip:a@bad-.example.com", SIP_EURI, NULL);
+	uricase("sip:a@ex..com", SIP_EURI, NULL);
+	uricase("sip:a@ex_ample.com", SIP_EURI, NULL);
+	uricase("sip:a@", SIP_EURI, NULL);
+	uricase("sip:", SIP_EURI, NULL);
+	uricase("sip:a@h1.example.com:0", 0, NULL);
+}
+
+static void t_params_headers(void)
+{
+	uricase("sip:a@h.example.com;maddr=[2001:db8::1];x=%41", 0, NULL);
+	uricase("sip:a@h.example.com;", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com;;lr", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com;a=", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com;a b", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com?Route=%3Csip:example.com%3E", 0, NULL);
+	uricase("sip:a@h.example.com?a", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com?a=b&", SIP_EURI, NULL);
+	uricase("sip:a@h.example.com?a=", 0, NULL);
+}
+
+static void chk_tel(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->scheme_id, SIP_URI_TEL);
+	CHECK_SPAN(b, u->user, "+1-201-555-0123");
+	CHECK_SPAN(b, u->params, "phone-context=example.com");
+	CHECK(!sip_span_present(u->host));
+}
+
+static void chk_other(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->scheme_id, SIP_URI_OTHER);
+	CHECK_SPAN(b, u->scheme, "soap.beep");
+	CHECK(!sip_span_present(u->host));
+}
+
+static void t_schemes(void)
+{
+	uricase("tel:+1-201-555-0123;phone-context=example.com", 0, chk_tel);
+	uricase("tel:;x=y", SIP_EURI, NULL);
+	uricase("tel:12 34", SIP_EURI, NULL);
+	uricase("soap.beep://192.0.2.103:3002", 0, chk_other);  /* RFC 4475 novelsc */
+	uricase("isbn:2983792873", 0, NULL);                    /* unksm2 */
+	uricase("http://www.example.com", 0, NULL);
+	uricase("name:John_Smith", 0, NULL);
+	uricase("1sip:a@b", SIP_EURI, NULL);
+	uricase("sip", SIP_EURI, NULL);
+	uricase("x:", SIP_EURI, NULL);
+	uricase("x:a<b", SIP_EURI, NULL);
+	uricase("", SIP_EURI, NULL);
+}
+
+static void t_host_parse(void)
+{
+	const char *b = "2001:db8::9:255[2001:db8::9:255]example.com192.0.2.1";
+
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(0, 15), 0), SIP_EURI);
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(0, 15), 1), SIP_HOST_IPV6);
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(15, 17), 0), SIP_HOST_IPV6);
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(32, 11), 1), SIP_HOST_NAME);
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(43, 9), 0), SIP_HOST_IPV4);
+	CHECK_EQ_INT(sip_host_parse(b, sip_span_make(43, 0), 0), SIP_EURI);
+}
+
+/* Header params: LWS around ';' and '=', quoted values with ';' inside. */
+static void t_param_next(void)
+{
+	const char *b = " tag = 98asjd8 ;lr; x=\"a;b\" ; rport";
+	struct sip_span rest = sip_span_make(0, (uint32_t)strlen(b)), n, v;
+
+	CHECK_EQ_INT(sip_param_next(b, &rest, &n, &v), 1);
+	CHECK_SPAN(b, n, "tag");
+	CHECK_SPAN(b, v, "98asjd8");
+	CHECK_EQ_INT(sip_param_next(b, &rest, &n, &v), 1);
+	CHECK_SPAN(b, n, "lr");
+	CHECK(!sip_span_present(v));
+	CHECK_EQ_INT(sip_param_next(b, &rest, &n, &v), 1);
+	CHECK_SPAN(b, v, "\"a;b\"");
+	CHECK_EQ_INT(sip_param_next(b, &rest, &n, &v), 1);
+	CHECK_SPAN(b, n, "rport");
+	CHECK_EQ_INT(sip_param_next(b, &rest, &n, &v), 0);
+
+	const char *bad[] = { ";x", "a;;b", "a;", "a; ", "=b", "x=\"open" };
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		int r;
+		rest = sip_span_make(0, (uint32_t)strlen(bad[k]));
+		while ((r = sip_param_next(bad[k], &rest, &n, &v)) > 0)
+			;
+		CHECK(r < 0);
+	}
+}
+
+static const struct check_case cases[] = {
+	{ "sip_full", t_sip_full },
+	{ "sip_simple", t_sip_simple },
+	{ "user_part", t_user_part },
+	{ "ipv6_rfc5118", t_ipv6 },
+	{ "host_port", t_host_port },
+	{ "params_headers", t_params_headers },
+	{ "schemes", t_schemes },
+	{ "host_parse", t_host_parse },
+	{ "param_next", t_param_next },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	return check_run("sip_uri", cases);
+}
