@@ -331,11 +331,11 @@ static void escape(char *dst, size_t size, const char *src, size_t len)
 
 	for (size_t i = 0; i < len && j + 3 < size; i++) {
 		char c = src[i];
-		if (c == '\r' || c == '\n') {
+		if (c == '\r' || c == '\n' || c == '"' || c == '\\') {
 			dst[j++] = '\\';
-			dst[j++] = c == '\r' ? 'r' : 'n';
+			dst[j++] = c == '\r' ? 'r' : c == '\n' ? 'n' : c;
 		} else {
-			dst[j++] = (unsigned char)c < ' ' || c == '"' ? '.' : c;
+			dst[j++] = (unsigned char)c < ' ' || c == 0x7f ? '.' : c;
 		}
 	}
 	dst[j] = 0;

@@ -187,6 +187,8 @@ int media_counters(uint32_t id, struct fw_counters *c)
 
 	if (!r)
 		return -ENOENT;
+	if (r->open && fw)
+		fw_pinhole_counters(fw, &r->fp, &r->cnt); /* live, for `sipalg pinholes` */
 	*c = r->cnt;
 	return 0;
 }
