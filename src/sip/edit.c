@@ -106,37 +106,44 @@ static int touches(const struct sip_edit *x, struct sip_span v)
 	return x->off < ve && xe > v.off;
 }
 
-/*
- * The Content-Length digits as one more edit.  Only when the header exists
- * (a datagram without one stays without one, RFC 3261 §18.3) and the
- * number actually changes, so an unedited "Content-Length: 007" stays as
- * written.  An edit of its own that touches the value is SIP_EEDIT: the
- * library owns that field.
- */
-static int clen_edit(const struct sip_msg *m, const struct sip_edits *e, int64_t newlen,
-		     struct sip_edit *ce, char *digits)
-{
-	struct sip_span v;
-	int n;
+/* Content-Length headers rewritten per message: the parser accepts repeats
+ * of one value (they must all change together); more is refused. */
+#define EDIT_MAX_CLEN 4
 
-	ce->len = 0;
-	ce->data_len = 0;
-	ce->off = UINT32_MAX;
-	if (m->clen_hdr < 0 || m->clen_hdr >= (int)m->nhdrs)
+/*
+ * The Content-Length digits as one more edit per Content-Length header
+ * (the parser accepts several when they agree).  Only when the header
+ * exists (a datagram without one stays without one, RFC 3261 §18.3) and
+ * the number actually changes, so an unedited "Content-Length: 007" stays
+ * as written.  An edit of its own that touches a value is SIP_EEDIT: the
+ * library owns that field.  Returns how many edits, or < 0.
+ */
+static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_t newlen,
+		      struct sip_edit *ce, char *digits)
+{
+	uint32_t nd = 0;
+	int nc = 0;
+
+	if (m->clen_hdr < 0)
 		return 0;
-	v = m->hdrs[m->clen_hdr].value;
-	for (unsigned i = 0; i < e->n; i++)
-		if (touches(&e->v[i], v))
-			return SIP_EEDIT;
-	if (newlen == m->content_length)
-		return 0;
-	n = snprintf(digits, 24, "%lld", (long long)newlen);
-	*ce = (struct sip_edit){ v.off, v.len, 0, (uint32_t)n };
-	return 0;
+	if (newlen != m->content_length)
+		nd = (uint32_t)snprintf(digits, 24, "%lld", (long long)newlen);
+	for (unsigned k = (unsigned)m->clen_hdr; k < m->nhdrs; k++) {
+		struct sip_span v = m->hdrs[k].value;
+		if (m->hdrs[k].id != SIP_HDR_CONTENT_LENGTH)
+			continue;
+		for (unsigned i = 0; i < e->n; i++)
+			if (touches(&e->v[i], v))
+				return SIP_EEDIT;
+		if (nc == EDIT_MAX_CLEN)
+			return SIP_ECLEN;
+		if (nd)
+			ce[nc++] = (struct sip_edit){ v.off, v.len, 0, nd };
+	}
+	return nc;
 }
 
-/* Copy [from, to) of the original, then the replacement; returns the new
- * output position. */
+/* Copy n bytes to out + o; returns the new output position. */
 static size_t put(char *out, size_t o, const char *src, size_t n)
 {
 	memcpy(out + o, src, n);
@@ -145,12 +152,12 @@ static size_t put(char *out, size_t o, const char *src, size_t n)
 
 int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, size_t cap)
 {
-	struct sip_edit ce;
+	struct sip_edit ce[EDIT_MAX_CLEN];
 	char digits[24];
 	int64_t delta, total = m->len;
 	uint32_t pos = 0;
 	size_t o = 0;
-	unsigned i = 0;
+	unsigned i = 0, j = 0, nc;
 	int rc;
 
 	if (e->msg_len != m->len)
@@ -158,32 +165,33 @@ int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, si
 	rc = body_delta(m, e, &delta);
 	if (rc < 0)
 		return rc;
-	rc = clen_edit(m, e, (int64_t)m->body_len + delta, &ce, digits);
+	rc = clen_edits(m, e, (int64_t)m->body_len + delta, ce, digits);
 	if (rc < 0)
 		return rc;
+	nc = (unsigned)rc;
 	for (unsigned k = 0; k < e->n; k++)
 		total += (int64_t)e->v[k].data_len - e->v[k].len;
-	total += (int64_t)ce.data_len - ce.len;
+	for (unsigned k = 0; k < nc; k++)
+		total += (int64_t)ce[k].data_len - ce[k].len;
 	if (total > (int64_t)cap)
 		return SIP_ENOSPACE;
-	/* Merge the sorted list with the Content-Length edit, copying the
-	 * untouched bytes between edits. */
-	while (i < e->n || ce.off != UINT32_MAX) {
+	/* Merge the two sorted lists (the caller's edits and the
+	 * Content-Length ones, which never touch), copying the untouched
+	 * bytes between edits. */
+	while (i < e->n || j < nc) {
 		const struct sip_edit *x;
 		const char *src;
 
-		if (i < e->n && (ce.off == UINT32_MAX || e->v[i].off <= ce.off)) {
+		if (i < e->n && (j == nc || e->v[i].off <= ce[j].off)) {
 			x = &e->v[i++];
 			src = e->pool + x->data_off;
 		} else {
-			x = &ce;
+			x = &ce[j++];
 			src = digits;
 		}
 		o = put(out, o, m->buf + pos, x->off - pos);
 		o = put(out, o, src, x->data_len);
 		pos = x->off + x->len;
-		if (x == &ce)
-			ce.off = UINT32_MAX;
 	}
 	o = put(out, o, m->buf + pos, m->len - pos);
 	return (int)o;

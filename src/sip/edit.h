@@ -14,13 +14,15 @@
  * digits (if the message has the header) to the real new body length,
  * multipart included.  Only the digits change: the spacing around them is
  * kept, and they are left as written when the number does not change.
- * A message without Content-Length gets none.  The Content-Length value
+ * A message without Content-Length gets none; repeated Content-Length
+ * headers that agree (the parser accepts them) are all fixed, up to 4 of
+ * them (more is SIP_ECLEN when the length changes).  The Content-Length value
  * belongs to the library: an edit that changes it or inserts right
  * against it, or one that crosses the header/body boundary or the end of
  * the body, is rejected at render time (SIP_EEDIT: sip_edits_add() has no
  * message to check it against).  With no edits it reproduces the input
  * byte for byte.  Returns the output length or a negative enum sip_err
- * (SIP_ENOSPACE, SIP_EEDIT).  e->msg_len must equal m->len.
+ * (SIP_ENOSPACE, SIP_EEDIT, SIP_ECLEN).  e->msg_len must equal m->len.
  */
 #ifndef SIPALG_SIP_EDIT_H
 #define SIPALG_SIP_EDIT_H

@@ -62,7 +62,7 @@ static inline void fix_hdr(struct fix *f, const char *b, size_t ls, size_t le)
 		h->name = sip_span_make((uint32_t)ls, (uint32_t)(c - ls));
 		h->value = sip_span_make((uint32_t)vs, (uint32_t)(ve - vs));
 		h->line = sip_span_make((uint32_t)ls, (uint32_t)(le - ls));
-		if (h->id == SIP_HDR_CONTENT_LENGTH) {
+		if (h->id == SIP_HDR_CONTENT_LENGTH && f->m.clen_hdr < 0) {
 			f->m.clen_hdr = (int16_t)f->m.nhdrs;
 			f->m.content_length = 0;
 			for (size_t i = vs; i < ve && b[i] >= '0' && b[i] <= '9'; i++)
