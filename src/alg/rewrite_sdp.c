@@ -20,7 +20,7 @@ struct sdp_run {
 	struct sdp *s;
 	char pub[64];
 	size_t publen;
-	int sess_c_needed_by_ice;
+	int sess_c_keep;
 	int non_ice;
 };
 
@@ -95,14 +95,21 @@ static void one_media(struct sdp_run *r, unsigned i)
 	char field[32];
 
 	if (r->s->ice || md->ice) {
-		r->sess_c_needed_by_ice |= !md->has_conn;
+		r->sess_c_keep |= !md->has_conn;
 		c->skip_reason = "ICE in the media description: left alone (R8)";
 		return;
 	}
 	r->non_ice++;
-	if (!cn || md->port_num == 0 || md->port_num > 65535 || md->count_num != 1)
-		return; /* no address, rejected stream (RFC 3264 §6), or not a plain port */
+	if (!cn || md->port_num == 0)
+		return; /* no address, or a rejected stream (RFC 3264 §6) */
+	if (md->port_num > 65535 || md->count_num != 1) {
+		r->sess_c_keep |= !md->has_conn; /* left alone: so is the c= it uses */
+		c->skip_reason = "m= port out of range or a port count: stream left alone";
+		return;
+	}
 	if (is_tcp_proto(c->buf, md->proto)) {
+		/* never half-translate: c= used by it and its a=path stay as sent */
+		r->sess_c_keep |= !md->has_conn;
 		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
 		return;
 	}
@@ -155,7 +162,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	r.publen = alg_fmt_ip(&c->e->cfg.public_addr, r.pub, sizeof(r.pub));
 	for (unsigned i = 0; i < s.nmedia; i++)
 		one_media(&r, i);
-	if (s.has_conn && !r.sess_c_needed_by_ice && conn_inside(&r, &s.conn, &a))
+	if (s.has_conn && !r.sess_c_keep && conn_inside(&r, &s.conn, &a))
 		edit_addr(&r, s.conn.addr, "sdp.c");
 	/* o= names the session's origin; RFC 3264 §8 wants it identical
 	 * across offers, which an address-only rewrite keeps (B9, K12). */

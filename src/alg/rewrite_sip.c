@@ -62,8 +62,8 @@ void rw_via_out(struct alg_ctx *c)
  * listens on its Via port without rport, that port: B18b)? */
 static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct alg_addr *ep)
 {
-	if (u->scheme_id != SIP_URI_SIP && u->scheme_id != SIP_URI_SIPS)
-		return 0;
+	if (u->scheme_id != SIP_URI_SIP)
+		return 0; /* sips: is TLS's business, never touched (B22c) */
 	if (ep_of(ep, c->buf, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
 		return 0;
 	if (alg_addr_eq(ep, &c->pkt->src))

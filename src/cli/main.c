@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+#include "rewrite.h"
+
 struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -9,6 +12,13 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "lint", cmd_lint, "lint [--tcp] [--json] [-v] FILE...   check SIP messages" },
+	{ "replay", cmd_replay,
+	  "replay CAPTURE --inside PREFIX --public ADDR -o OUT [--ports P,..|any] [--json] [--explain]"
+	  "   run a capture through the ALG" },
+	{ "rewrite", cmd_rewrite,
+	  "rewrite (--out|--in) --src IP:PORT --dst IP:PORT --inside PREFIX --public IP [--explain]"
+	  " [--json] FILE | --script FILE -o DIR   rewrite messages offline" },
 	{ NULL, NULL, NULL },
 };
 
