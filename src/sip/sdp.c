@@ -66,7 +66,7 @@ static int field_next(struct sdp_fields *c, struct sip_span *f)
 	if (c->pos == c->end)
 		return 0;
 	start = c->pos;
-	while (c->pos < c->end && !is_wsp(c->b[c->pos]))
+	while (c->pos < c->end && c->b[c->pos] != ' ' && c->b[c->pos] != '\t')
 		c->pos++;
 	*f = sip_span_make(start, c->pos - start);
 	return 1;
@@ -364,25 +364,35 @@ static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int 
 	return 0;
 }
 
+/* One row per attribute the ALG reads; adding one is a row here. */
+#define SDP_ATTRS(X)                                   \
+	X("rtcp", at_rtcp, 0)                          \
+	X("rtcp-mux", at_mux, 0)                       \
+	X("candidate", at_ice, 0)                      \
+	X("ice-ufrag", at_ice, 0)                      \
+	X("ice-pwd", at_ice, 0)                        \
+	X("ice-lite", at_ice, 0)                       \
+	X("sendrecv", at_dir, SDP_DIR_SENDRECV)        \
+	X("sendonly", at_dir, SDP_DIR_SENDONLY)        \
+	X("recvonly", at_dir, SDP_DIR_RECVONLY)        \
+	X("inactive", at_dir, SDP_DIR_INACTIVE)
+
 static const struct sdp_attr_row {
 	const char *name;
 	uint32_t len;
 	int (*fn)(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg);
 	int arg;
 } attr_table[] = {
-#define ATTR(n, f, a) { n, sizeof(n) - 1, f, a }
-	ATTR("rtcp", at_rtcp, 0),
-	ATTR("rtcp-mux", at_mux, 0),
-	ATTR("candidate", at_ice, 0),
-	ATTR("ice-ufrag", at_ice, 0),
-	ATTR("ice-pwd", at_ice, 0),
-	ATTR("ice-lite", at_ice, 0),
-	ATTR("sendrecv", at_dir, SDP_DIR_SENDRECV),
-	ATTR("sendonly", at_dir, SDP_DIR_SENDONLY),
-	ATTR("recvonly", at_dir, SDP_DIR_RECVONLY),
-	ATTR("inactive", at_dir, SDP_DIR_INACTIVE),
-#undef ATTR
+#define ATTR_ROW(n, f, a) { n, sizeof(n) - 1, f, a },
+	SDP_ATTRS(ATTR_ROW)
+#undef ATTR_ROW
 };
+
+/* Bit n set: some row has a name n octets long (all are < 32). */
+static const uint32_t attr_lens =
+#define ATTR_LEN(n, f, a) (1u << (sizeof(n) - 1)) |
+	SDP_ATTRS(ATTR_LEN) 0;
+#undef ATTR_LEN
 
 /* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
  * shouting UA still gets its a=RTCP rewritten.  The length is compared
@@ -394,6 +404,8 @@ static int on_attr(struct sdp_p *p, struct sip_span line, struct sip_span v)
 	struct sip_span val = colon ? sip_span_make(v.off + nl + 1, v.len - nl - 1)
 				    : sip_span_make(sip_span_end(v), 0);
 
+	if (nl >= 32 || !(attr_lens & (1u << nl)))
+		return 0;
 	for (size_t i = 0; i < sizeof(attr_table) / sizeof(attr_table[0]); i++)
 		if (attr_table[i].len == nl && name_eq(a, attr_table[i].name, nl))
 			return attr_table[i].fn(p, line, val, attr_table[i].arg);
