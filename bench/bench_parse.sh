@@ -45,7 +45,8 @@ ir_per_msg() {
 
 echo "== parse: sipalg (parse + Via/Contact/SDP rewrite + render) vs libosip2 (parse + to_str)"
 [ ${#pin[@]} -gt 0 ] && echo "pinned: ${pin[*]}"
-"${pin[@]}" "$bin" --runs "$RUNS" --seconds "$SECONDS_PER_RUN" | tee "$work/timed" || exit 1
+"${pin[@]}" "$bin" --runs "$RUNS" --seconds "$SECONDS_PER_RUN" >"$work/timed" || exit 1
+grep -v '^bench=' "$work/timed"
 summary=$(grep '^bench=parse ' "$work/timed")
 if command -v valgrind >/dev/null; then
 	ipm=$(ir_per_msg sipalg "$COUNT")

@@ -32,6 +32,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A broken promise: say which check (for triage of a crash file), then
+ * abort() so libFuzzer keeps the input. */
+static void violated(const char *check)
+{
+	fprintf(stderr, "violated: %s\n", check);
+	abort();
+}
+
+
 enum {
 	F_VIA = 1u << 0,
 	F_CONTACT = 1u << 1,
@@ -92,7 +101,7 @@ static void add(struct run *r, struct sip_span s, const char *text, size_t n)
 	if (rc == SIP_ENOSPACE)
 		return;
 	if ((rc == 0) != expect_ok || (rc < 0 && rc != SIP_EEDIT))
-		abort();
+		violated("edit list verdict differs from the overlap model");
 	if (rc == 0)
 		r->mine[r->nmine++] = (struct sip_edit){ s.off, s.len, 0, (uint32_t)n };
 }
@@ -168,8 +177,9 @@ static void edit_sdp(struct run *r, unsigned flags)
 	}
 }
 
-/* A random span of an extension header's value (no CR or LF in it, so a
- * line is never cut) replaced by 0-8 alphanumerics. */
+/* A random span of an extension header's value replaced by 0-8
+ * alphanumerics.  The span holds no CR or LF and does not start a folded
+ * continuation line, so the header keeps its lines. */
 static void edit_random(struct run *r)
 {
 	static const char an[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -185,8 +195,9 @@ static void edit_random(struct run *r)
 			continue;
 		off = v.off + rnd(r) % v.len;
 		len = 1 + rnd(r) % (sip_span_end(v) - off);
-		if (memchr(r->m.buf + off, '\r', len) || memchr(r->m.buf + off, '\n', len))
-			continue;
+		if (memchr(r->m.buf + off, '\r', len) || memchr(r->m.buf + off, '\n', len) ||
+		    r->m.buf[off - 1] == '\n')
+			continue; /* never cut a line or unfold a continuation line */
 		for (uint32_t i = 0; i < n; i++)
 			text[i] = an[rnd(r) % (sizeof(an) - 1)];
 		add(r, sip_span_make(off, len), text, n);
@@ -204,9 +215,9 @@ static void check_rejects(struct run *r)
 		return;
 	x = r->mine[rnd(r) % r->nmine];
 	if (sip_edits_add(&r->e, x.off + x.len - 1, 1, "x", 1) != SIP_EEDIT)
-		abort();
+		violated("overlapping edit accepted");
 	if (sip_edits_add(&r->e, r->m.len, 1, "x", 1) != SIP_EEDIT)
-		abort();
+		violated("edit past the end accepted");
 }
 
 static int cmp_edit(const void *a, const void *b)
@@ -263,24 +274,29 @@ static void check_reparse(struct run *r, const char *out, size_t len, unsigned p
 	static struct sip_hdr hdrs2[SIP_MAX_HEADERS];
 	const struct sip_msg *m = &r->m;
 	struct sip_msg m2;
-	int rc = sip_msg_parse(&m2, out, len, hdrs2, SIP_MAX_HEADERS, pflags);
-	int whole = (uint64_t)m->body_off + m->body_len == m->len;
+	int rc, whole = (uint64_t)m->body_off + m->body_len == m->len;
 
-	if (rc <= 0 || (size_t)rc != len || m2.nhdrs != m->nhdrs)
-		abort();
+	rc = sip_msg_parse(&m2, out, len, hdrs2, SIP_MAX_HEADERS, pflags);
+
+	if (rc <= 0) {
+		fprintf(stderr, "re-parse: %s at %u\n", sip_strerror(rc), m2.err_off);
+		violated("the rendered message does not parse");
+	}
+	if ((size_t)rc != len || m2.nhdrs != m->nhdrs)
+		violated("re-parse changed the message length or the header count");
 	if (whole && m2.content_length >= 0 &&
 	    (m2.content_length != (int64_t)len - m2.body_off ||
 	     (uint64_t)m2.body_off + m2.body_len != len))
-		abort();
+		violated("Content-Length is not the real body length");
 	if (!r->random_used && sip_msg_validate(&r->m) == 0 && sip_msg_validate(&m2) != 0)
-		abort();
+		violated("a valid message became invalid");
 	if (r->sdp_ok) {
 		struct sip_span sp;
 		struct sdp s2;
 		static struct sdp_media media2[SDP_MAX_MEDIA];
 		if (sip_body_sdp(&m2, &sp) != 1 ||
 		    sdp_parse(&s2, out, sp, media2, SDP_MAX_MEDIA) != r->sdp_n)
-			abort();
+			violated("the SDP no longer parses the same");
 	}
 }
 
@@ -313,9 +329,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_rejects(&r);
 	len = sip_render(&r.m, &r.e, out, sizeof(out));
 	if (len < 0 || (size_t)len != model(&r, want) || memcmp(out, want, (size_t)len))
-		abort();
+		violated("render differs from the model");
 	if (r.e.n == 0 && ((uint32_t)len != r.m.len || memcmp(out, buf, r.m.len)))
-		abort();
+		violated("render with no edits is not the input");
 	check_reparse(&r, out, (size_t)len, pflags);
 	return 0;
 }

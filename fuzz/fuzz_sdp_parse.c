@@ -9,6 +9,7 @@
  * the caller's array, a found SDP inside the message body.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sip/body.h"
@@ -18,11 +19,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A broken promise: say which check (for triage of a crash file), then
+ * abort() so libFuzzer keeps the input. */
+static void violated(const char *check)
+{
+	fprintf(stderr, "violated: %s\n", check);
+	abort();
+}
+
+
 /* A present span must lie inside `in`. */
 static void span_in(struct sip_span s, struct sip_span in)
 {
 	if (sip_span_present(s) && (s.off < in.off || (uint64_t)s.off + s.len > sip_span_end(in)))
-		abort();
+		violated("span outside what was parsed");
 }
 
 static void conn_check(const struct sdp_conn *c, struct sip_span in)
@@ -30,7 +40,7 @@ static void conn_check(const struct sdp_conn *c, struct sip_span in)
 	span_in(c->line, in);
 	span_in(c->addr, in);
 	if (c->family != 0 && c->family != 4 && c->family != 6)
-		abort();
+		violated("bad address family");
 }
 
 static void media_check(const struct sdp_media *md, struct sip_span in)
@@ -47,7 +57,7 @@ static void media_check(const struct sdp_media *md, struct sip_span in)
 	if (md->has_rtcp)
 		conn_check(&md->rtcp_addr, in);
 	if (md->dir > SDP_DIR_INACTIVE)
-		abort();
+		violated("bad direction");
 }
 
 static void sdp_run(const char *buf, struct sip_span body)
@@ -59,7 +69,7 @@ static void sdp_run(const char *buf, struct sip_span body)
 	if (n < 0)
 		return;
 	if ((unsigned)n != s.nmedia || s.nmedia > SDP_MAX_MEDIA)
-		abort();
+		violated("media count out of range");
 	if (s.has_origin)
 		conn_check(&s.origin.addr, body);
 	if (s.has_conn)

@@ -11,6 +11,7 @@
  * is broken: return values within the input, every span inside the message.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A broken promise: say which check (for triage of a crash file), then
+ * abort() so libFuzzer keeps the input. */
+static void violated(const char *check)
+{
+	fprintf(stderr, "violated: %s\n", check);
+	abort();
+}
+
+
 /* A present span must lie inside the len bytes it was parsed from. */
 static void span_in(struct sip_span s, size_t len)
 {
 	if (sip_span_present(s) && (uint64_t)s.off + s.len > len)
-		abort();
+		violated("span outside the message");
 }
 
 static void params_walk(const char *b, struct sip_span params, size_t len)
@@ -42,7 +52,7 @@ static void params_walk(const char *b, struct sip_span params, size_t len)
 		span_in(name, len);
 		span_in(value, len);
 		if (++guard > SIP_MAX_LINE)
-			abort(); /* the iterator must advance */
+			violated("parameter iterator does not advance");
 	}
 }
 
@@ -96,7 +106,7 @@ static void value_parse(const char *b, struct sip_span v, size_t len)
 	while (sip_list_next(b, &rest, &item) > 0) {
 		item_parse(b, item, len);
 		if (++n > SIP_MAX_LINE)
-			abort();
+			violated("list iterator does not advance");
 	}
 	if (sip_cseq_parse(&c, b, v) == 0)
 		span_in(c.method_s, len);
@@ -112,7 +122,7 @@ static void msg_exercise(struct sip_msg *m)
 	struct sip_span s;
 
 	if (m->len > SIP_MAX_MSG_SIZE || (uint64_t)m->body_off + m->body_len > m->len)
-		abort();
+		violated("body or message length out of range");
 	for (unsigned i = 0; i < m->nhdrs; i++) {
 		span_in(m->hdrs[i].name, m->len);
 		span_in(m->hdrs[i].line, m->len);
@@ -137,7 +147,7 @@ static void stream_parse(const char *buf, size_t size, struct sip_hdr *hdrs)
 				      SIP_PARSE_STREAM);
 
 		if (k > 0 && (flen == 0 || flen > size - off))
-			abort();
+			violated("frame length out of range");
 		if (k == SIP_FRAME_PING || k == SIP_FRAME_PONG) {
 			off += flen;
 			continue;
@@ -145,11 +155,11 @@ static void stream_parse(const char *buf, size_t size, struct sip_hdr *hdrs)
 		if (r <= 0)
 			break;
 		if ((size_t)r > size - off || m.len != (uint32_t)r)
-			abort();
+			violated("stream parse length out of range");
 		/* Framing and parsing must agree on where a message ends, or a
 		 * proxy and the ALG would see different messages (smuggling). */
 		if (k == SIP_FRAME_MESSAGE && flen != (size_t)r)
-			abort();
+			violated("sip_frame and sip_msg_parse disagree on the message length");
 		msg_exercise(&m);
 		off += (size_t)r;
 	}
@@ -167,10 +177,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r > 0) {
 		/* A datagram is one message: m->len is all of it (msg.h). */
 		if ((size_t)r != size || m.len != size)
-			abort();
+			violated("datagram length is not the whole datagram");
 		msg_exercise(&m);
 	} else if (m.err_off > size) {
-		abort();
+		violated("err_off past the input");
 	}
 	stream_parse(buf, size, hdrs);
 	return 0;

@@ -23,6 +23,7 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 #define CLI_MAX_INPUT (16u << 20)
 
 int cmd_lint(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Read a whole file, or standard input when path is "-", into a new buffer
  * (*buf, *len; *buf is NUL-terminated one past *len for convenience, the NUL
