@@ -141,12 +141,17 @@ static void after_batch(void *ctx)
 
 static int check_double_alg(void)
 {
-	char why[256] = "";
+	char why[1024] = "", line[LOG_LINE_MAX];
 	int rc = fw_sip_helper_attached(why, sizeof(why));
+	size_t n = 0;
 
 	if (rc > 0) {
 		fprintf(stderr, "sipalgd: refusing to start: %s\n", why);
-		log_event(LOG_ERR, "event=refuse reason=\"%s\"", why);
+		if (cfg.log_target == LOG_TO_SYSLOG) {
+			log_kv(line, sizeof(line), &n, "event", "refuse");
+			log_kv(line, sizeof(line), &n, "reason", why);
+			log_line(LOG_ERR, line);
+		}
 		return -1;
 	}
 	if (rc < 0)
