@@ -13,6 +13,9 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "lint", cmd_lint, "lint [--tcp] [--json] [-v] FILE...   check SIP messages" },
+	{ "replay", cmd_replay,
+	  "replay CAPTURE --inside PREFIX --public ADDR -o OUT [--ports P,..|any] [--json] [--explain]"
+	  "   run a capture through the ALG" },
 	{ "rewrite", cmd_rewrite,
 	  "rewrite (--out|--in) --src IP:PORT --dst IP:PORT --inside PREFIX --public IP [--explain]"
 	  " [--json] FILE | --script FILE -o DIR   rewrite messages offline" },
