@@ -152,21 +152,33 @@ static int is_ipv6(const char *p, uint32_t n)
 	return dbl ? groups <= 7 : groups == 8;
 }
 
-/* An FQDN as SDP allows one (RFC 8866 §9 FQDN): letters, digits, '-', '.',
- * with at least one letter so that a broken literal ("999.1.1.1") is not
- * mistaken for a name. */
+/* An FQDN as SDP allows one (RFC 8866 §9, RFC 1123 §2.1 host names):
+ * dot-separated labels of 1-63 letters, digits, '-' (not first or last)
+ * and '_', at most 255 octets, with at least one letter so that a broken
+ * literal ("999.1.1.1") is not mistaken for a name.  A final dot is fine. */
 static int is_fqdn(const char *p, uint32_t n)
 {
+	uint32_t label = 0;
 	int letters = 0;
 
+	if (n == 0 || n > 255)
+		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		char c = p[i];
 		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		if (!alpha && !is_digit(c) && c != '-' && c != '.' && c != '_')
+		if (c == '.') {
+			if (label == 0 || p[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!alpha && !is_digit(c) && c != '-' && c != '_')
+			return 0;
+		if (++label > 63 || (label == 1 && c == '-'))
 			return 0;
 		letters |= alpha;
 	}
-	return letters;
+	return letters && p[n - 1] != '-';
 }
 
 /* "/ttl" and "/count" after a multicast address (RFC 8866 §5.7): digits. */

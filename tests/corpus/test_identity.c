@@ -347,9 +347,29 @@ static void fill_clen(char *s, size_t *n, size_t cap, const char *ph)
 	subst(s, n, cap, ph, num);
 }
 
-/* One PROTOS case: "<N> <N octets><M> <M octets>", both PDUs checked. */
-static void protos_case(struct tally *t, const char *name, const char *c, size_t len)
+/* What the library says about a message's SDP. */
+enum verdict { V_MSG_REJECTED, V_NO_SDP, V_SDP_OK, V_SDP_REJECTED, V__COUNT };
+
+static enum verdict sdp_verdict(const char *buf, size_t len)
 {
+	static struct sip_hdr h[HDRS];
+	static struct sdp_media media[SDP_MAX_MEDIA];
+	struct sip_msg m;
+	struct sip_span part;
+	struct sdp s;
+
+	if (sip_msg_parse(&m, buf, len, h, HDRS, 0) < 0)
+		return V_MSG_REJECTED;
+	if (sip_body_sdp(&m, &part) <= 0)
+		return V_NO_SDP;
+	return sdp_parse(&s, buf, part, media, SDP_MAX_MEDIA) < 0 ? V_SDP_REJECTED : V_SDP_OK;
+}
+
+/* One PROTOS case: "<N> <N octets><M> <M octets>", both PDUs checked.
+ * Returns the SDP verdict on the INVITE. */
+static enum verdict protos_case(struct tally *t, const char *name, const char *c, size_t len)
+{
+	enum verdict v = V_MSG_REJECTED;
 	static const char *const ph[][2] = {
 		{ "<To>", "bob@192.0.2.20" },         { "<From>", "alice@192.168.1.10" },
 		{ "<From-Address>", "192.168.1.10" }, { "<Teardown-Method>", "CANCEL" },
@@ -366,26 +386,97 @@ static void protos_case(struct tally *t, const char *name, const char *c, size_t
 		size_t m;
 		if (end == c + pos || *end != ' ' || n > len - (size_t)(end + 1 - c) ||
 		    n > sizeof(buf) / 2)
-			return;
+			return v;
 		m = n;
 		memcpy(buf, end + 1, m);
 		for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
 			subst(buf, &m, sizeof(buf), ph[i][0], ph[i][1]);
 		fill_clen(buf, &m, sizeof(buf), "<Content-Length>");
 		one_msg(t, name, buf, m);
+		if (pdu == 0)
+			v = sdp_verdict(buf, m);
 		pos = (size_t)(end + 1 - c) + n;
 	}
+	return v;
+}
+
+/* PROTOS groups (GROUPS.tsv: group, first case, last case, count). */
+struct pgroup {
+	char name[48];
+	unsigned first, last;
+	unsigned v[V__COUNT];
+};
+
+static unsigned load_groups(const char *root, struct pgroup *g, unsigned cap)
+{
+	char path[1200], line[256];
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/protos/GROUPS.tsv", root);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (n < cap && fgets(line, sizeof(line), f)) {
+		memset(&g[n], 0, sizeof(g[n]));
+		if (sscanf(line, "%47s %u %u", g[n].name, &g[n].first, &g[n].last) == 3)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static struct pgroup *group_of(struct pgroup *g, unsigned n, unsigned id)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (id >= g[i].first && id <= g[i].last)
+			return &g[i];
+	return NULL;
+}
+
+/*
+ * The SDP verdicts of the sdp-* groups, on one line.  What must hold: the
+ * valid case's SDP is accepted; a description whose first line is not
+ * "v=0" (sdp-proto-v-identifier, -equal) is never accepted.
+ */
+static int protos_verdicts(struct pgroup *g, unsigned n)
+{
+	char line[4096], why[200] = "";
+	size_t o = 0;
+	int ok = n > 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const unsigned *v = g[i].v;
+		if (!strcmp(g[i].name, "valid") && v[V_SDP_OK] != 1)
+			snprintf(why, sizeof(why), "the valid case's SDP is not accepted");
+		if ((!strcmp(g[i].name, "sdp-proto-v-identifier") ||
+		     !strcmp(g[i].name, "sdp-proto-v-equal")) && v[V_SDP_OK])
+			snprintf(why, sizeof(why), "%.40s: %u accepted", g[i].name, v[V_SDP_OK]);
+		if (strncmp(g[i].name, "sdp-", 4) || o >= sizeof(line) - 100)
+			continue;
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s %u ok/%u rejected",
+				      o ? ", " : "", g[i].name + 4, v[V_SDP_OK], v[V_SDP_REJECTED]);
+	}
+	ok = ok && !why[0];
+	if (ok)
+		printf("PASS: identity/protos/sdp-verdicts (SDP accepted/rejected per group: %s)\n",
+		       line);
+	else
+		check_report(0, "identity", "protos/sdp-verdicts", why[0] ? why : "no GROUPS.tsv");
+	return !ok;
 }
 
 /* All 4527 cases, read from the tar.gz through gzip (ustar: 512-octet
  * headers, size in octal at 124, data padded to 512). */
 static int protos_all(const char *root)
 {
+	static struct pgroup groups[80];
+	unsigned ng = load_groups(root, groups, 80);
 	char cmd[1200];
 	struct tally t = { 0 };
 	size_t cap = 64u << 20, n = 0, r;
 	char *tar = malloc(cap);
 	FILE *p;
+	int bad;
 
 	snprintf(cmd, sizeof(cmd), "gzip -dc '%s/protos/c07-sip-r2-testcases.tar.gz'", root);
 	p = popen(cmd, "r");
@@ -398,12 +489,18 @@ static int protos_all(const char *root)
 		size_t sz = strtoul(h + 124, NULL, 8);
 		if (off + 512 + sz > n)
 			break;
-		if (h[156] == '0' || h[156] == 0)
-			protos_case(&t, h, tar + off + 512, sz);
+		if (h[156] == '0' || h[156] == 0) {
+			const char *slash = strrchr(h, '/');
+			struct pgroup *g = group_of(groups, ng, (unsigned)atoi(slash ? slash + 1 : h));
+			enum verdict v = protos_case(&t, h, tar + off + 512, sz);
+			if (g)
+				g->v[v]++;
+		}
 		off += 512 + (sz + 511) / 512 * 512;
 	}
 	free(tar);
-	return report("protos/all", &t);
+	bad = report("protos/all", &t);
+	return protos_verdicts(groups, ng) | bad;
 }
 
 static int protos_sample(const char *root)

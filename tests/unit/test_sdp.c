@@ -201,6 +201,11 @@ static void t_fqdn_multicast(void)
 	CHECK_SPAN(r.b, r.m[0].conn.addr, "media.example.net");
 	CHECK_SPAN(r.b, r.m[1].conn.addr, "FF15::101");
 	CHECK_EQ_INT(r.m[1].conn.family, 6);
+	/* RFC 1123 limits: 63-octet labels, a final dot, digits-first labels. */
+	run(&r, "v=0\nc=IN IP4 "
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.3com.example.\n",
+	    0);
+	CHECK_EQ_INT(r.s.conn.family, 0);
 }
 
 /* Ports above 65535 are reported as written (catalogue: ALGs that write
@@ -310,6 +315,13 @@ static void t_malformed(void)
 		"v=0\nc=IN IP6 1:2:3:4:5:6:7:8:9\n",
 		"v=0\nc=IN IP6 12345::1\n",
 		"v=0\nc=IN IP4 host@example\n",
+		"v=0\nc=IN IP4 .example.com\n",
+		"v=0\nc=IN IP4 a..example.com\n",
+		"v=0\nc=IN IP4 -a.example.com\n",
+		"v=0\nc=IN IP4 a-.example.com\n",
+		"v=0\nc=IN IP4 example-\n",
+		"v=0\nc=IN IP4 "
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com\n",
 		"v=0\nc=IN IP4 224.0.0.1/\n",
 		"v=0\nc=IN IP4 224.0.0.1/1/2/3\n",
 		"v=0\nc=IN IP4 224.0.0.1/x\n",
