@@ -15,14 +15,14 @@
 
 #define CORPUS_MAX (2 * SIP_MAX_MSG_SIZE)
 
-static const char *corpus_root(void)
+static inline const char *corpus_root(void)
 {
 	const char *r = getenv("SIPALG_CORPORA");
 	return r && *r ? r : "../shared/corpora";
 }
 
 /* Read root/rel into buf; the length or -1. */
-static long corpus_read(const char *rel, char *buf, size_t cap)
+static inline long corpus_read(const char *rel, char *buf, size_t cap)
 {
 	char path[1024];
 	FILE *f;
@@ -38,7 +38,7 @@ static long corpus_read(const char *rel, char *buf, size_t cap)
 
 /* Parse, then validate if the parse succeeded: the first error, or 0.  The
  * guard-page copy must give the same verdict. */
-static int corpus_verdict(struct sip_msg *m, struct sip_hdr *h, const char *buf, size_t len,
+static inline int corpus_verdict(struct sip_msg *m, struct sip_hdr *h, const char *buf, size_t len,
 			  unsigned flags)
 {
 	int r = sip_msg_parse(m, buf, len, h, SIP_MAX_HEADERS, flags);
@@ -60,7 +60,7 @@ static int corpus_verdict(struct sip_msg *m, struct sip_hdr *h, const char *buf,
 }
 
 /* Value of the nth header with this id, or SIP_SPAN_NONE. */
-static struct sip_span corpus_hdr(const struct sip_msg *m, enum sip_hdr_id id, int nth)
+static inline struct sip_span corpus_hdr(const struct sip_msg *m, enum sip_hdr_id id, int nth)
 {
 	int k = -1;
 
@@ -71,7 +71,7 @@ static struct sip_span corpus_hdr(const struct sip_msg *m, enum sip_hdr_id id, i
 }
 
 /* All Via values in order (header by header, then comma by comma). */
-static int corpus_vias(const struct sip_msg *m, struct sip_via *v, int cap)
+static inline int corpus_vias(const struct sip_msg *m, struct sip_via *v, int cap)
 {
 	int n = 0, k = -1;
 
@@ -85,7 +85,7 @@ static int corpus_vias(const struct sip_msg *m, struct sip_via *v, int cap)
 }
 
 /* Parse the first address of the nth header with this id. */
-static int corpus_addr(const struct sip_msg *m, enum sip_hdr_id id, int nth, struct sip_addr *a)
+static inline int corpus_addr(const struct sip_msg *m, enum sip_hdr_id id, int nth, struct sip_addr *a)
 {
 	struct sip_span v = corpus_hdr(m, id, nth), item;
 
