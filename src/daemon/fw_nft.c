@@ -11,14 +11,16 @@
  *                      flags timeout; counter }
  *     map media_snat { (the same) }
  *     chain divert   { type filter hook prerouting priority mangle; policy accept;
- *                      (tcp_transparent, tproxy and media_count_in rules) }
+ *                      (tcp_transparent, tproxy, count_in and count_out rules) }
  *     chain pre_nat  { type nat hook prerouting priority dstnat - 1; policy accept;
  *                      (media_dnat rule) }
- *     chain forward  { type filter hook forward priority filter; policy accept;
- *                      (media_count_out rule) }
  *     chain post_nat { type nat hook postrouting priority srcnat - 1; policy accept;
  *                      (media_snat rule) }
  *   }
+ *
+ * There is no forward chain: an accept in our table cannot override a drop
+ * in another table, so it would only cost every forwarded packet one more
+ * hook.  A router whose forward policy drops must accept `ct status dnat`.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,7 +55,6 @@
 /* Hook priorities, as named by nft. */
 #define FW_PRIO_MANGLE (-150)
 #define FW_PRIO_DSTNAT (-100)
-#define FW_PRIO_FILTER 0
 #define FW_PRIO_SRCNAT 100
 
 void fw_log(const struct fw *fw, int level, const char *fmt, ...)
@@ -175,15 +176,20 @@ static void rb_meta(struct fw_rb *rb, uint32_t key, uint32_t dreg)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
 }
 
-static void rb_cmp(struct fw_rb *rb, const void *data, uint32_t len)
+static void rb_cmp_op(struct fw_rb *rb, uint32_t op, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = rb_expr(rb, "cmp");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+static void rb_cmp(struct fw_rb *rb, const void *data, uint32_t len)
+{
+	rb_cmp_op(rb, NFT_CMP_EQ, data, len);
 }
 
 static void rb_payload(struct fw_rb *rb, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
@@ -218,14 +224,21 @@ static void rb_accept(struct fw_rb *rb)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
 }
 
-/* `iifname "NAME"` / `oifname "NAME"`: exact match on the padded name. */
-static void rb_ifname(struct fw_rb *rb, uint32_t key, const char *name)
+/* `iifname "NAME"` / `oifname "NAME"` (or `!=` with op NFT_CMP_NEQ):
+ * exact match on the zero-padded name. */
+static void rb_ifname_op(struct fw_rb *rb, uint32_t key, uint32_t op, const char *name)
 {
 	char pad[IFNAMSIZ] = { 0 };
+	size_t len = strnlen(name, IFNAMSIZ - 1);
 
-	strncpy(pad, name, sizeof(pad) - 1);
+	memcpy(pad, name, len);
 	rb_meta(rb, key, NFT_REG_1);
-	rb_cmp(rb, pad, sizeof(pad));
+	rb_cmp_op(rb, op, pad, sizeof(pad));
+}
+
+static void rb_ifname(struct fw_rb *rb, uint32_t key, const char *name)
+{
+	rb_ifname_op(rb, key, NFT_CMP_EQ, name);
 }
 
 static void rb_l4proto(struct fw_rb *rb, uint8_t proto)
@@ -458,15 +471,16 @@ static int rule_count_in(struct fw *fw)
 	return rb_put(fw, &rb);
 }
 
-/* Counts outbound media per pinhole (media_snat element), before the SNAT:
- *   oifname "WAN" ip saddr . udp sport @media_snat accept */
+/* Counts outbound media per pinhole (media_snat element), before the
+ * SNAT; in this chain too, so that media costs one extra hook, not two:
+ *   iifname != "WAN" ip saddr . udp sport @media_snat accept */
 static int rule_count_out(struct fw *fw)
 {
 	struct fw_rb rb;
 
-	if (rb_start(&rb, "forward") < 0)
+	if (rb_start(&rb, "divert") < 0)
 		return -ENOMEM;
-	rb_ifname(&rb, NFT_META_OIFNAME, fw->cfg.outside_if);
+	rb_ifname_op(&rb, NFT_META_IIFNAME, NFT_CMP_NEQ, fw->cfg.outside_if);
 	rb_addr_port(&rb, 0);
 	rb_lookup(&rb, FW_MAP_SNAT, FW_SET_ID_SNAT, 0);
 	rb_accept(&rb);
@@ -516,7 +530,9 @@ static int put_divert_rules(struct fw *fw)
 				err = rule_tproxy(fw, c->inside_ifs[i], IPPROTO_TCP, c->sip_ports[j]);
 		}
 	}
-	return err ? err : rule_count_in(fw);
+	if (!err)
+		err = rule_count_in(fw);
+	return err ? err : rule_count_out(fw);
 }
 
 static int put_ruleset(struct fw *fw)
@@ -532,15 +548,11 @@ static int put_ruleset(struct fw *fw)
 	if (!err)
 		err = put_chain(fw, "pre_nat", "nat", NF_INET_PRE_ROUTING, FW_PRIO_DSTNAT - 1);
 	if (!err)
-		err = put_chain(fw, "forward", "filter", NF_INET_FORWARD, FW_PRIO_FILTER);
-	if (!err)
 		err = put_chain(fw, "post_nat", "nat", NF_INET_POST_ROUTING, FW_PRIO_SRCNAT - 1);
 	if (!err)
 		err = put_divert_rules(fw);
 	if (!err)
 		err = rule_nat(fw, 1);
-	if (!err)
-		err = rule_count_out(fw);
 	if (!err)
 		err = rule_nat(fw, 0);
 	return err;

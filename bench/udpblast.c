@@ -1,0 +1,200 @@
+/*
+ * udpblast - UDP load for bench/bench_dataplane.sh: a paced or unpaced
+ * sender and a counting receiver (sendmmsg/recvmmsg, one socket each).
+ *
+ *   udpblast send DST_IP DST_PORT SRC_PORT SECONDS SIZE RATE [TEMPLATE]
+ *       RATE packets/s, 0 = as fast as possible.  With TEMPLATE (a file)
+ *       each datagram is the file's bytes with every "SEQ#####" replaced by
+ *       an 8-digit message number (same length, so Content-Length holds);
+ *       otherwise SIZE zero bytes (172 = 12 RTP header + 160 G.711 20 ms).
+ *       Prints "sent=N secs=S".
+ *   udpblast recv PORT SECONDS [IDLE_MS]
+ *       Counts datagrams until SECONDS pass or IDLE_MS (default 500) pass
+ *       without one after the first.  Prints "received=N bytes=B secs=S pps=P"
+ *       where S runs from the first to the last datagram.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 64
+#define MAX_DGRAM 65507
+#define SEQ_MARK "SEQ#####"
+#define SEQ_LEN 8
+#define MAX_MARKS 16
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int udp_socket(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, buf = 8 << 20;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct payload {
+	char *msg[BATCH];
+	size_t len;
+	size_t marks[MAX_MARKS];
+	unsigned nmarks;
+};
+
+static int payload_load(struct payload *p, const char *file, size_t size)
+{
+	char *tmpl = calloc(1, MAX_DGRAM + 1), *m;
+	FILE *f;
+	int i;
+
+	if (!tmpl)
+		return -1;
+	p->len = size;
+	if (file) {
+		f = fopen(file, "rb");
+		if (!f)
+			return -1;
+		p->len = fread(tmpl, 1, MAX_DGRAM, f);
+		fclose(f);
+		for (m = strstr(tmpl, SEQ_MARK); m && p->nmarks < MAX_MARKS;
+		     m = strstr(m + SEQ_LEN, SEQ_MARK))
+			p->marks[p->nmarks++] = (size_t)(m - tmpl);
+	}
+	for (i = 0; i < BATCH; i++) {
+		p->msg[i] = malloc(p->len + SEQ_LEN + 1);
+		if (!p->msg[i])
+			return -1;
+		memcpy(p->msg[i], tmpl, p->len);
+	}
+	free(tmpl);
+	return 0;
+}
+
+static void payload_number(struct payload *p, int i, unsigned long seq)
+{
+	char digits[SEQ_LEN + 1];
+	unsigned k;
+
+	snprintf(digits, sizeof(digits), "%08lu", seq % 100000000UL);
+	for (k = 0; k < p->nmarks; k++)
+		memcpy(p->msg[i] + p->marks[k], digits, SEQ_LEN);
+}
+
+static int cmd_send(char **a)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(atoi(a[1])) };
+	double secs = atof(a[3]), rate = atof(a[5]), t0, t;
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	struct payload p = { .nmarks = 0 };
+	unsigned long sent = 0;
+	int fd, i, n, want;
+
+	if (inet_pton(AF_INET, a[0], &dst.sin_addr) != 1 ||
+	    payload_load(&p, a[6], (size_t)atoi(a[4])) < 0)
+		return 2;
+	fd = udp_socket((uint16_t)atoi(a[2]));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		return perror("udpblast send"), 1;
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = p.msg[i];
+		iov[i].iov_len = p.len;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = now_s();
+	while ((t = now_s() - t0) < secs) {
+		want = BATCH;
+		if (rate > 0) {
+			double due = t * rate - (double)sent;
+
+			if (due < 1) {
+				usleep(50);
+				continue;
+			}
+			want = due < BATCH ? (int)due : BATCH;
+		}
+		for (i = 0; i < want && p.nmarks; i++)
+			payload_number(&p, i, sent + (unsigned long)i);
+		n = sendmmsg(fd, mm, (unsigned)want, 0);
+		if (n > 0)
+			sent += (unsigned long)n;
+		else if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED)
+			return perror("sendmmsg"), 1;
+	}
+	printf("sent=%lu secs=%.3f\n", sent, now_s() - t0);
+	return 0;
+}
+
+static int cmd_recv(char **a, int n)
+{
+	struct timeval tv = { 0, 100000 };
+	double secs = atof(a[1]), idle = n > 2 ? atof(a[2]) / 1000 : 0.5;
+	double start = now_s(), first = 0, last = 0;
+	static char bufs[BATCH][2048];
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	unsigned long count = 0, bytes = 0;
+	int fd = udp_socket((uint16_t)atoi(a[0])), i, r;
+
+	if (fd < 0)
+		return perror("udpblast recv"), 1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (now_s() - start < secs && !(count && now_s() - last > idle)) {
+		r = recvmmsg(fd, mm, BATCH, MSG_WAITFORONE, NULL);
+		if (r <= 0)
+			continue;
+		last = now_s();
+		if (!count)
+			first = last;
+		count += (unsigned long)r;
+		for (i = 0; i < r; i++)
+			bytes += mm[i].msg_len;
+	}
+	printf("received=%lu bytes=%lu secs=%.3f pps=%.0f\n", count, bytes, last - first,
+	       last > first ? (double)count / (last - first) : 0.0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* Without TEMPLATE, a[6] is argv[argc], which is NULL. */
+	if ((argc == 8 || argc == 9) && strcmp(argv[1], "send") == 0)
+		return cmd_send(argv + 2);
+	if (argc >= 4 && strcmp(argv[1], "recv") == 0)
+		return cmd_recv(argv + 2, argc - 2);
+	fprintf(stderr, "usage: udpblast send DST_IP DST_PORT SRC_PORT SECONDS SIZE RATE [TEMPLATE]\n"
+			"       udpblast recv PORT SECONDS [IDLE_MS]\n");
+	return 2;
+}
