@@ -22,8 +22,7 @@
 struct frame_scan {
 	const char *b;
 	size_t len;
-	int64_t clen;        /* -1: no Content-Length seen yet */
-	int err;
+	struct sip_framer *f;
 };
 
 static int lower(int c)
@@ -88,7 +87,7 @@ static int64_t clen_value(const char *p, size_t n)
 }
 
 /* Look at one header line [p, p + n) (terminator excluded). */
-static void scan_line(struct frame_scan *s, const char *p, size_t n)
+static void scan_line(struct sip_framer *f, const char *p, size_t n)
 {
 	size_t colon = clen_name(p, n);
 	int64_t v;
@@ -96,28 +95,35 @@ static void scan_line(struct frame_scan *s, const char *p, size_t n)
 	if (colon == 0)
 		return;
 	v = clen_value(p + colon, n - colon);
-	if (v < 0 || (s->clen >= 0 && s->clen != v))
-		s->err = SIP_ECLEN; /* bad, overlarge or conflicting (RFC 4475 §3.3.9) */
-	else
-		s->clen = v;
+	if (v < 0 || (f->has_clen && f->clen != v)) {
+		f->err = SIP_ECLEN; /* bad, overlarge or conflicting (RFC 4475 §3.3.9) */
+	} else {
+		f->clen = (uint32_t)v;
+		f->has_clen = 1;
+	}
 }
 
 /*
- * Walk the header section.  Returns the offset of the first body byte, 0
- * if the empty line has not arrived yet.  The start line is line 0 and is
- * not a header; lines starting with WSP continue the previous header.
+ * Walk the header section from f->pos, the first line not yet seen.
+ * Returns the offset of the first body byte, 0 if the empty line has not
+ * arrived yet; f->pos then points at the incomplete line.  The start line
+ * (at offset 0) is not a header; lines starting with WSP continue the
+ * previous header.
  */
 static size_t scan_headers(struct frame_scan *s)
 {
-	size_t pos = 0;
-	int first = 1;
+	struct sip_framer *f = s->f;
+	size_t pos = f->pos;
 
 	for (;;) {
 		const char *nl = memchr(s->b + pos, '\n', s->len - pos);
 		size_t end, n;
+		int first = pos == 0;
 
-		if (!nl)
+		if (!nl) {
+			f->pos = (uint32_t)pos;
 			return 0;
+		}
 		end = (size_t)(nl - s->b);
 		n = end - pos;
 		if (n > 0 && s->b[end - 1] == '\r')
@@ -125,8 +131,7 @@ static size_t scan_headers(struct frame_scan *s)
 		if (n == 0 && !first)
 			return end + 1;
 		if (!first && !is_wsp(s->b[pos]))
-			scan_line(s, s->b + pos, n);
-		first = 0;
+			scan_line(f, s->b + pos, n);
 		pos = end + 1;
 	}
 }
@@ -149,32 +154,59 @@ static int keepalive(const char *b, size_t len, size_t *frame_len)
 	return SIP_FRAME_PONG;
 }
 
-int sip_frame(const char *buf, size_t len, size_t *frame_len)
+/* The header section is complete: how long is the frame? */
+static int frame_size(const struct sip_framer *f, size_t len, size_t *frame_len)
 {
-	struct frame_scan s = { .b = buf, .len = len, .clen = -1, .err = 0 };
+	if (f->err)
+		return f->err;
+	if (!f->has_clen)
+		return SIP_ECLEN; /* mandatory on streams, RFC 3261 §20.14 */
+	if ((size_t)f->hdr_len + f->clen > SIP_MAX_MSG_SIZE)
+		return SIP_ETOOBIG;
+	if (len < (size_t)f->hdr_len + f->clen)
+		return SIP_ENEEDMORE;
+	*frame_len = (size_t)f->hdr_len + f->clen;
+	return SIP_FRAME_MESSAGE;
+}
+
+static int framer_step(struct sip_framer *f, const char *buf, size_t len, size_t *frame_len)
+{
+	struct frame_scan s = { .b = buf, .len = len, .f = f };
 	size_t hdr_len;
 	int k;
 
 	*frame_len = 0;
 	if (len == 0)
 		return SIP_ENEEDMORE;
-	k = keepalive(buf, len, frame_len);
-	if (k != 0)
-		return k;
-	/* Never scan more than a whole message's worth of header bytes. */
-	if (s.len > SIP_MAX_MSG_SIZE)
-		s.len = SIP_MAX_MSG_SIZE;
-	hdr_len = scan_headers(&s);
-	if (hdr_len == 0)
-		return len >= SIP_MAX_MSG_SIZE ? SIP_ETOOBIG : SIP_ENEEDMORE;
-	if (s.err)
-		return s.err;
-	if (s.clen < 0)
-		return SIP_ECLEN; /* mandatory on streams, RFC 3261 §20.14 */
-	if (hdr_len + (size_t)s.clen > SIP_MAX_MSG_SIZE)
-		return SIP_ETOOBIG;
-	if (len < hdr_len + (size_t)s.clen)
-		return SIP_ENEEDMORE;
-	*frame_len = hdr_len + (size_t)s.clen;
-	return SIP_FRAME_MESSAGE;
+	if (f->pos == 0 && f->hdr_len == 0) {
+		k = keepalive(buf, len, frame_len);
+		if (k != 0)
+			return k;
+	}
+	if (f->hdr_len == 0) {
+		/* Never scan more than a whole message's worth of header bytes. */
+		if (s.len > SIP_MAX_MSG_SIZE)
+			s.len = SIP_MAX_MSG_SIZE;
+		hdr_len = scan_headers(&s);
+		if (hdr_len == 0)
+			return len >= SIP_MAX_MSG_SIZE ? SIP_ETOOBIG : SIP_ENEEDMORE;
+		f->hdr_len = (uint32_t)hdr_len;
+	}
+	return frame_size(f, len, frame_len);
+}
+
+int sip_frame_next(struct sip_framer *f, const char *buf, size_t len, size_t *frame_len)
+{
+	int r = framer_step(f, buf, len, frame_len);
+
+	if (r != SIP_ENEEDMORE)
+		memset(f, 0, sizeof(*f)); /* the next frame starts afresh */
+	return r;
+}
+
+int sip_frame(const char *buf, size_t len, size_t *frame_len)
+{
+	struct sip_framer f = { 0 };
+
+	return framer_step(&f, buf, len, frame_len);
 }

@@ -13,6 +13,7 @@
 #define SIPALG_SIP_FRAME_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum sip_frame_kind {
 	SIP_FRAME_MESSAGE = 1,
@@ -21,5 +22,25 @@ enum sip_frame_kind {
 };
 
 int sip_frame(const char *buf, size_t len, size_t *frame_len);
+
+/*
+ * The resumable form, for a stream that arrives in small pieces: the same
+ * answers as sip_frame(), but each call scans only the header lines that
+ * arrived since the last call (sip_frame() rescans from the start, which
+ * is quadratic when a large header section trickles in a byte at a time).
+ * Zero the struct before the first call.  It resets itself whenever it
+ * returns anything but SIP_ENEEDMORE; the caller then drops *frame_len
+ * bytes (or closes the stream on an error).  Between calls the caller may
+ * only append bytes, never change or drop the ones already passed.
+ */
+struct sip_framer {
+	uint32_t pos;      /* first header line not yet scanned (0: start line) */
+	uint32_t hdr_len;  /* length of the header section once complete, else 0 */
+	uint32_t clen;     /* Content-Length seen so far */
+	uint8_t has_clen;
+	int8_t err;        /* first error seen in a complete line */
+};
+
+int sip_frame_next(struct sip_framer *f, const char *buf, size_t len, size_t *frame_len);
 
 #endif

@@ -26,9 +26,12 @@ struct feeder {
 	char *buf;
 	size_t have;
 	struct frames f;
+	struct sip_framer fr;  /* used when framer is set */
+	int framer;
 };
 
-static int frame_guarded(const char *b, size_t len, size_t *fl)
+/* sip_frame(), or sip_frame_next() with fr, on a guard-page copy. */
+static int frame_guarded_with(struct sip_framer *fr, const char *b, size_t len, size_t *fl)
 {
 	void *map;
 	size_t maplen;
@@ -37,9 +40,14 @@ static int frame_guarded(const char *b, size_t len, size_t *fl)
 
 	if (!g)
 		return -1000;
-	rc = sip_frame(g, len, fl);
+	rc = fr ? sip_frame_next(fr, g, len, fl) : sip_frame(g, len, fl);
 	check_guard_free(map, maplen);
 	return rc;
+}
+
+static int frame_guarded(const char *b, size_t len, size_t *fl)
+{
+	return frame_guarded_with(NULL, b, len, fl);
 }
 
 /* Take every frame the buffer holds, as a stream reader would. */
@@ -47,7 +55,7 @@ static void drain(struct feeder *d)
 {
 	for (;;) {
 		size_t fl = 0;
-		int rc = frame_guarded(d->buf, d->have, &fl);
+		int rc = frame_guarded_with(d->framer ? &d->fr : NULL, d->buf, d->have, &fl);
 		d->f.last = rc;
 		if (rc < 0)
 			return;
@@ -82,41 +90,53 @@ static int same(const struct frames *a, const struct frames *b)
 	return 1;
 }
 
-/* Frame the stream whole; then in pieces, which must agree.  Split points
- * listed in `skip` (inside a CRLFCRLF ping) are left out of the two-piece
- * run; bytewise is off for streams holding pings (see t_ping_split). */
-static struct frames run(const char *s, size_t n, int bytewise)
+/* Frame the stream whole; then in pieces, which must agree, both with
+ * sip_frame() and with the resumable sip_frame_next().  Split points
+ * inside a CRLFCRLF ping are left out of the two-piece run; bytewise is
+ * off for streams holding pings (see t_ping_split). */
+static void run_mode(const char *s, size_t n, int bytewise, int framer, const struct frames *want)
 {
-	struct feeder whole = { malloc(n + 1), 0, { .n = 0 } };
-
-	feed(&whole, s, n);
 	for (size_t k = 1; k < n && !check_failed; k++) {
-		struct feeder d = { malloc(n + 1), 0, { .n = 0 } };
+		struct feeder d = { malloc(n + 1), 0, { .n = 0 }, { 0 }, framer };
 		int in_ping = 0;
 		for (size_t j = k >= 2 ? k - 2 : 0; j + 3 < n && j < k; j++)
 			in_ping |= !memcmp(s + j, "\r\n\r\n", 4) && (j == 0 || s[j - 1] == '\n');
 		feed(&d, s, k);
 		feed(&d, s + k, n - k);
-		if (!in_ping && !same(&d.f, &whole.f)) {
+		if (!in_ping && !same(&d.f, want)) {
 			check_failed = 1;
 			snprintf(check_why, sizeof(check_why),
-				 "split at %zu: %d frames (last %d), whole gives %d (last %d)", k,
-				 d.f.n, d.f.last, whole.f.n, whole.f.last);
+				 "%s split at %zu: %d frames (last %d), whole gives %d (last %d)",
+				 framer ? "framer" : "stateless", k, d.f.n, d.f.last, want->n,
+				 want->last);
 		}
 		free(d.buf);
 	}
 	if (bytewise) {
-		struct feeder d = { malloc(n + 1), 0, { .n = 0 } };
+		struct feeder d = { malloc(n + 1), 0, { .n = 0 }, { 0 }, framer };
 		for (size_t k = 0; k < n; k++)
 			feed(&d, s + k, 1);
-		if (!same(&d.f, &whole.f) && !check_failed) {
+		if (!same(&d.f, want) && !check_failed) {
 			check_failed = 1;
-			snprintf(check_why, sizeof(check_why), "bytewise: %d frames, whole %d",
-				 d.f.n, whole.f.n);
+			snprintf(check_why, sizeof(check_why), "%s bytewise: %d frames, whole %d",
+				 framer ? "framer" : "stateless", d.f.n, want->n);
 		}
 		free(d.buf);
 	}
+}
+
+static struct frames run(const char *s, size_t n, int bytewise)
+{
+	struct feeder whole = { malloc(n + 1), 0, { .n = 0 }, { 0 }, 0 };
+	struct feeder whole2 = { malloc(n + 1), 0, { .n = 0 }, { 0 }, 1 };
+
+	feed(&whole, s, n);
+	feed(&whole2, s, n);
+	CHECK(same(&whole.f, &whole2.f));
+	run_mode(s, n, bytewise, 0, &whole.f);
+	run_mode(s, n, bytewise, 1, &whole.f);
 	free(whole.buf);
+	free(whole2.buf);
 	return whole.f;
 }
 
@@ -199,7 +219,7 @@ static void t_keepalive(void)
  * bytes forwarded are the same. */
 static void t_ping_split(void)
 {
-	struct feeder d = { malloc(8), 0, { .n = 0 } };
+	struct feeder d = { malloc(8), 0, { .n = 0 }, { 0 }, 0 };
 
 	feed(&d, "\r\n", 2);
 	feed(&d, "\r\n", 2);
@@ -292,6 +312,38 @@ static void t_too_big(void)
 	free(s);
 }
 
+/* A header section that trickles in a byte at a time: the framer gives
+ * the same answers as sip_frame() without rescanning (its position moves
+ * with the complete lines), and resets after the frame. */
+static void t_framer_trickle(void)
+{
+	static char s[SIP_MAX_MSG_SIZE + 64];
+	struct sip_framer fr = { 0 };
+	size_t n = 0, fl = 0;
+	int rc = SIP_ENEEDMORE;
+
+	n += (size_t)snprintf(s, sizeof(s), "INVITE sip:x SIP/2.0\r\n");
+	while (n < 40000)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "X-Pad: %05zu\r\n", n);
+	n += (size_t)snprintf(s + n, sizeof(s) - n, "l: 3\r\n\r\nabcXYZ");
+	for (size_t k = 1; k <= n && rc == SIP_ENEEDMORE; k++) {
+		rc = sip_frame_next(&fr, s, k, &fl);
+		if (rc == SIP_ENEEDMORE && k > 100)
+			CHECK(fr.pos + 20 > k || fr.hdr_len);  /* never behind by a line */
+		if (rc != SIP_ENEEDMORE)
+			CHECK_EQ_INT(k, n - 3);
+	}
+	CHECK_EQ_INT(rc, SIP_FRAME_MESSAGE);
+	CHECK_EQ_INT(fl, n - 3);
+	CHECK_EQ_INT(fr.pos, 0);
+	CHECK_EQ_INT(fr.hdr_len, 0);
+	/* Errors reset it too: a Content-Length-less message, then a good one. */
+	CHECK_EQ_INT(sip_frame_next(&fr, "A s SIP/2.0\r\nX: 1\r\n\r\n", 21, &fl), SIP_ECLEN);
+	CHECK_EQ_INT(sip_frame_next(&fr, "A s SIP/2.0\r\nl: 0\r\n\r\n", 21, &fl),
+		     SIP_FRAME_MESSAGE);
+	CHECK_EQ_INT(fl, 21);
+}
+
 static const struct check_case cases[] = {
 	{ "single", t_single },
 	{ "pipelined", t_pipelined },
@@ -300,6 +352,7 @@ static const struct check_case cases[] = {
 	{ "clen_forms", t_clen_forms },
 	{ "clen_errors", t_clen_errors },
 	{ "too_big", t_too_big },
+	{ "framer_trickle", t_framer_trickle },
 	{ 0 },
 };
 
