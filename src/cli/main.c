@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ctl_client.h"
 #include "rewrite.h"
 
 struct subcommand {
@@ -19,6 +20,16 @@ static const struct subcommand subcommands[] = {
 	{ "rewrite", cmd_rewrite,
 	  "rewrite (--out|--in) --src IP:PORT --dst IP:PORT --inside PREFIX --public IP [--explain]"
 	  " [--json] FILE | --script FILE -o DIR   rewrite messages offline" },
+	/* Online: sipalgd's control socket (ctl_client.c). */
+	{ "calls", cmd_ctl, "calls                                 calls in progress (sipalgd)" },
+	{ "registrations", cmd_ctl, "registrations                         registered phones (sipalgd)" },
+	{ "pinholes", cmd_ctl, "pinholes                              media pinholes with counters (sipalgd)" },
+	{ "bindings", cmd_ctl, "bindings                              signalling bindings (sipalgd)" },
+	{ "stats", cmd_ctl, "stats                                 counters (sipalgd)" },
+	{ "metrics", cmd_ctl, "metrics                               counters, Prometheus format (sipalgd)" },
+	{ "clear", cmd_ctl, "clear [CALL-ID]                       end one call or all (sipalgd)" },
+	{ "trace", cmd_ctl, "trace on|off                          log every message (sipalgd)" },
+	{ "-s", cmd_ctl_socket, "-s SOCKET <command>                   use this control socket" },
 	{ NULL, NULL, NULL },
 };
 
