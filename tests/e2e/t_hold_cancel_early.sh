@@ -1,0 +1,143 @@
+#!/bin/bash
+# t_hold_cancel_early.sh - mid-dialog and early-dialog flows: re-INVITE
+# hold/resume with a stable public media port, CANCEL, 183 early media,
+# and forking (two early dialogs with media from two addresses).
+. "$(dirname "$0")/lib.sh"
+. "$E2E_LIB/steps.sh"
+
+topo_up 1 || { fail topology "could not build the namespaces"; e2e_exit; }
+media_init
+alg_up || e2e_exit
+
+# wait_msgs FILE DIR START N SECS: until FILE logs N such messages.
+wait_msgs() {
+	local i
+	for i in $(seq $(($5 * 10))); do
+		[ "$(siplog count "$1" "$2" "$3" 2>/dev/null || echo 0)" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+no_pinholes_check() {
+	[ "$E2E_ALG" = sipalgd ] || return 0
+	sleep 0.5
+	local left
+	left=$(pinholes)
+	if [ -z "$left" ]; then
+		pass "$1"
+	else
+		fail "$1" "media map elements left: $(echo "$left" | tr '\n' ';')"
+	fi
+}
+
+# 1. Hold and resume.
+rtp_count_setup hold "$NS_PHONE" "$SERVER_IP"
+sipp_bg hold_srv "$NS_SERVER" -sf "$E2E_SCEN/hold_uas.xml" -i "$SERVER_IP" -p 5060 \
+	-mi "$SERVER_IP" -mp 6000 -m 1
+srv=$BG_PID
+wait_listen "$NS_SERVER" 5060
+sipp_bg hold_ph "$NS_PHONE" -sf "$E2E_SCEN/hold_uac.xml" "$SERVER_IP:5060" -i "$PHONE_IP" \
+	-p 5060 -mi "$PHONE_IP" -mp 6000 -m 1 -s bob
+ph=$BG_PID
+ph0=
+srv0=
+if wait_msgs "$E2E_DIR/hold_srv.msg" recv INVITE 4 10; then
+	sleep 0.3
+	ph0=$(count_get "$NS_PHONE" hold_ph)
+	srv0=$(count_get "$NS_SERVER" hold_srv)
+fi
+bg_wait "$ph" 20
+rc=$?
+bg_wait "$srv" 5
+rc2=$?
+if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
+	pass hold_resume_call
+else
+	fail hold_resume_call "$(sipp_status hold_ph "$rc"); $(sipp_status hold_srv "$rc2")"
+fi
+log=$E2E_DIR/hold_srv.msg
+p1=$(siplog get "$log" recv INVITE sdp:m 1)
+p2=$(siplog get "$log" recv INVITE sdp:m 2)
+p4=$(siplog get "$log" recv INVITE sdp:m 4)
+if [ -n "$p1" ] && [ "$p1" = "$p2" ] && [ "$p1" = "$p4" ]; then
+	pass hold_public_port_stable
+else
+	fail hold_public_port_stable "m= port at the server: initial '$p1', hold '$p2', resume '$p4'"
+fi
+expect_eq hold_sendonly_passed "$(siplog get "$log" recv INVITE sdp:dir 2)" sendonly "direction of the hold offer"
+expect_eq hold_c_zero_untouched "$(siplog get "$log" recv INVITE sdp:c 3)" 0.0.0.0 \
+	"c= of the RFC 2543 hold offer at the server"
+expect_eq hold_resume_sdp_c_public "$(siplog get "$log" recv INVITE sdp:c 4)" "$PUBLIC_IP" \
+	"c= of the resume offer at the server"
+RTP_AT_PHONE=$(($(count_get "$NS_PHONE" hold_ph) - ${ph0:-0}))
+RTP_AT_SERVER=$(($(count_get "$NS_SERVER" hold_srv) - ${srv0:-0}))
+if [ -z "$ph0" ]; then
+	fail hold_resume_rtp_both_ways "the server never saw the resume re-INVITE"
+else
+	rtp_check hold_resume_rtp_both_ways
+fi
+no_pinholes_check hold_bye_leaves_no_pinhole
+
+# 2. CANCEL after 180.
+sipp_bg cancel_srv "$NS_SERVER" -sf "$E2E_SCEN/cancel_uas.xml" -i "$SERVER_IP" -p 5060 -m 1
+srv=$BG_PID
+wait_listen "$NS_SERVER" 5060
+sipp_fg cancel_ph "$NS_PHONE" -sf "$E2E_SCEN/cancel_uac.xml" "$SERVER_IP:5060" -i "$PHONE_IP" \
+	-p 5060 -mi "$PHONE_IP" -mp 6000 -m 1 -s bob
+rc=$?
+bg_wait "$srv" 5
+rc2=$?
+if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
+	pass cancel_flow
+else
+	fail cancel_flow "$(sipp_status cancel_ph "$rc"); $(sipp_status cancel_srv "$rc2")"
+fi
+expect_eq cancel_via_matches_invite "$(siplog get "$E2E_DIR/cancel_srv.msg" recv CANCEL Via)" \
+	"$(siplog get "$E2E_DIR/cancel_srv.msg" recv INVITE Via)" "CANCEL Via vs INVITE Via at the server"
+no_pinholes_check cancel_leaves_no_pinhole
+
+# 3. 183 with SDP and early media before the 200.
+step_call early out u1 "$NS_PHONE" "$PHONE_IP" "$SERVER_IP" "" call_uac early_uas
+step_check early_media_call
+rtp_check early_media_rtp_both_ways
+no_pinholes_check early_media_leaves_no_pinhole
+
+# 4. Forking: two 183s with different To tags; early media from both forks.
+count_add "$NS_PHONE" fork_a ip saddr "$SERVER_IP2" udp sport 7000 udp dport 6000
+count_add "$NS_PHONE" fork_b ip saddr "$SERVER_IP3" udp sport 7002 udp dport 6000
+sipp_bg fork_srv "$NS_SERVER" -sf "$E2E_SCEN/fork_uas.xml" -i "$SERVER_IP" -p 5060 -m 1
+srv=$BG_PID
+wait_listen "$NS_SERVER" 5060
+sipp_bg fork_ph "$NS_PHONE" -sf "$E2E_SCEN/call_uac.xml" "$SERVER_IP:5060" -i "$PHONE_IP" \
+	-p 5060 -mi "$PHONE_IP" -mp 6000 -m 1 -s bob -d 500
+ph=$BG_PID
+if wait_msgs "$E2E_DIR/fork_srv.msg" sent 183 2 5; then
+	media=$(siplog get "$E2E_DIR/fork_srv.msg" recv INVITE sdp:c):$(siplog get "$E2E_DIR/fork_srv.msg" recv INVITE sdp:m)
+	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP2:7000" "$media" 25 &
+	a=$!
+	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP3:7002" "$media" 25 &
+	b=$!
+	echo "$a $b" | tr ' ' '\n' >>"$E2E_DIR/pids"
+	wait "$a" "$b"
+fi
+bg_wait "$ph" 15
+rc=$?
+bg_wait "$srv" 5
+rc2=$?
+if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
+	pass fork_call
+else
+	fail fork_call "$(sipp_status fork_ph "$rc"); $(sipp_status fork_srv "$rc2")"
+fi
+expect_eq fork_two_early_dialogs "$(siplog count "$E2E_DIR/fork_ph.msg" recv 183)" 2 "183s the phone got"
+na=$(count_get "$NS_PHONE" fork_a)
+nb=$(count_get "$NS_PHONE" fork_b)
+if [ "${na:-0}" -ge 20 ] && [ "${nb:-0}" -ge 20 ]; then
+	pass fork_early_media_from_both
+else
+	fail fork_early_media_from_both "early media at the phone: fork A $na, fork B $nb of 25 each (to ${media:-?})"
+fi
+no_pinholes_check fork_leaves_no_pinhole
+
+e2e_exit
