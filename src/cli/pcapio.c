@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A rebuilt frame can grow past the input's snap length (a rewritten
- * message); the writer announces the largest snap length tools accept. */
-#define PCAPIO_OUT_SNAPLEN 262144
+/* The writer announces the input's snap length so an unchanged capture is
+ * written back byte for byte.  A rebuilt frame may exceed it (a message that
+ * grew); libpcap and Wireshark read such records up to this limit. */
+#define PCAPIO_MAX_SNAPLEN 262144
 
 struct pcapio_reader {
 	pcap_t *p;
@@ -102,13 +103,15 @@ struct pcapio_writer *pcapio_open_write(const char *path, const struct pcapio_re
 {
 	struct pcapio_writer *w = calloc(1, sizeof(*w));
 	int prec = like->nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO;
+	int snap = pcap_snapshot(like->p);
 
 	if (!w) {
 		snprintf(err, PCAPIO_ERRLEN, "out of memory");
 		return NULL;
 	}
-	w->dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(like->p), PCAPIO_OUT_SNAPLEN,
-						       prec);
+	if (snap <= 0 || snap > PCAPIO_MAX_SNAPLEN)
+		snap = PCAPIO_MAX_SNAPLEN;
+	w->dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(like->p), snap, prec);
 	if (!w->dead) {
 		snprintf(err, PCAPIO_ERRLEN, "cannot create a pcap handle");
 		goto fail;

@@ -220,7 +220,8 @@ static int build_one(struct build *b, const uint8_t *part, size_t off, size_t le
 {
 	const struct pkt_ip *ip = b->ip;
 	uint8_t *o = b->out, *h = b->out + ip->l3off;
-	size_t alen = ip->family == 4 ? 4 : 16, fh = frag_hdr ? V6_FRAG_HDR : 0;
+	size_t alen = ip->family == 4 ? 4 : 16;
+	size_t fh = frag_hdr && ip->family == 6 ? V6_FRAG_HDR : 0;
 	size_t iplen = ip->hdrlen + fh + len;
 
 	memcpy(o, b->frame, ip->l3off + ip->hdrlen);
