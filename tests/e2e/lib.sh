@@ -320,7 +320,8 @@ start_sipalgd() {
 		echo "start_sipalgd: $BUILD/sipalgd is not built" >"$SIPALGD_LOG"
 		return 1
 	fi
-	nsx "$NS_ROUTER" "$BUILD/sipalgd" -c "$SIPALGD_CONF" -f 2>"$SIPALGD_LOG" &
+	# ip netns exec execs sipalgd: $! is the daemon itself.
+	ip netns exec "$NS_ROUTER" "$BUILD/sipalgd" -c "$SIPALGD_CONF" -f 2>"$SIPALGD_LOG" &
 	SIPALGD_PID=$!
 	echo "$SIPALGD_PID" >>"$E2E_DIR/pids"
 	for i in $(seq 100); do
