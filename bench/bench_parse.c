@@ -12,8 +12,10 @@
  * it has changed anything.
  *
  *   bench_parse                     timed: best of --runs runs of >= --seconds
- *   bench_parse --count N --impl X  exactly N iterations of X (sipalg or
- *                                   libosip2), untimed: for callgrind
+ *   bench_parse --count N --impl X  exactly N iterations of X (sipalg,
+ *                                   libosip2, or a part of sipalg's work:
+ *                                   sipalg-msg, sipalg-sdp), untimed: for
+ *                                   callgrind
  *
  * Timed mode prints one line per run and then a summary line of key=value
  * pairs that bench/bench_parse.sh extends and `make bench` collects.
@@ -123,14 +125,54 @@ static int sipalg_once(const char *buf, size_t len, char *out, size_t cap)
 	return sip_render(&m, &e, out, cap);
 }
 
-enum impl { IMPL_SIPALG, IMPL_OSIP };
+/* What one iteration does.  The parts of the sipalg path exist so that
+ * callgrind can say where its instructions go (bench_parse.sh). */
+enum impl { IMPL_SIPALG, IMPL_OSIP, IMPL_MSG, IMPL_SDP, IMPL__COUNT };
+
+static const char *const impl_names[IMPL__COUNT] = {
+	[IMPL_SIPALG] = "sipalg",     /* parse + rewrite + render */
+	[IMPL_OSIP] = "libosip2",     /* init + parse + to_str + free */
+	[IMPL_MSG] = "sipalg-msg",    /* sip_msg_parse alone */
+	[IMPL_SDP] = "sipalg-sdp",    /* sdp_parse alone, on the body */
+};
+
+static int msg_once(const char *buf, size_t len)
+{
+	struct sip_hdr hdrs[SIP_MAX_HEADERS];
+	struct sip_msg m;
+
+	return sip_msg_parse(&m, buf, len, hdrs, SIP_MAX_HEADERS, 0);
+}
+
+static int sdp_once(const char *buf, size_t len)
+{
+	uint32_t off = (uint32_t)(strstr(buf, "\r\n\r\n") + 4 - buf);
+	struct sdp_media media[SDP_MAX_MEDIA];
+	struct sdp sdp;
+
+	return sdp_parse(&sdp, buf, sip_span_make(off, (uint32_t)len - off), media,
+			 SDP_MAX_MEDIA);
+}
+
+static int once(enum impl which)
+{
+	switch (which) {
+	case IMPL_SIPALG:
+		return sipalg_once(invite, sizeof(invite) - 1, out_buf, sizeof(out_buf));
+	case IMPL_OSIP:
+		return peer_osip_once(invite, sizeof(invite) - 1);
+	case IMPL_MSG:
+		return msg_once(invite, sizeof(invite) - 1);
+	default:
+		return sdp_once(invite, sizeof(invite) - 1);
+	}
+}
 
 static int iterate(enum impl which, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) {
-		int r = which == IMPL_SIPALG
-				? sipalg_once(invite, sizeof(invite) - 1, out_buf, sizeof(out_buf))
-				: peer_osip_once(invite, sizeof(invite) - 1);
+		int r = once(which);
+
 		if (r < 0)
 			return -1;
 		sink += (size_t)r;
@@ -224,7 +266,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->count = atol(optarg); break;
-		case 'i': o->which = strcmp(optarg, "libosip2") ? IMPL_SIPALG : IMPL_OSIP; break;
+		case 'i':
+			for (o->which = 0; o->which < IMPL__COUNT; o->which++)
+				if (!strcmp(optarg, impl_names[o->which]))
+					break;
+			if (o->which == IMPL__COUNT)
+				return -1;
+			break;
 		case 'r': o->runs = atoi(optarg); break;
 		case 's': o->seconds = atof(optarg); break;
 		default: return -1;
@@ -242,7 +290,7 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: bench_parse [--runs N] [--seconds S] | "
-				"--count N --impl sipalg|libosip2\n");
+				"--count N --impl sipalg|libosip2|sipalg-msg|sipalg-sdp\n");
 		return 2;
 	}
 	peer_osip_init();
