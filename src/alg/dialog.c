@@ -100,7 +100,8 @@ static void copy_uri(struct alg_ctx *c, enum sip_hdr_id id, char *dst, size_t ca
 uint32_t call_new(struct alg_ctx *c, int inbound)
 {
 	struct alg_engine *e = c->e;
-	uint32_t slot = pool_alloc(&e->calls, c->callid_hash, 0);
+	uint32_t slot = pool_alloc(&e->calls, c->callid_hash,
+				   alg_binding_key(&c->binding, c->pkt->transport));
 
 	if (slot == ALG_NONE)
 		return ALG_NONE;
@@ -301,7 +302,7 @@ uint32_t txn_new(struct alg_ctx *c)
 	uint32_t i = pool_find(&e->txns, key);
 
 	if (i == ALG_NONE) {
-		i = pool_alloc(&e->txns, key, 0);
+		i = pool_alloc(&e->txns, key, key); /* key2 unused: spread it anyway */
 		if (i == ALG_NONE)
 			return ALG_NONE;
 		e->cnt.transactions++;

@@ -123,7 +123,7 @@ struct alg_stream {
 };
 
 struct alg_call {
-	struct alg_obj o;           /* key: hash of Call-ID */
+	struct alg_obj o;           /* key: hash of Call-ID; key2: its binding */
 	char call_id[128];
 	char from[128], to[128];
 	uint8_t inbound, state, ntags, ended;
@@ -274,6 +274,8 @@ struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
 			      enum alg_transport tr);
 void reg_expire(struct alg_engine *e, uint32_t slot, struct alg_result *res);
 int reg_strict_check(struct alg_ctx *c, struct alg_reg *r);
+/* The key2 of registrations and calls: their public binding. */
+uint64_t alg_binding_key(const struct alg_addr *pub, enum alg_transport tr);
 void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
 		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
 void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,

@@ -26,10 +26,12 @@ static uint64_t reg_key(const char *aor, const struct alg_addr *inside, enum alg
 	return alg_hash(aor, strlen(aor), tr) ^ alg_addr_hash(&ip, 11);
 }
 
-static uint64_t pub_key(const struct alg_addr *pub, enum alg_transport tr)
+uint64_t alg_binding_key(const struct alg_addr *pub, enum alg_transport tr)
 {
 	return alg_addr_hash(pub, 13 + tr);
 }
+
+#define pub_key alg_binding_key
 
 struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
 			      enum alg_transport tr)
@@ -56,10 +58,11 @@ static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub,
 		if (alg_addr_eq(&r->public_ep, pub) && r->expires_ms > need)
 			need = r->expires_ms;
 	}
-	for (uint32_t i = 0; i < e->calls.cap; i++) {
+	for (uint32_t i = pool_find2(&e->calls, pub_key(pub, tr)); i != ALG_NONE;
+	     i = pool_next2(&e->calls, i)) {
 		struct alg_call *call = pool_at(&e->calls, i);
 		uint64_t end = call->start_ms + e->cfg.max_call_ms + e->cfg.dialog_binding_ms;
-		if (call->o.used && alg_addr_eq(&call->binding, pub) && end > need)
+		if (alg_addr_eq(&call->binding, pub) && end > need)
 			need = end;
 	}
 	return need;

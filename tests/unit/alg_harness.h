@@ -30,7 +30,7 @@ static size_t H_inlen;
 static char H_out[16384];
 static size_t H_outlen;
 
-static struct alg_addr hp(const char *s)
+static inline struct alg_addr hp(const char *s)
 {
 	struct alg_addr a;
 	char ip[64];
@@ -50,7 +50,7 @@ static struct alg_addr hp(const char *s)
 	return a;
 }
 
-static void h_config(struct alg_config *cfg)
+static inline void h_config(struct alg_config *cfg)
 {
 	alg_config_defaults(cfg);
 	cfg->inside[0].addr = hp("192.168.1.0");
@@ -61,7 +61,7 @@ static void h_config(struct alg_config *cfg)
 	cfg->media_port_max = 40199;
 }
 
-static struct alg_engine *h_engine(void)
+static inline struct alg_engine *h_engine(void)
 {
 	struct alg_config cfg;
 
@@ -70,7 +70,7 @@ static struct alg_engine *h_engine(void)
 }
 
 /* LF template -> CRLF message, {CLEN} = body length. */
-static size_t h_build(const char *tpl, char *out, size_t cap)
+static inline size_t h_build(const char *tpl, char *out, size_t cap)
 {
 	char tmp[16384];
 	size_t n = 0;
@@ -105,7 +105,7 @@ static size_t h_build(const char *tpl, char *out, size_t cap)
 }
 
 /* Run one message; the output is copied to H_out (NUL-terminated). */
-static const struct alg_result *h_run_at(struct alg_engine *e, enum alg_dir dir, const char *src,
+static inline const struct alg_result *h_run_at(struct alg_engine *e, enum alg_dir dir, const char *src,
 					 const char *dst, const char *tpl, uint64_t now)
 {
 	struct alg_packet pkt;
@@ -133,20 +133,20 @@ static const struct alg_result *h_run_at(struct alg_engine *e, enum alg_dir dir,
 
 static uint64_t H_now = 1000;
 
-static const struct alg_result *h_out(struct alg_engine *e, const char *src, const char *dst,
+static inline const struct alg_result *h_out(struct alg_engine *e, const char *src, const char *dst,
 				      const char *tpl)
 {
 	return h_run_at(e, ALG_OUT, src, dst, tpl, H_now);
 }
 
-static const struct alg_result *h_in(struct alg_engine *e, const char *src, const char *dst,
+static inline const struct alg_result *h_in(struct alg_engine *e, const char *src, const char *dst,
 				     const char *tpl)
 {
 	return h_run_at(e, ALG_IN, src, dst, tpl, H_now);
 }
 
 /* The output contains this line (exactly, CRLF-terminated or at the end). */
-static int h_line(const char *line)
+static inline int h_line(const char *line)
 {
 	size_t n = strlen(line);
 
@@ -156,19 +156,19 @@ static int h_line(const char *line)
 	return 0;
 }
 
-static int h_has(const char *s)
+static inline int h_has(const char *s)
 {
 	return strstr(H_out, s) != NULL;
 }
 
-static int h_same(void)
+static inline int h_same(void)
 {
 	return H_outlen == H_inlen && !memcmp(H_out, H_in, H_inlen) && !H_res.changed;
 }
 
 /* Lines that differ between input and output; -1 if the line count differs
  * (something added or removed: B31). */
-static int h_diff_lines(void)
+static inline int h_diff_lines(void)
 {
 	int a = 0, b = 0, d = 0;
 
@@ -190,7 +190,7 @@ static int h_diff_lines(void)
 }
 
 /* Content-Length equals the real body length of the output. */
-static int h_clen_ok(void)
+static inline int h_clen_ok(void)
 {
 	struct sip_hdr hdrs[128];
 	struct sip_msg m;
@@ -200,7 +200,7 @@ static int h_clen_ok(void)
 	return m.content_length < 0 || (uint64_t)m.content_length == H_outlen - m.body_off;
 }
 
-static int h_count(enum alg_action_kind k)
+static inline int h_count(enum alg_action_kind k)
 {
 	int n = 0;
 
@@ -209,7 +209,7 @@ static int h_count(enum alg_action_kind k)
 	return n;
 }
 
-static const struct alg_action *h_action(enum alg_action_kind k, int nth)
+static inline const struct alg_action *h_action(enum alg_action_kind k, int nth)
 {
 	for (unsigned i = 0; i < H_res.nactions; i++)
 		if (H_res.actions[i].kind == k && nth-- == 0)
@@ -217,7 +217,7 @@ static const struct alg_action *h_action(enum alg_action_kind k, int nth)
 	return NULL;
 }
 
-static uint32_t h_open_pinholes(struct alg_engine *e)
+static inline uint32_t h_open_pinholes(struct alg_engine *e)
 {
 	struct alg_counters c;
 
