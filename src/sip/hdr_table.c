@@ -2,13 +2,16 @@
  * hdr_table.c - header names the parser knows (RFC 3261 §7.3.3, §20 and
  * the extensions named in msg.h): one row each.
  *
- * The rows are sorted by lower-case name so a long name is found by binary
- * search with a case-insensitive compare, which always confirms the whole
- * name (a hash alone would let an unknown header pass for a known one).
+ * A long name is found through a small hash index built from these rows
+ * on first use (length, first and last letter), and always confirmed on
+ * the whole name, case-insensitively: a hash alone would let an unknown
+ * header pass for a known one.
  * Compact forms are single letters, also case-insensitive.  Adding a header
- * is one row here (in sorted place) plus its enum value; test_sip_msg checks
- * the order and that every row finds itself.
+ * is one row here plus its enum value; test_sip_msg checks that every row
+ * finds itself.
  */
+#include <threads.h>
+
 #include "msg.h"
 
 struct hdr_row {
@@ -21,97 +24,131 @@ struct hdr_row {
 #define ROW(n, c, i) { n, sizeof(n) - 1, c, i }
 
 static const struct hdr_row rows[] = {
-	ROW("Accept", 0, SIP_HDR_ACCEPT),
-	ROW("Accept-Contact", 'a', SIP_HDR_ACCEPT_CONTACT), /* RFC 3841 */
 	ROW("Allow", 0, SIP_HDR_ALLOW),
+	ROW("Accept", 0, SIP_HDR_ACCEPT),
 	ROW("Allow-Events", 'u', SIP_HDR_ALLOW_EVENTS), /* RFC 6665 */
 	ROW("Authorization", 0, SIP_HDR_AUTHORIZATION),
+	ROW("Accept-Contact", 'a', SIP_HDR_ACCEPT_CONTACT), /* RFC 3841 */
+	ROW("CSeq", 0, SIP_HDR_CSEQ),
 	ROW("Call-ID", 'i', SIP_HDR_CALL_ID),
 	ROW("Contact", 'm', SIP_HDR_CONTACT),
-	ROW("Content-Disposition", 0, SIP_HDR_CONTENT_DISPOSITION),
-	ROW("Content-Encoding", 'e', SIP_HDR_CONTENT_ENCODING),
-	ROW("Content-Length", 'l', SIP_HDR_CONTENT_LENGTH),
 	ROW("Content-Type", 'c', SIP_HDR_CONTENT_TYPE),
-	ROW("CSeq", 0, SIP_HDR_CSEQ),
+	ROW("Content-Length", 'l', SIP_HDR_CONTENT_LENGTH),
+	ROW("Content-Encoding", 'e', SIP_HDR_CONTENT_ENCODING),
+	ROW("Content-Disposition", 0, SIP_HDR_CONTENT_DISPOSITION),
 	ROW("Date", 0, SIP_HDR_DATE),
 	ROW("Event", 'o', SIP_HDR_EVENT), /* RFC 6665 */
 	ROW("Expires", 0, SIP_HDR_EXPIRES),
 	ROW("From", 'f', SIP_HDR_FROM),
 	ROW("Identity", 'y', SIP_HDR_IDENTITY), /* RFC 4474 */
 	ROW("Identity-Info", 'n', SIP_HDR_IDENTITY_INFO),
-	ROW("Max-Forwards", 0, SIP_HDR_MAX_FORWARDS),
 	ROW("Min-Expires", 0, SIP_HDR_MIN_EXPIRES),
+	ROW("Max-Forwards", 0, SIP_HDR_MAX_FORWARDS),
 	ROW("Path", 0, SIP_HDR_PATH), /* RFC 3327 */
+	ROW("Proxy-Require", 0, SIP_HDR_PROXY_REQUIRE),
 	ROW("Proxy-Authenticate", 0, SIP_HDR_PROXY_AUTHENTICATE),
 	ROW("Proxy-Authorization", 0, SIP_HDR_PROXY_AUTHORIZATION),
-	ROW("Proxy-Require", 0, SIP_HDR_PROXY_REQUIRE),
 	ROW("RAck", 0, SIP_HDR_RACK), /* RFC 3262 */
-	ROW("Record-Route", 0, SIP_HDR_RECORD_ROUTE),
+	ROW("RSeq", 0, SIP_HDR_RSEQ),
+	ROW("Route", 0, SIP_HDR_ROUTE),
+	ROW("Require", 0, SIP_HDR_REQUIRE),
 	ROW("Refer-To", 'r', SIP_HDR_REFER_TO), /* RFC 3515 */
 	ROW("Referred-By", 'b', SIP_HDR_REFERRED_BY), /* RFC 3892 */
+	ROW("Retry-After", 0, SIP_HDR_RETRY_AFTER),
+	ROW("Record-Route", 0, SIP_HDR_RECORD_ROUTE),
 	ROW("Reject-Contact", 'j', SIP_HDR_REJECT_CONTACT),
 	ROW("Request-Disposition", 'd', SIP_HDR_REQUEST_DISPOSITION),
-	ROW("Require", 0, SIP_HDR_REQUIRE),
-	ROW("Retry-After", 0, SIP_HDR_RETRY_AFTER),
-	ROW("Route", 0, SIP_HDR_ROUTE),
-	ROW("RSeq", 0, SIP_HDR_RSEQ),
 	ROW("Server", 0, SIP_HDR_SERVER),
-	ROW("Service-Route", 0, SIP_HDR_SERVICE_ROUTE), /* RFC 3608 */
-	ROW("Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES), /* RFC 4028 */
 	ROW("Subject", 's', SIP_HDR_SUBJECT),
 	ROW("Supported", 'k', SIP_HDR_SUPPORTED),
+	ROW("Service-Route", 0, SIP_HDR_SERVICE_ROUTE), /* RFC 3608 */
+	ROW("Session-Expires", 'x', SIP_HDR_SESSION_EXPIRES), /* RFC 4028 */
 	ROW("To", 't', SIP_HDR_TO),
-	ROW("Unsupported", 0, SIP_HDR_UNSUPPORTED),
 	ROW("User-Agent", 0, SIP_HDR_USER_AGENT),
+	ROW("Unsupported", 0, SIP_HDR_UNSUPPORTED),
 	ROW("Via", 'v', SIP_HDR_VIA),
 	ROW("Warning", 0, SIP_HDR_WARNING),
 	ROW("WWW-Authenticate", 0, SIP_HDR_WWW_AUTHENTICATE),
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
+#define NSLOTS 256u
 
-static inline int lower(unsigned char c)
+static inline unsigned lower(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	return c | ((unsigned)((unsigned)c - 'A' < 26u) << 5);
 }
 
-/* Case-insensitive order of (p, len) against a row's name. */
-static int row_cmp(const char *p, size_t len, const struct hdr_row *r)
+/* Hash of a name: its length and its first and last letters, any case.
+ * It only narrows the search; every hit is confirmed on the whole name. */
+static inline unsigned slot_of(const char *p, size_t len)
 {
-	size_t n = len < r->len ? len : r->len;
+	return ((unsigned)len * 29u + lower((unsigned char)p[0]) * 7u +
+		lower((unsigned char)p[len - 1])) & (NSLOTS - 1);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		int d = lower((unsigned char)p[i]) - lower((unsigned char)r->name[i]);
-		if (d)
-			return d;
+/* Open-addressed index over rows (row number + 1; 0 = empty), built once
+ * from the table on first use.  ~45 rows in 256 slots: one probe or two.
+ * With it, each row's name in lower case and a mask of its letters, so a
+ * candidate is confirmed eight octets at a time. */
+#define NAME_MAX_LEN 24
+static uint8_t slots[NSLOTS];
+static unsigned char row_lc[NROWS][NAME_MAX_LEN], row_letters[NROWS][NAME_MAX_LEN];
+static once_flag slots_once = ONCE_FLAG_INIT;
+
+static void slots_build(void)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		unsigned h = slot_of(rows[i].name, rows[i].len);
+		while (slots[h])
+			h = (h + 1) & (NSLOTS - 1);
+		slots[h] = (uint8_t)(i + 1);
+		for (size_t k = 0; k < rows[i].len && k < NAME_MAX_LEN; k++) {
+			unsigned char c = (unsigned char)lower((unsigned char)rows[i].name[k]);
+			row_lc[i][k] = c;
+			row_letters[i][k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
+		}
 	}
-	return (int)len - (int)r->len;
+}
+
+/* Case-insensitive equality with row r: octet by octet the input equals the
+ * lower-case name, or differs from a letter by the case bit only. */
+static int name_eq(const char *p, size_t len, size_t r)
+{
+	for (size_t i = 0; i < len; i += 8) {
+		unsigned char t[8] = { 0 };
+		uint64_t a, l, m;
+		memcpy(t, p + i, len - i < 8 ? len - i : 8);
+		memcpy(&a, t, 8);
+		memcpy(&l, row_lc[r] + i, 8);
+		memcpy(&m, row_letters[r] + i, 8);
+		if ((a ^ l) & ~m)
+			return 0;
+	}
+	return 1;
 }
 
 enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact)
 {
 	if (compact)
 		*compact = 0;
+	if (len == 0)
+		return SIP_HDR_OTHER;
 	if (len == 1) {
-		int c = lower((unsigned char)p[0]);
+		unsigned c = lower((unsigned char)p[0]);
 		for (size_t i = 0; i < NROWS; i++)
-			if (rows[i].compact == c) {
+			if ((unsigned char)rows[i].compact == c) {
 				if (compact)
 					*compact = 1;
 				return rows[i].id;
 			}
 		return SIP_HDR_OTHER;
 	}
-	size_t lo = 0, hi = NROWS;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int d = row_cmp(p, len, &rows[mid]);
-		if (d == 0)
-			return rows[mid].id;
-		if (d < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	call_once(&slots_once, slots_build);
+	for (unsigned h = slot_of(p, len); slots[h]; h = (h + 1) & (NSLOTS - 1)) {
+		const struct hdr_row *r = &rows[slots[h] - 1];
+		if (r->len == len && name_eq(p, len, (size_t)(r - rows)))
+			return r->id;
 	}
 	return SIP_HDR_OTHER;
 }

@@ -94,12 +94,3 @@ uint32_t lx_quoted_end(const char *b, uint32_t i, uint32_t end)
 	}
 	return 0;
 }
-
-uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsigned cls)
-{
-	uint32_t n = 0;
-
-	while (i + n < end && lx_is((unsigned char)b[i + n], cls))
-		n++;
-	return n;
-}

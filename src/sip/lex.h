@@ -45,6 +45,13 @@ uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end);
 uint32_t lx_quoted_end(const char *b, uint32_t i, uint32_t end);
 
 /* Count of octets of class cls from i, stopping at end. */
-uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsigned cls);
+static inline uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsigned cls)
+{
+	uint32_t n = 0;
+
+	while (i + n < end && (sip_lex[(unsigned char)b[i + n]] & cls))
+		n++;
+	return n;
+}
 
 #endif

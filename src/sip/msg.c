@@ -8,6 +8,10 @@
  * grammars are checked later, by sip_msg_validate() or the value parsers.
  * Nothing is allocated and the buffer is never written.
  */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "msg.h"
 #include "lex.h"
 #include "limits.h"
@@ -27,18 +31,30 @@ static int fail(struct pstate *ps, int err, uint32_t off)
 	return err;
 }
 
-/* First CR or LF in [i, end), or end.  Word at a time: a word with no CR
- * and no LF is skipped whole; memcpy keeps the loads in bounds. */
+/* First CR or LF in [i, end), or end.  Sixteen octets at a time with SSE2,
+ * else eight with word arithmetic; loads never pass end. */
 static uint32_t scan_eol(const char *b, uint32_t i, uint32_t end)
 {
+#ifdef __SSE2__
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+	while (i + 16 <= end) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned hit = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+		if (hit)
+			return i + (uint32_t)__builtin_ctz(hit);
+		i += 16;
+	}
+#endif
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	const uint64_t cr = ones * '\r', lf = ones * '\n';
+	const uint64_t cr8 = ones * '\r', lf8 = ones * '\n';
 
 	while (i + 8 <= end) {
 		uint64_t v, x, y;
 		memcpy(&v, b + i, 8);
-		x = v ^ cr;
-		y = v ^ lf;
+		x = v ^ cr8;
+		y = v ^ lf8;
 		if (((x - ones) & ~x & high) | ((y - ones) & ~y & high))
 			break;
 		i += 8;
