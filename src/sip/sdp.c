@@ -277,6 +277,13 @@ static int on_conn(struct sdp_p *p, struct sip_span line, struct sip_span v)
 	return conn_parse(c, p->b, &f, 1);
 }
 
+/* An absent address: every span NONE. */
+static void conn_none(struct sdp_conn *c)
+{
+	c->line = c->nettype = c->addrtype = c->addr = SIP_SPAN_NONE;
+	c->family = 0;
+}
+
 static void media_init(struct sdp_media *m, struct sip_span line)
 {
 	memset(m, 0, sizeof(*m));
@@ -284,9 +291,9 @@ static void media_init(struct sdp_media *m, struct sip_span line)
 	m->line = line;
 	m->count = SIP_SPAN_NONE;
 	m->count_num = 1;
-	m->conn.addr = SIP_SPAN_NONE;
+	conn_none(&m->conn);
+	conn_none(&m->rtcp_addr);
 	m->rtcp_line = m->rtcp_port = SIP_SPAN_NONE;
-	m->rtcp_addr.addr = SIP_SPAN_NONE;
 }
 
 /* port[/count]: digits, as written (the engine judges > 65535). */
@@ -340,9 +347,9 @@ static int at_rtcp(struct sdp_p *p, struct sip_span line, struct sip_span v, int
 	    span_u32(p->b, m->rtcp_port, &m->rtcp_port_num) < 0)
 		return SIP_ESDP;
 	m->rtcp_line = line;
-	m->rtcp_addr.line = line;
 	if (field_rest(&f).len == 0)
 		return 0;
+	m->rtcp_addr.line = line;
 	return conn_parse(&m->rtcp_addr, p->b, &f, 0);
 }
 
@@ -480,7 +487,10 @@ int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
 	s->whole = body;
 	s->media = media;
 	s->media_cap = (uint16_t)(cap > UINT16_MAX ? UINT16_MAX : cap);
-	s->conn.addr = s->origin.addr.addr = SIP_SPAN_NONE;
+	conn_none(&s->conn);
+	conn_none(&s->origin.addr);
+	s->origin.line = s->origin.username = SIP_SPAN_NONE;
+	s->origin.sess_id = s->origin.sess_version = SIP_SPAN_NONE;
 	p.cap = s->media_cap;
 	while (pos < end) {
 		int64_t next = line_end(base, pos, end, &len);

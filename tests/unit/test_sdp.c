@@ -36,8 +36,8 @@ static int span_in(struct sip_span s, uint32_t lo, uint32_t hi)
 
 static int conn_in(const struct sdp_conn *c, uint32_t lo, uint32_t hi)
 {
-	return span_in(c->addr, lo, hi) && (c->addr.len == 0 || (span_in(c->line, lo, hi) &&
-		span_in(c->nettype, lo, hi) && span_in(c->addrtype, lo, hi)));
+	return span_in(c->addr, lo, hi) && span_in(c->line, lo, hi) &&
+	       span_in(c->nettype, lo, hi) && span_in(c->addrtype, lo, hi);
 }
 
 /* Every span the parser returned lies in [lo, hi). */
@@ -132,6 +132,8 @@ static void t_offer(void)
 	CHECK_SPAN(r.b, r.m[0].rtcp_port, "49171");
 	CHECK_EQ_INT(r.m[0].rtcp_port_num, 49171);
 	CHECK(!sip_span_present(r.m[0].rtcp_addr.addr));
+	CHECK(!sip_span_present(r.m[0].rtcp_addr.line));
+	CHECK(!sip_span_present(r.m[0].conn.nettype));
 	CHECK_SPAN(r.b, r.m[0].rtcp_line, "a=rtcp:49171");
 	CHECK_EQ_INT(r.m[0].dir, SDP_DIR_SENDRECV);
 	CHECK_SPAN(r.b, r.m[0].section, "m=audio 49170 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
