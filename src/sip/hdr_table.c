@@ -10,6 +10,7 @@
  * is one row here plus its enum value; test_sip_msg checks that every row
  * finds itself.
  */
+#include <stdatomic.h>
 #include <threads.h>
 
 #include "msg.h"
@@ -79,12 +80,13 @@ static inline unsigned lower(unsigned char c)
 	return c | ((unsigned)((unsigned)c - 'A' < 26u) << 5);
 }
 
-/* Hash of a name: its length and its first and last letters, any case.
+/* Hash of a name: its length and its first and last letters, any case
+ * (| 0x20 folds the case of a letter; names start and end with letters).
  * It only narrows the search; every hit is confirmed on the whole name. */
 static inline unsigned slot_of(const char *p, size_t len)
 {
-	return ((unsigned)len * 29u + lower((unsigned char)p[0]) * 7u +
-		lower((unsigned char)p[len - 1])) & (NSLOTS - 1);
+	return ((unsigned)len * 29u + ((unsigned char)p[0] | 0x20u) * 7u +
+		((unsigned char)p[len - 1] | 0x20u)) & (NSLOTS - 1);
 }
 
 /* Open-addressed index over rows (row number + 1; 0 = empty), built once
@@ -95,6 +97,7 @@ static inline unsigned slot_of(const char *p, size_t len)
 static uint8_t slots[NSLOTS];
 static unsigned char row_lc[NROWS][NAME_MAX_LEN], row_letters[NROWS][NAME_MAX_LEN];
 static once_flag slots_once = ONCE_FLAG_INIT;
+static atomic_int slots_ready;
 
 static void slots_build(void)
 {
@@ -109,23 +112,36 @@ static void slots_build(void)
 			row_letters[i][k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
 		}
 	}
+	atomic_store_explicit(&slots_ready, 1, memory_order_release);
 }
 
-/* Case-insensitive equality with row r: octet by octet the input equals the
- * lower-case name, or differs from a letter by the case bit only. */
+/* One chunk of 8, 4 or 2 octets at off: equal to the lower-case name, or
+ * differing from a letter by the case bit only. */
+#define CHUNK_EQ(type)                                                         \
+	static inline int chunk_eq_##type(const char *p, size_t off, size_t r) \
+	{                                                                      \
+		type a, l, m;                                                  \
+		memcpy(&a, p + off, sizeof(a));                                \
+		memcpy(&l, row_lc[r] + off, sizeof(l));                        \
+		memcpy(&m, row_letters[r] + off, sizeof(m));                   \
+		return ((a ^ l) & ~m) == 0;                                    \
+	}
+CHUNK_EQ(uint64_t)
+CHUNK_EQ(uint32_t)
+CHUNK_EQ(uint16_t)
+
+/* Case-insensitive equality with row r (len >= 2), in chunks that may
+ * overlap so that no load passes the end of the name. */
 static int name_eq(const char *p, size_t len, size_t r)
 {
-	for (size_t i = 0; i < len; i += 8) {
-		unsigned char t[8] = { 0 };
-		uint64_t a, l, m;
-		memcpy(t, p + i, len - i < 8 ? len - i : 8);
-		memcpy(&a, t, 8);
-		memcpy(&l, row_lc[r] + i, 8);
-		memcpy(&m, row_letters[r] + i, 8);
-		if ((a ^ l) & ~m)
+	if (len < 4)
+		return chunk_eq_uint16_t(p, 0, r) && chunk_eq_uint16_t(p, len - 2, r);
+	if (len < 8)
+		return chunk_eq_uint32_t(p, 0, r) && chunk_eq_uint32_t(p, len - 4, r);
+	for (size_t i = 0; i + 8 < len; i += 8)
+		if (!chunk_eq_uint64_t(p, i, r))
 			return 0;
-	}
-	return 1;
+	return chunk_eq_uint64_t(p, len - 8, r);
 }
 
 enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact)
@@ -144,7 +160,8 @@ enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact)
 			}
 		return SIP_HDR_OTHER;
 	}
-	call_once(&slots_once, slots_build);
+	if (!atomic_load_explicit(&slots_ready, memory_order_acquire))
+		call_once(&slots_once, slots_build);
 	for (unsigned h = slot_of(p, len); slots[h]; h = (h + 1) & (NSLOTS - 1)) {
 		const struct hdr_row *r = &rows[slots[h] - 1];
 		if (r->len == len && name_eq(p, len, (size_t)(r - rows)))

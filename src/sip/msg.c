@@ -73,7 +73,7 @@ static uint32_t scan_eol(const char *b, uint32_t i, uint32_t end)
  * unterminated line then ends at the end, with *cend == *next == end),
  * or SIP_ECHAR.
  */
-static int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint32_t *next)
+static inline int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint32_t *next)
 {
 	uint32_t j = scan_eol(ps->b, i, ps->end);
 
@@ -161,8 +161,9 @@ static int parse_status(struct pstate *ps, uint32_t i, uint32_t e)
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1).  Single
- * SPs only (RFC 4475 lwsstart, trws), no LWS or <> in the URI (lwsruri,
- * ltgtruri); the URI's own grammar is checked by sip_msg_validate(). */
+ * SPs only (RFC 4475 lwsstart, trws), no SP/HT or <> in the URI (lwsruri,
+ * ltgtruri); the URI's own grammar (other CTLs included) is checked by
+ * sip_msg_validate(). */
 static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 {
 	struct sip_msg *m = ps->m;
@@ -175,9 +176,11 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 		last--;
 	if (last <= u + 1)
 		return fail(ps, SIP_ESTARTLINE, u);
-	for (uint32_t k = u; k < last - 1; k++)
-		if ((unsigned char)b[k] <= ' ' || b[k] == 0x7f)
-			return fail(ps, SIP_ESTARTLINE, k);
+	const char *sp = memchr(b + u, ' ', last - 1 - u);
+	if (!sp)
+		sp = memchr(b + u, '\t', last - 1 - u);
+	if (sp)
+		return fail(ps, SIP_ESTARTLINE, (uint32_t)(sp - b));
 	if (b[u] == '<')
 		return fail(ps, SIP_EURI, u);
 	int r = parse_version(ps, last, e);
