@@ -98,7 +98,7 @@ why=
 step 4 "hold (a=sendonly, c=0.0.0.0) and resume" "$hrc" \
 	"${why}public media port $p1 -> hold $p2 ($d2) -> resume $p4; RTP before+after: phone->server $RTP_AT_SERVER, server->phone $RTP_AT_PHONE (of $((2 * RTP_N)))"
 brc=0
-[ "$rc" = 0 ] && [ "$rc2" = 0 ] || { brc=1; why="$(sipp_status hold_ph "$rc"); $(sipp_status hold_srv "$rc2")"; }
+[ "$rc" = 0 ] && [ "$rc2" = 0 ] || { brc=1; why="$(pair_why hold_ph hold_srv "$rc" "$rc2")"; }
 sleep 0.5
 left=
 [ "$E2E_ALG" = sipalgd ] && left=$(pinholes)

@@ -28,7 +28,7 @@
 #   pass NAME / fail NAME WHY print "PASS: NAME" / "FAIL: NAME: WHY"
 #   e2e_exit                  exit 1 if any check failed, else 0
 #   sipp_fg NAME NS ARGS...   run sipp in NS (cwd $E2E_DIR, message log
-#                             $E2E_DIR/NAME.msg, limit $SIPP_TIMEOUT s, 20);
+#                             $E2E_DIR/NAME.msg, limit $SIPP_TIMEOUT s, 12);
 #                             returns its status
 #   sipp_bg NAME NS ARGS...   the same in the background (BG_PID)
 #   start_sipalgd [LINES...]  config for this topology (+ extra `key = value`
@@ -115,7 +115,7 @@ bg_wait() {
 
 _sipp_args() {
 	echo -nostdin -trace_msg -message_file "$E2E_DIR/$1.msg" \
-		-trace_err -error_file "$E2E_DIR/$1.err" -timeout "${SIPP_TIMEOUT:-20}s" -timeout_error \
+		-trace_err -error_file "$E2E_DIR/$1.err" -timeout "${SIPP_TIMEOUT:-12}s" -timeout_error \
 		-max_recv_loops 100
 }
 

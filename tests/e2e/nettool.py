@@ -5,7 +5,7 @@
   tcp-sink IP:PORT OUT [IDLE_S [ECHO]]   accept one connection, write every byte
                                            received to OUT, echo it back (unless ECHO
                                            is 0), stop after IDLE_S (1.5) s idle
-  tcp-send DST_IP:PORT IN OUT CHUNK DELAY_MS
+  tcp-send DST_IP:PORT IN OUT CHUNK DELAY_MS [SRC_IP:PORT]
                                            send IN in CHUNK-byte writes (TCP_NODELAY,
                                            DELAY_MS apart), write what comes back to OUT
   sip-invite FILE FROM_IP:PORT TO_IP:PORT  write a SIP INVITE with an SDP body whose
@@ -55,9 +55,10 @@ def tcp_sink(addr, out, idle="1.5", echo="1"):
 	return 0
 
 
-def tcp_send(dst, inp, out, chunk, delay_ms):
+def tcp_send(dst, inp, out, chunk, delay_ms, src=None):
 	data = open(inp, "rb").read()
-	s = socket.create_connection(hostport(dst), timeout=10)
+	s = socket.create_connection(hostport(dst), timeout=10,
+		source_address=hostport(src) if src else None)
 	s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 	n = int(chunk)
 	for i in range(0, len(data), n):

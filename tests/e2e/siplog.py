@@ -5,6 +5,8 @@
                                            default 1) matching message
   siplog.py count FILE DIR START           number of matching messages
   siplog.py rawget FILE FIELD              FIELD of the one raw message in FILE
+  siplog.py lost A B ANAME BNAME           messages one side sent that the other
+                                           never received (by kind, CSeq, Call-ID)
 
 DIR is `recv`, `sent` or `any`.  START is a method (INVITE) or a status
 code (200), or `*`.  FIELD is a header name (first occurrence; compact
@@ -115,7 +117,31 @@ def field(text, name):
 	return header(lines, name)
 
 
+def key(text):
+	lines, _ = split(text)
+	first = lines[0].split()
+	kind = first[1] if first and first[0] == "SIP/2.0" else (first[0] if first else "?")
+	return (kind, header(lines, "CSeq") or "", header(lines, "Call-ID") or "")
+
+
+def lost(a, b, aname, bname):
+	"""Messages A sent that B never received, and the other way round."""
+	out = []
+	for src, dst, sn, dn in ((a, b, aname, bname), (b, a, bname, aname)):
+		got = {key(t) for d, t in messages(dst) if d == "recv"}
+		seen = set()
+		for d, t in messages(src):
+			k = key(t)
+			if d == "sent" and k not in got and k not in seen:
+				seen.add(k)
+				out.append("%s sent %s (CSeq %s) that %s never got" % (sn, k[0], k[1], dn))
+	print("; ".join(out))
+	return 0
+
+
 def main(argv):
+	if argv[1] == "lost":
+		return lost(argv[2], argv[3], argv[4], argv[5])
 	if argv[1] == "rawget":
 		# One message stored raw in a file (e.g. what a TCP sink received).
 		v = field(open(argv[2], "rb").read().decode("latin-1"), argv[3])

@@ -51,6 +51,16 @@ sipp_status() {
 	esac
 }
 
+# pair_why PH SRV RC_PH RC_SRV: why a phone/server SIPp pair failed, with
+# the messages that were lost on the way (siplog.py lost).
+pair_why() {
+	local why= lost
+	[ "$3" = 0 ] || why="$(sipp_status "$1" "$3")"
+	[ "$4" = 0 ] || why="${why:+$why; }$(sipp_status "$2" "$4")"
+	lost=$(siplog lost "$E2E_DIR/$1.msg" "$E2E_DIR/$2.msg" phone server 2>/dev/null)
+	echo "$why${lost:+; lost: $lost}"
+}
+
 step_register() {
 	local name=$1 exp=$2 t=${3:-u1} ns=${4:-$NS_PHONE} ip=${5:-$PHONE_IP} rc srv hp
 	STEP_WHY=
@@ -64,7 +74,7 @@ step_register() {
 	rc=$?
 	bg_wait "$srv" 5
 	if [ "$rc" != 0 ]; then
-		STEP_WHY=$(sipp_status "${name}_ph" "$rc")
+		STEP_WHY=$(pair_why "${name}_ph" "${name}_srv" "$rc" 0)
 		return 1
 	fi
 	hp=$(siplog get "$E2E_DIR/${name}_srv.msg" recv REGISTER uri_hp:Contact)
@@ -99,8 +109,6 @@ step_call() {
 		rc=$?
 		bg_wait "$srv" 8
 		rc2=$?
-		[ "$rc" = 0 ] || rc=$(sipp_status "${name}_ph" "$rc")
-		[ "$rc" = 0 ] && [ "$rc2" != 0 ] && rc=$(sipp_status "${name}_srv" "$rc2")
 	else
 		sipp_bg "${name}_ph" "$ns" -sf "$E2E_SCEN/$uas.xml" -t "$t" \
 			-i "$ip" -p 5060 -mi "$ip" -mp 6000 -m 1
@@ -111,14 +119,16 @@ step_call() {
 		rc=$?
 		bg_wait "$srv" 8
 		rc2=$?
-		[ "$rc" = 0 ] || rc=$(sipp_status "${name}_srv" "$rc")
-		[ "$rc" = 0 ] && [ "$rc2" != 0 ] && rc=$(sipp_status "${name}_ph" "$rc2")
+		# rc was the server's status, rc2 the phone's: phone first.
+		set -- "$rc2" "$rc"
+		rc=$1
+		rc2=$2
 	fi
 	sleep 0.2
 	RTP_AT_PHONE=$(count_get "$ns" "${c}_ph")
 	RTP_AT_SERVER=$(count_get "$NS_SERVER" "${c}_srv")
-	if [ "$rc" != 0 ]; then
-		STEP_WHY=$rc
+	if [ "$rc" != 0 ] || [ "$rc2" != 0 ]; then
+		STEP_WHY=$(pair_why "${name}_ph" "${name}_srv" "$rc" "$rc2")
 		return 1
 	fi
 	return 0

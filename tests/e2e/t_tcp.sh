@@ -29,13 +29,14 @@ expect_eq call_out_tcp_content_length "$(siplog get "$E2E_DIR/tout_srv.msg" recv
 
 # An INVITE written 37 bytes at a time, 30 ms apart, with TCP_NODELAY: the
 # ALG must frame it (RFC 3261 §18.3) before rewriting, and send it whole.
+# The connection comes from the Contact's port (5062), as the inside endpoint.
 inv=$E2E_DIR/split_invite.txt
 got=$E2E_DIR/split_got.txt
 python3 "$E2E_LIB/nettool.py" sip-invite "$inv" "$PHONE_IP:5062" "$SERVER_IP:5060"
 bg_start split_sink "$NS_SERVER" python3 "$E2E_LIB/nettool.py" tcp-sink "$SERVER_IP:5060" "$got" 2 0
 sink=$BG_PID
 wait_listen "$NS_SERVER" 5060 t1
-nsx "$NS_PHONE" python3 "$E2E_LIB/nettool.py" tcp-send "$SERVER_IP:5060" "$inv" /dev/null 37 30 \
+nsx "$NS_PHONE" python3 "$E2E_LIB/nettool.py" tcp-send "$SERVER_IP:5060" "$inv" /dev/null 37 30 "$PHONE_IP:5062" \
 	>"$E2E_DIR/split_send.out" 2>&1 &
 sender=$!
 echo "$sender" >>"$E2E_DIR/pids"
