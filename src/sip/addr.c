@@ -176,6 +176,10 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 	if (lx_trim(base, *rest).len == 0)
 		return 0;
 	for (k = i; k < e; k++) {
+		while (k < e && !(sip_lex[(unsigned char)base[k]] & LX_LIST))
+			k++;
+		if (k == e)
+			break;
 		char c = base[k];
 		if (c == '"') {
 			uint32_t q = lx_quoted_end(base, k, e);

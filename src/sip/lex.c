@@ -1,4 +1,8 @@
 /* lex.c - octet classes and scanners of the §25.1 grammar (lex.h). */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "lex.h"
 
 #define AL (LX_ALPHA | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT)
@@ -8,10 +12,12 @@
 
 /* One row per class of octet; see lex.h for what each bit means. */
 const uint16_t sip_lex[256] = {
-	['\t'] = LX_WS,
-	[' '] = LX_WS,
+	['\t'] = LX_WS | LX_LWS,
+	['\n'] = LX_LWS,
+	['\r'] = LX_LWS,
+	[' '] = LX_WS | LX_LWS,
 	['!'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
-	['"'] = T | LX_WORD,
+	['"'] = T | LX_WORD | LX_LIST,
 	['#'] = T,
 	['$'] = T | LX_USER | LX_PASS | LX_PARAM | LX_HNV,
 	['%'] = T | LX_TOKEN | LX_WORD,
@@ -21,16 +27,16 @@ const uint16_t sip_lex[256] = {
 	[')'] = T | LX_WORD | LX_UNRES,
 	['*'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
 	['+'] = T | LX_TOKEN | LX_WORD | LX_USER | LX_PASS | LX_PARAM | LX_HNV,
-	[','] = T | LX_USER | LX_PASS,
+	[','] = T | LX_USER | LX_PASS | LX_LIST,
 	['-'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
 	['.'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
 	['/'] = T | LX_WORD | LX_USER | LX_PARAM | LX_HNV,
 	['0' ... '9'] = DG,
 	[':'] = T | LX_WORD | LX_PARAM | LX_HNV,
 	[';'] = T | LX_USER,
-	['<'] = T | LX_WORD,
+	['<'] = T | LX_WORD | LX_LIST,
 	['='] = T | LX_USER | LX_PASS,
-	['>'] = T | LX_WORD,
+	['>'] = T | LX_WORD | LX_LIST,
 	['?'] = T | LX_WORD | LX_USER | LX_HNV,
 	['@'] = T,
 	['A' ... 'F'] = HX,
@@ -50,16 +56,24 @@ const uint16_t sip_lex[256] = {
 	[0x80 ... 0xff] = LX_UTF8 | T,
 };
 
-struct sip_span lx_trim(const char *b, struct sip_span s)
+uint32_t lx_find_ctl(const char *b, uint32_t i, uint32_t end)
 {
-	uint32_t i = s.off, e = s.off + s.len;
+#ifdef __SSE2__
+	/* unsigned c < 0x20  <=>  max(c, 0x1f) == 0x1f; DEL compared apart */
+	const __m128i lim = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
 
-	while (i < e && (lx_is((unsigned char)b[i], LX_WS) || b[i] == '\r' || b[i] == '\n'))
+	while (i + 16 <= end) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, lim), lim);
+		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+		if (hit)
+			return i + (uint32_t)__builtin_ctz(hit);
+		i += 16;
+	}
+#endif
+	while (i < end && (unsigned char)b[i] >= 0x20 && b[i] != 0x7f)
 		i++;
-	while (e > i && (lx_is((unsigned char)b[e - 1], LX_WS) || b[e - 1] == '\r' ||
-			 b[e - 1] == '\n'))
-		e--;
-	return sip_span_make(i, e - i);
+	return i;
 }
 
 uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end)

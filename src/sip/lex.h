@@ -25,6 +25,8 @@ enum {
 	LX_WS = 1u << 10,       /* SP / HTAB */
 	LX_UTF8 = 1u << 11,     /* UTF8-NONASCII lead or continuation octet */
 	LX_TEXT = 1u << 12,     /* qdtext / TEXT-UTF8char (printable, not CTL) */
+	LX_LWS = 1u << 13,      /* SP / HTAB / CR / LF: what LWS trimming drops */
+	LX_LIST = 1u << 14,     /* " < > , : what a comma-list split stops at */
 };
 
 extern const uint16_t sip_lex[256];
@@ -35,7 +37,20 @@ static inline int lx_is(unsigned char c, unsigned cls)
 }
 
 /* LWS-trim a span: drop SP/HT/CR/LF at both ends. */
-struct sip_span lx_trim(const char *b, struct sip_span s);
+static inline struct sip_span lx_trim(const char *b, struct sip_span s)
+{
+	uint32_t i = s.off, e = s.off + s.len;
+
+	while (i < e && (sip_lex[(unsigned char)b[i]] & LX_LWS))
+		i++;
+	while (e > i && (sip_lex[(unsigned char)b[e - 1]] & LX_LWS))
+		e--;
+	return sip_span_make(i, e - i);
+}
+
+/* First octet in [i, end) that is a CTL (< 0x20, HT CR LF included) or
+ * DEL, or end. */
+uint32_t lx_find_ctl(const char *b, uint32_t i, uint32_t end);
 
 /* Skip LWS (SP, HT, folded CRLF/LF + WSP) from i, not past end. */
 uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end);

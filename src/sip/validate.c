@@ -27,16 +27,15 @@ static int fail(struct sip_msg *m, int err, uint32_t off)
  * backslash escapes (quoted-pair, RFC 4475 intmeth). */
 static int text_ok(const char *b, struct sip_span v)
 {
-	for (uint32_t i = v.off, e = v.off + v.len; i < e; i++) {
+	for (uint32_t i = v.off, e = v.off + v.len; (i = lx_find_ctl(b, i, e)) < e; i++) {
 		unsigned char c = (unsigned char)b[i];
 		if (c == '\r' || c == '\n') {
 			uint32_t k = lx_skip_lws(b, i, e);
 			if (k == i)
 				return SIP_ECHAR;
 			i = k - 1;
-		} else if ((c < ' ' && c != '\t') || c == 0x7f) {
-			if (i == v.off || b[i - 1] != '\\')
-				return SIP_ECHAR;
+		} else if (c != '\t' && (i == v.off || b[i - 1] != '\\')) {
+			return SIP_ECHAR;
 		}
 	}
 	return 0;
@@ -244,41 +243,48 @@ static const uint8_t mandatory[] = {
 	SIP_HDR_TO, SIP_HDR_FROM, SIP_HDR_CSEQ, SIP_HDR_CALL_ID, SIP_HDR_VIA,
 };
 
-static int chk_cross(struct sip_msg *m)
+/* count[id]: how many headers of each id; last[id]: the last one's index. */
+struct hdr_census {
+	uint8_t count[SIP_HDR__COUNT];
+	int16_t last[SIP_HDR__COUNT];
+};
+
+static int chk_cross(struct sip_msg *m, const struct hdr_census *c)
 {
 	struct sip_cseq cs;
-	int k;
 
 	for (size_t i = 0; i < sizeof(mandatory); i++)
-		if (sip_msg_find(m, mandatory[i], -1) < 0)
+		if (!c->count[mandatory[i]])
 			return fail(m, SIP_EMISSING, m->hdr_end);
-	for (size_t i = 0; i < sizeof(single); i++) {
-		int first = sip_msg_find(m, single[i], -1);
-		if (first >= 0 && (k = sip_msg_find(m, single[i], first)) >= 0)
-			return fail(m, SIP_EMULTI, m->hdrs[k].name.off);
-	}
-	k = sip_msg_find(m, SIP_HDR_CSEQ, -1);
-	sip_cseq_parse(&cs, m->buf, m->hdrs[k].value);
+	for (size_t i = 0; i < sizeof(single); i++)
+		if (c->count[single[i]] > 1)
+			return fail(m, SIP_EMULTI, m->hdrs[c->last[single[i]]].name.off);
+	sip_cseq_parse(&cs, m->buf, m->hdrs[c->last[SIP_HDR_CSEQ]].value);
 	if (m->is_request && (cs.method_s.len != m->method_s.len ||
 			      memcmp(m->buf + cs.method_s.off, m->buf + m->method_s.off,
 				     cs.method_s.len)))
 		return fail(m, SIP_ECSEQ, cs.method_s.off);
-	if (m->body_len > 0 && sip_msg_find(m, SIP_HDR_CONTENT_TYPE, -1) < 0)
+	if (m->body_len > 0 && !c->count[SIP_HDR_CONTENT_TYPE])
 		return fail(m, SIP_EMISSING, m->hdr_end);
 	return 0;
 }
 
 int sip_msg_validate(struct sip_msg *m)
 {
+	struct hdr_census c;
 	unsigned nvias = 0;
 	int r;
 
+	memset(c.count, 0, sizeof(c.count));
 	if ((r = chk_start(m)) < 0)
 		return r;
 	for (unsigned k = 0; k < m->nhdrs; k++) {
 		const struct sip_hdr *h = &m->hdrs[k];
 		if ((r = chk_value(m, h, &nvias)) < 0)
 			return fail(m, r, h->value.off);
+		if (c.count[h->id] < 255)
+			c.count[h->id]++;
+		c.last[h->id] = (int16_t)k;
 	}
-	return chk_cross(m);
+	return chk_cross(m, &c);
 }
