@@ -5,8 +5,10 @@
  * `journalctl` readers see the same text; syslog adds its own.
  */
 #include "daemon/log.h"
+#include "daemon/loop.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -113,8 +115,26 @@ void log_kv(char *buf, size_t size, size_t *pos, const char *key, const char *va
 		put(buf, size, pos, '"');
 }
 
+/* The firewall reports one line per failed element: under a flood that
+ * would be thousands of lines a second, so at most FW_LINES_PER_S pass. */
+#define FW_LINES_PER_S 20u
+
 void log_fw(void *ctx, int level, const char *msg)
 {
+	static uint64_t window;
+	static unsigned lines, suppressed;
+	uint64_t now = loop_now();
+
 	(void)ctx;
-	log_event(level, "event=fw msg=\"%s\"", msg);
+	if (now - window >= 1000) {
+		if (suppressed)
+			log_event(LOG_WARNING, "event=fw msg=\"%u lines suppressed\"", suppressed);
+		window = now;
+		lines = suppressed = 0;
+	}
+	if (lines++ >= FW_LINES_PER_S) {
+		suppressed++;
+		return;
+	}
+	log_event(level, "%s", msg);
 }

@@ -4,6 +4,12 @@
  * A record outlives its pinhole for CLOSED_GRACE_MS so that the call
  * record written at the end of the call (often in the same batch as the
  * close) still finds the last counters.
+ *
+ * The SNAT map is keyed by the inside endpoint, so two open pinholes for
+ * the same inside address:port cannot both be installed: the kernel would
+ * refuse the second with EEXIST and, since a commit is one transaction,
+ * every other change of the batch with it.  The second is kept here as
+ * "shadowed" (not installed, logged) and never reaches the firewall.
  */
 #include "daemon/media.h"
 
@@ -22,6 +28,8 @@ struct media_rec {
 	struct fw_counters cnt;
 	uint64_t closed_ms; /* 0 while open */
 	int open;
+	int shadowed;       /* open, but another pinhole owns its inside endpoint */
+	struct media_rec *next_in; /* chain of installed pinholes by inside endpoint */
 };
 
 static struct fw *fw;
@@ -29,6 +37,28 @@ static struct media_rec *buckets[MEDIA_BUCKETS];
 static unsigned nopen;
 static int dirty; /* changes queued since the last commit */
 static uint8_t port_used[65536];
+
+static struct media_rec *by_inside[MEDIA_BUCKETS];
+
+static struct media_rec **inside_slot(const struct fw_pinhole *fp)
+{
+	uint32_t h = (fp->inside_addr.s_addr ^ (uint32_t)fp->inside_port * 2654435761u) *
+		     2246822519u;
+	struct media_rec **pp = &by_inside[h % MEDIA_BUCKETS];
+
+	while (*pp && ((*pp)->fp.inside_addr.s_addr != fp->inside_addr.s_addr ||
+		       (*pp)->fp.inside_port != fp->inside_port))
+		pp = &(*pp)->next_in;
+	return pp;
+}
+
+static void inside_unlink(struct media_rec *r)
+{
+	struct media_rec **pp = inside_slot(&r->fp);
+
+	if (*pp == r)
+		*pp = r->next_in;
+}
 
 int media_init(struct fw *f)
 {
@@ -59,6 +89,8 @@ static void mark_closed(struct media_rec *r, uint64_t now_ms)
 {
 	if (!r->open)
 		return;
+	if (!r->shadowed)
+		inside_unlink(r);
 	r->open = 0;
 	r->closed_ms = now_ms ? now_ms : 1;
 	port_used[r->fp.public_port] = 0;
@@ -83,6 +115,12 @@ int media_open(const struct alg_pinhole *p, const char *call_id, uint64_t now_ms
 	r->closed_ms = 0;
 	port_used[r->fp.public_port] = 1;
 	nopen++;
+	struct media_rec **in = inside_slot(&r->fp);
+	r->shadowed = *in != NULL;
+	if (r->shadowed)
+		return -EEXIST; /* the caller logs it; nothing queued */
+	r->next_in = NULL;
+	*in = r;
 	dirty = 1;
 	return fw ? fw_pinhole_add(fw, &r->fp) : 0;
 }
@@ -94,6 +132,8 @@ int media_refresh(const struct alg_pinhole *p)
 	if (!r || !r->open)
 		return -ENOENT;
 	to_fw(p, &r->fp);
+	if (r->shadowed)
+		return 0;
 	dirty = 1;
 	return fw ? fw_pinhole_refresh(fw, &r->fp) : 0;
 }
@@ -108,6 +148,10 @@ int media_close(const struct alg_pinhole *p, uint64_t now_ms)
 		to_fw(p, &fp);
 		dirty = 1;
 		return fw ? fw_pinhole_del(fw, &fp) : 0;
+	}
+	if (r->shadowed) {
+		mark_closed(r, now_ms);
+		return 0;
 	}
 	/* Last counters before the element disappears, for the call record. */
 	if (fw)
@@ -146,7 +190,7 @@ void media_poll(uint64_t now_ms, void (*seen)(uint32_t id, void *ctx), void *ctx
 				free(r);
 				continue;
 			}
-			if (r->open && fw && !fw_pinhole_counters(fw, &r->fp, &c)) {
+			if (r->open && !r->shadowed && fw && !fw_pinhole_counters(fw, &r->fp, &c)) {
 				if (moved(&c, &r->cnt) && seen)
 					seen(r->fp.id, ctx);
 				r->cnt = c;
@@ -163,7 +207,7 @@ void media_totals(const uint32_t *ids, unsigned n, struct fw_counters *sum)
 		struct media_rec **pp = slot(ids[i]), *r = *pp;
 		if (!r)
 			continue;
-		if (r->open && fw)
+		if (r->open && !r->shadowed && fw)
 			fw_pinhole_counters(fw, &r->fp, &r->cnt);
 		sum->pkts_in += r->cnt.pkts_in;
 		sum->bytes_in += r->cnt.bytes_in;
@@ -187,7 +231,7 @@ int media_counters(uint32_t id, struct fw_counters *c)
 
 	if (!r)
 		return -ENOENT;
-	if (r->open && fw)
+	if (r->open && !r->shadowed && fw)
 		fw_pinhole_counters(fw, &r->fp, &r->cnt); /* live, for `sipalg pinholes` */
 	*c = r->cnt;
 	return 0;
@@ -208,4 +252,5 @@ void media_fini(void)
 		}
 	nopen = 0;
 	memset(port_used, 0, sizeof(port_used));
+	memset(by_inside, 0, sizeof(by_inside));
 }

@@ -95,21 +95,29 @@ static void log_pinhole(const char *ev, const struct alg_action *a, int rc)
 	char p1[NET_ADDR_STR], p2[NET_ADDR_STR], p3[NET_ADDR_STR];
 	const struct alg_pinhole *p = &a->u.pin;
 
-	if (rc < 0)
+	int level = rc == -EEXIST ? LOG_WARNING : rc < 0 ? LOG_ERR : LOG_INFO;
+
+	if (rc == -EEXIST)
+		stats.pinholes_shadowed++;
+	else if (rc < 0)
 		stats.fw_errors++;
-	log_event(rc < 0 ? LOG_ERR : LOG_INFO,
+	log_event(level,
 		  "event=%s call_id=\"%s\" id=%u public=%s inside=%s remote=%s timeout_ms=%u%s%s",
 		  ev, a->call_id, p->id, net_fmt(&p->public_ep, p1), net_fmt(&p->inside_ep, p2),
 		  p->remote.family ? net_fmt(&p->remote, p3) : "any", p->timeout_ms,
-		  rc < 0 ? " error=" : "", rc < 0 ? strerror(-rc) : "");
+		  rc == -EEXIST ? " reason=" : rc < 0 ? " error=" : "",
+		  rc == -EEXIST ? "\"inside endpoint already mapped by another pinhole\""
+				: rc < 0 ? strerror(-rc) : "");
 }
 
 static void run_action(const struct alg_action *a, uint64_t now)
 {
 	switch (a->kind) {
-	case ALG_ACT_PINHOLE_OPEN:
-		log_pinhole("pinhole_open", a, media_open(&a->u.pin, a->call_id, now));
+	case ALG_ACT_PINHOLE_OPEN: {
+		int rc = media_open(&a->u.pin, a->call_id, now);
+		log_pinhole(rc == -EEXIST ? "pinhole_shadowed" : "pinhole_open", a, rc);
 		break;
+	}
 	case ALG_ACT_PINHOLE_REFRESH: {
 		int rc = media_refresh(&a->u.pin);
 		if (rc < 0 || log_enabled(LOG_DEBUG))

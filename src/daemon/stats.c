@@ -48,6 +48,7 @@ static const struct row rows[] = {
 	{ "tcp_overflows", "TCP connections closed on buffer overflow", D(tcp_overflows) },
 	{ "fw_errors", "firewall operations that failed", D(fw_errors) },
 	{ "fw_commits", "firewall transactions committed", D(fw_commits) },
+	{ "pinholes_shadowed", "pinholes not installed: inside endpoint already mapped", D(pinholes_shadowed) },
 	{ "calls_ended", "call records written", D(calls_ended) },
 	{ "msgs_in", "messages from outside seen by the engine", E(msgs_in) },
 	{ "msgs_out", "messages from inside seen by the engine", E(msgs_out) },

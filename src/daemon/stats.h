@@ -25,6 +25,7 @@ struct stats {
 	uint64_t tcp_msgs_inside, tcp_msgs_outside;
 	uint64_t tcp_keepalives, tcp_frame_errors, tcp_timeouts, tcp_overflows;
 	uint64_t fw_errors, fw_commits;
+	uint64_t pinholes_shadowed; /* inside endpoint already mapped: not installed */
 	uint64_t calls_ended;
 	uint64_t started_ms;
 };
