@@ -64,10 +64,10 @@ int alg_reconfigure(struct alg_engine *e, const struct alg_config *cfg)
 	for (uint32_t i = 0; i < e->calls.cap; i++) {
 		struct alg_call *call = pool_at(&e->calls, i);
 		for (unsigned s = 0; call->o.used && s < ALG_CALL_STREAMS; s++) {
-			if (call->st[s].pub_rtp)
-				ports_alloc(&np, call->st[s].pub_rtp, NULL, NULL);
+			if (call->st[s].pooled)
+				ports_reserve(&np, call->st[s].pub_rtp);
 			if (call->st[s].pair2)
-				ports_alloc(&np, call->st[s].pair2, NULL, NULL);
+				ports_reserve(&np, call->st[s].pair2);
 		}
 	}
 	ports_fini(&e->ports);

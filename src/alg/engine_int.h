@@ -108,6 +108,7 @@ void ports_fini(struct alg_ports *a);
 uint16_t ports_alloc(struct alg_ports *a, uint16_t want,
 		     int (*busy)(void *, uint16_t), void *ctx);
 void ports_free(struct alg_ports *a, uint16_t port);
+void ports_reserve(struct alg_ports *a, uint16_t port);
 
 /* ---- state ---- */
 
@@ -115,6 +116,7 @@ struct alg_stream {
 	uint8_t used, mux, superseded;
 	uint8_t rtp_open, rtcp_open;
 	uint8_t mindex;
+	uint8_t pooled;              /* pub_rtp came from the allocator */
 	char media[12];
 	struct alg_addr inside_rtp, inside_rtcp;
 	uint16_t pub_rtp, pub_rtcp; /* public ports (pub_rtcp 0: none) */

@@ -89,7 +89,7 @@ static void stream_close(struct alg_engine *e, struct alg_result *res, struct al
 	rtcp_close(e, res, call, s);
 	if (st->rtp_open)
 		pin_action(e, res, call, s, 0, ALG_ACT_PINHOLE_CLOSE);
-	if (st->pub_rtp && e->cfg.mode != ALG_MODE_PINHOLE)
+	if (st->pooled)
 		ports_free(&e->ports, st->pub_rtp);
 	memset(st, 0, sizeof(*st));
 }
@@ -203,6 +203,7 @@ struct alg_stream *media_map(struct alg_ctx *c, struct alg_call *call, unsigned 
 		return NULL;
 	}
 	st->used = 1;
+	st->pooled = e->cfg.mode != ALG_MODE_PINHOLE;
 	st->mindex = (uint8_t)mindex;
 	st->inside_rtp = *rtp;
 	alg_copy(st->media, sizeof(st->media), c->buf + mtype.off, mtype.len);

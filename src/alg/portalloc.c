@@ -67,3 +67,14 @@ void ports_free(struct alg_ports *a, uint16_t port)
 	if (i < a->npairs)
 		a->used[i] = 0;
 }
+
+/* Mark a port pair in use if it lies in the range (reconfigure: ports of
+ * calls that outlive a range change stay theirs). */
+void ports_reserve(struct alg_ports *a, uint16_t port)
+{
+	if (port < a->base)
+		return;
+	uint32_t i = (uint32_t)(port - a->base) / 2;
+	if (i < a->npairs)
+		a->used[i] = 1;
+}

@@ -1008,6 +1008,149 @@ static void t_mode_pinhole(void)
 	alg_free(e);
 }
 
+/* B22c: sips: URIs in a cleartext message are left alone, never dropped. */
+static void t_b22c(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      "OPTIONS sip:bob@203.0.113.20:5070 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bK-t16\n"
+	      "From: <sip:100@example.com>;tag=f16\n"
+	      "To: \"Bob\" <sips:bob@192.168.1.10:5062>\n"
+	      "Call-ID: t16\n"
+	      "CSeq: 1 OPTIONS\n"
+	      "Contact: <sips:100@192.168.1.10:5062>\n"
+	      "Content-Length: 0\n\n");
+	CHECK(h_same());
+	CHECK(H_res.verdict == ALG_FORWARD);
+	alg_free(e);
+}
+
+/* B10 (engine part): a TCP message is rewritten with the right
+ * Content-Length; a huge Content-Length (CVE-2026-23457 pattern) is
+ * forwarded unchanged with a reason. */
+static void t_b10_tcp(void)
+{
+	struct alg_engine *e = h_engine();
+	struct alg_packet p;
+	const char *m = invite("tcp", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n");
+	H_inlen = h_build(m, H_in, sizeof(H_in));
+	memset(&p, 0, sizeof(p));
+	p.data = H_in;
+	p.len = H_inlen;
+	p.dir = ALG_OUT;
+	p.transport = ALG_TCP;
+	p.src = hp(PHONE);
+	p.dst = hp(REGISTRAR);
+	p.binding = hp(BIND);
+	p.now_ms = H_now;
+	alg_process(e, &p, &H_res);
+	memcpy(H_out, H_res.out, H_res.out_len);
+	H_outlen = H_res.out_len;
+	H_out[H_outlen] = 0;
+	CHECK(H_res.changed);
+	CHECK(h_clen_ok());
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
+	static char big[4096];
+	int bl = snprintf(big, sizeof(big),
+			  "INVITE sip:bob@203.0.113.20 SIP/2.0\r\n"
+			  "Via: SIP/2.0/TCP 192.168.1.10:5062;rport;branch=z9hG4bKbig\r\n"
+			  "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\n"
+			  "Call-ID: huge\r\nCSeq: 1 INVITE\r\n"
+			  "Contact: <sip:a@192.168.1.10:5062>\r\n"
+			  "Content-Length: 4294967328\r\n\r\nv=0\r\n");
+	p.data = big;
+	p.len = (size_t)bl;
+	alg_process(e, &p, &H_res);
+	CHECK(H_res.out == big && !H_res.changed && H_res.reason);
+	alg_free(e);
+}
+
+/* B28: a 1600-byte INVITE whose rewrite grows is rewritten whole. */
+static void t_b28(void)
+{
+	struct alg_config cfg;
+	h_config(&cfg);
+	cfg.inside[0].addr = hp("10.0.0.0");
+	cfg.inside[0].len = 8;
+	cfg.public_addr = hp("203.0.113.100");
+	struct alg_engine *e = alg_new(&cfg);
+	char tail[2048] = "m=audio 30000 RTP/AVP 0\n";
+	for (int i = 0; i < 40; i++)
+		strcat(tail, "a=fmtp:101 0-15,16,17,18,19\n");
+	snprintf(Tbuf, sizeof(Tbuf), INVITE_SDP, "big", "big", "big", "10.1.1.5", tail);
+	h_run_at(e, ALG_OUT, "10.1.1.5:5062", REGISTRAR, Tbuf, H_now);
+	CHECK(H_inlen > 1500);
+	CHECK(h_line("c=IN IP4 203.0.113.100"));
+	CHECK(H_outlen == H_inlen + 5);
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
+static int pin_cb(void *ctx, const struct alg_pinhole_info *x)
+{
+	(void)x;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int call_cb(void *ctx, const struct alg_call_info *x)
+{
+	(void)x;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int reg_cb(void *ctx, const struct alg_registration_info *r)
+{
+	memcpy(ctx, r, sizeof(*r));
+	return 0;
+}
+
+/* Query API (alg_query.h) and alg_clear_calls / alg_reconfigure. */
+static void t_query(void)
+{
+	struct alg_engine *e = h_engine();
+	struct alg_registration_info ri;
+	struct alg_result *r = malloc(sizeof(*r));
+	int n = 0;
+
+	h_out(e, PHONE, REGISTRAR, REG_RPORT);
+	h_in(e, REGISTRAR, BIND, REG_200);
+	CHECK_EQ_INT(alg_registrations_each(e, reg_cb, &ri), 1);
+	CHECK(!strcmp(ri.aor, "sip:alice@example.com") && ri.granted_s == 120);
+	CHECK(ri.binding.public_ep.port == 40001 && ri.binding.registrar.ip[3] == 20);
+	h_out(e, PHONE, REGISTRAR, invite("q1", "192.168.1.10", "m=audio 30000 RTP/AVP 0\nm=video 30002 RTP/AVP 96\n"));
+	h_out(e, PHONE, REGISTRAR, invite("q2", "192.168.1.10", "m=audio 30010 RTP/AVP 0\n"));
+	CHECK_EQ_INT(alg_pinholes_each(e, pin_cb, &n), 6);
+	n = 0;
+	CHECK_EQ_INT(alg_calls_each(e, call_cb, &n), 2);
+	struct alg_config cfg;
+	h_config(&cfg);
+	cfg.media_port_min = 50000;
+	cfg.media_port_max = 50099;
+	CHECK_EQ_INT(alg_reconfigure(e, &cfg), 0);
+	h_out(e, PHONE, REGISTRAR, invite("q3", "192.168.1.10", "m=audio 30020 RTP/AVP 0\n"));
+	CHECK(h_line("m=audio 50000 RTP/AVP 0"));
+	CHECK_EQ_INT(alg_clear_calls(e, "q1@192.168.1.10", H_now, r), 1);
+	int closes = 0, ends = 0;
+	for (unsigned i = 0; i < r->nactions; i++) {
+		closes += r->actions[i].kind == ALG_ACT_PINHOLE_CLOSE;
+		ends += r->actions[i].kind == ALG_ACT_CALL_END &&
+			r->actions[i].u.call.reason == ALG_END_CLEARED;
+	}
+	CHECK_EQ_INT(closes, 4);
+	CHECK_EQ_INT(ends, 1);
+	CHECK_EQ_INT(alg_clear_calls(e, NULL, H_now, r), 2);
+	CHECK_EQ_INT(h_open_pinholes(e), 0);
+	struct alg_counters k;
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.calls, 0);
+	CHECK_EQ_INT(k.pinholes_opened, k.pinholes_closed);
+	free(r);
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B1 blind replacement: only Contact changes, Call-ID/branch/tag/display/UA kept (R1)", t_b1 },
 	{ "B2 substring match 192.168.1.1 vs .100/:50621 (R1)", t_b2 },
@@ -1047,6 +1190,10 @@ static const struct check_case cases[] = {
 	{ "R7 late offer (answer in ACK), UPDATE adds video", t_r7_late_offer },
 	{ "R9 strict_register drops non-registrar INVITE; inbound call R-URI restored, To untouched (kernel rewrites To)", t_r9_inbound },
 	{ "mode pinhole: pinholes on inside ports, no rewriting", t_mode_pinhole },
+	{ "B22c sips: URIs in cleartext left alone, not dropped (R10)", t_b22c },
+	{ "B10 TCP message rewritten with right Content-Length; CL 4294967328 forwarded unchanged (R5)", t_b10_tcp },
+	{ "B28 1600-byte INVITE growing by 5 bytes rewritten whole (R2)", t_b28 },
+	{ "query API: registrations, calls, pinholes; reconfigure; clear calls", t_query },
 	{ NULL, NULL },
 };
 

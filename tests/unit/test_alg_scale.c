@@ -20,8 +20,8 @@
 #endif
 #endif
 
-static unsigned long n_alloc;
 #ifndef NO_HOOK
+static unsigned long n_alloc;
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
