@@ -127,7 +127,7 @@ static void in_request(struct alg_ctx *c)
 	if (call && call->contact_orig[0])
 		rw_ruri_in(c, call->contact_orig, &call->contact_ep);
 	else if (r && r->contact_orig[0])
-		rw_ruri_in(c, r->contact_orig, NULL);
+		rw_ruri_in(c, r->contact_orig, &r->contact_ep);
 	else
 		rw_ruri_in(c, NULL, &c->inside);
 	if (!c->res->deliver_to.family)

@@ -147,6 +147,7 @@ struct alg_reg {
 	struct alg_addr inside, public_ep, registrar;
 	enum alg_transport transport;
 	char contact_orig[ALG_TEXT];
+	struct alg_addr contact_ep;  /* the inside Contact as an address */
 	uint32_t granted_s;
 	uint64_t expires_ms;
 };
@@ -158,7 +159,7 @@ struct alg_txn {
 	char via_orig[ALG_TEXT];
 	char contact_orig[ALG_TEXT];
 	char aor[128];
-	struct alg_addr inside, binding, via_ep;
+	struct alg_addr inside, binding, via_ep, contact_ep;
 	enum alg_transport transport;
 	uint32_t call, call_gen;    /* ALG_NONE if none */
 	uint64_t expires_ms;

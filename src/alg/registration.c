@@ -124,6 +124,7 @@ void reg_request(struct alg_ctx *c, struct alg_txn *t)
 	t->dereg = (uint8_t)(c->contact_star || t->req_expires == 0);
 	t->contact_rewritten = (uint8_t)(c->contact_orig[0] != 0);
 	memcpy(t->contact_orig, c->contact_orig, sizeof(t->contact_orig));
+	t->contact_ep = c->contact_ep;
 }
 
 static uint32_t reg_find(struct alg_engine *e, const char *aor, const struct alg_addr *inside,
@@ -190,8 +191,10 @@ static void reg_upsert(struct alg_ctx *c, const struct alg_txn *t, int64_t g)
 	r->transport = t->transport;
 	r->registrar = c->pkt->src;
 	r->registrar.port = 0; /* any source port (RFC 3261 §18.2.1 replies vary) */
-	if (t->contact_rewritten)
+	if (t->contact_rewritten) {
 		memcpy(r->contact_orig, t->contact_orig, sizeof(r->contact_orig));
+		r->contact_ep = t->contact_ep;
+	}
 	r->granted_s = (uint32_t)g;
 	r->expires_ms = c->now + (uint64_t)g * 1000 + e->cfg.register_margin_ms;
 	pool_rekey2(&e->regs, i, pub_key(&t->binding, t->transport));

@@ -684,6 +684,17 @@ static void t_b18b(void)
 	CHECK(h_line("Via: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bK18b"));
 	CHECK(h_line("Contact: <sip:7970@192.168.1.10:5060>;expires=3600"));
 	CHECK_EQ_INT(H_res.deliver_to.port, 5060);
+	/* an incoming call goes to the port the phone listens on, too */
+	h_in(e, REGISTRAR, "203.0.113.1:50933",
+	     "INVITE sip:7970@203.0.113.1:50933 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 203.0.113.20:5060;branch=z9hG4bKin18\n"
+	     "From: <sip:c@example.com>;tag=c\n"
+	     "To: <sip:7970@example.com>\n"
+	     "Call-ID: in18\n"
+	     "CSeq: 1 INVITE\n"
+	     "Content-Length: 0\n\n");
+	CHECK(h_line("INVITE sip:7970@192.168.1.10:5060 SIP/2.0"));
+	CHECK_EQ_INT(H_res.deliver_to.port, 5060);
 	alg_free(e);
 }
 
