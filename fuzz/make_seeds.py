@@ -48,6 +48,30 @@ def rfc3665_messages():
     return msgs
 
 
+PROTOS_SUBS = {b'<To>': b'bob@192.0.2.10', b'<From>': b'alice@192.168.1.20',
+               b'<From-Address>': b'192.168.1.20', b'<Teardown-Method>': b'CANCEL',
+               b'<Local-Port>': b'5060', b'<CSeq>': b'1', b'<Branch-ID>': b'1',
+               b'<From-IP>': b'192.168.1.20', b'<Call-ID>': b'protos1'}
+
+
+def protos_messages():
+    """The INVITE template of each PROTOS c07-sip sample case, placeholders
+    filled in the way the suite's driver does (see protos/INDEX.md)."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(CORPORA, 'protos', 'sample', '*'))):
+        d = open(path, 'rb').read()
+        sp = d.find(b' ')
+        if sp <= 0 or not d[:sp].isdigit():
+            continue
+        t = d[sp + 1:sp + 1 + int(d[:sp])]
+        for k, v in PROTOS_SUBS.items():
+            t = t.replace(k, v)
+        i = t.find(b'\r\n\r\n')
+        body = t[i + 4:] if i >= 0 else b''
+        out.append(t.replace(b'<Content-Length>', str(len(body)).encode()))
+    return out
+
+
 def bench_invite():
     src = open(os.path.join(ROOT, 'bench', 'bench_parse.c')).read()
     a = src.index('static const char invite[] =')
@@ -86,7 +110,8 @@ def main():
     tests = read_all(os.path.join(ROOT, 'tests', 'cli', 'data', '*.sip'))
     flows = rfc3665_messages()
     invite = bench_invite()
-    msgs = rfc4475 + rfc5118 + tests + flows[::10] + [invite]
+    protos = protos_messages()[::3]
+    msgs = rfc4475 + rfc5118 + tests + flows[::10] + protos + [invite]
     # A TCP stream: two messages, a CRLFCRLF keep-alive, a lone CRLF.
     stream = tests[0] + b'\r\n\r\n' + invite + b'\r\n'
     write('fuzz_sip_parse', msgs + [stream])
