@@ -81,7 +81,7 @@ static int open_public(const struct alg_addr *inside, struct alg_addr *pub)
 	for (int tries = 0; tries < 8; tries++) {
 		*pub = cfg->alg.public_addr;
 		pub->port = tries == 0 && port_ok(inside->port) ? inside->port : 0;
-		fd = net_socket(SOCK_DGRAM, pub, pub->port ? NET_REUSE : 0);
+		fd = net_socket(SOCK_DGRAM, pub, (pub->port ? NET_REUSE : 0) | NET_BIGBUF);
 		if (fd < 0 && pub->port)
 			continue;
 		if (fd < 0)

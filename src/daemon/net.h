@@ -29,6 +29,7 @@ uint32_t net_hash(const struct alg_addr *a);
 #define NET_ORIGDST 2u     /* IP_RECVORIGDSTADDR (+ IP_PKTINFO) */
 #define NET_REUSE 4u       /* SO_REUSEADDR */
 #define NET_NOPORT 8u      /* IP_BIND_ADDRESS_NO_PORT (TCP connect) */
+#define NET_BIGBUF 16u     /* 4 MiB socket buffers: absorb bursts while busy */
 
 /* A non-blocking socket of type (SOCK_DGRAM / SOCK_STREAM) bound to a
  * (port 0: any; a == NULL: no bind). */

@@ -253,7 +253,8 @@ int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
 
 	cfg = c;
 	proto = p;
-	listener.fd = net_socket(SOCK_DGRAM, &any, NET_TRANSPARENT | NET_ORIGDST | NET_REUSE);
+	listener.fd = net_socket(SOCK_DGRAM, &any,
+				 NET_TRANSPARENT | NET_ORIGDST | NET_REUSE | NET_BIGBUF);
 	if (listener.fd < 0)
 		return listener.fd;
 	listener.fn = listener_readable;
