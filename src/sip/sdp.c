@@ -138,8 +138,11 @@ static int is_ipv6(const char *p, uint32_t n)
 			hex = 0;
 			start = i + 1;
 		} else if (p[i] == '.') {
-			/* The last 32 bits as dotted quad: counts two groups. */
-			return is_ipv4(p + start, n - start) && groups + 2 + !!dbl <= 8;
+			/* The last 32 bits as dotted quad: counts two groups,
+			 * and only after at least one colon. */
+			if (start == 0 || !is_ipv4(p + start, n - start))
+				return 0;
+			return dbl ? groups + 2 <= 7 : groups + 2 == 8;
 		} else if (is_hex(p[i]) && hex < 4) {
 			hex++;
 		} else {

@@ -177,6 +177,14 @@ static void t_ipv6(void)
 	CHECK_SPAN(r.b, r.m[1].conn.addr, "::ffff:192.0.2.2");
 	CHECK_EQ_INT(r.m[1].rtcp_addr.family, 6);
 	CHECK_SPAN(r.b, r.m[1].rtcp_addr.addr, "2001:2345:6789:ABCD:EF01:2345:6789:ABCD");
+	/* RFC 4291 §2.2 forms: full, compressed at either end, IPv4 tail. */
+	run(&r, "v=0\nc=IN IP6 1:2:3:4:5:6:192.0.2.1\nm=audio 1 RTP/AVP 0\nc=IN IP6 ::\n"
+		"m=audio 2 RTP/AVP 0\nc=IN IP6 fe80::\nm=audio 3 RTP/AVP 0\nc=IN IP6 ::192.0.2.1\n"
+		"m=audio 4 RTP/AVP 0\nc=IN IP6 1:2:3:4:5:6:7::\n",
+	    4);
+	CHECK_EQ_INT(r.s.conn.family, 6);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ_INT(r.m[i].conn.family, 6);
 }
 
 /* FQDN addresses are family 0; multicast /ttl and /count are not the address. */
@@ -316,6 +324,10 @@ static void t_malformed(void)
 		"v=0\nc=IN IP6 1::2::3\n",
 		"v=0\nc=IN IP6 1:2:3:4:5:6:7:8:9\n",
 		"v=0\nc=IN IP6 12345::1\n",
+		"v=0\nc=IN IP6 192.0.2.1\n",
+		"v=0\nc=IN IP6 1:2:192.0.2.1\n",
+		"v=0\nc=IN IP6 1:2:3:4:5:6:7:192.0.2.1\n",
+		"v=0\nc=IN IP6 1::2:3:4:5:6:7:192.0.2.1\n",
 		"v=0\nc=IN IP4 host@example\n",
 		"v=0\nc=IN IP4 .example.com\n",
 		"v=0\nc=IN IP4 a..example.com\n",
