@@ -503,7 +503,7 @@ static void tcp_frame(struct replay *r, const struct pcapio_frame *f, const stru
 	struct q_entry *e;
 	struct tcpr_conn *c;
 	struct rp_msg m;
-	const char *why;
+	const char *why, *was;
 	int dir;
 
 	if (pkt_parse_l4(PKT_PROTO_TCP, l4, ip->l4len, &h) < 0 ||
@@ -527,9 +527,12 @@ static void tcp_frame(struct replay *r, const struct pcapio_frame *f, const stru
 	if (!r->o.keep_addresses && rp_direction(&r->c, &m.src, &m.dst, &why) == ALG_OUT &&
 	    rp_binding(&r->c, &m.src, ALG_TCP, &e->nat_src) == 0)
 		e->nat = 1;
+	was = tcpr_broken(c, dir);
 	if (tcpr_segment(c, dir, h.seq, h.flags, e->f.data + ip->l4off + h.hdrlen, e->plen,
 			 &e->rel) < 0)
 		tcpr_break(c, dir, "out of memory");
+	if (!was && tcpr_broken(c, dir)) /* a gap: report it once */
+		rp_problem(&r->c, r->c.frame, tcpr_broken(c, dir), NULL, 0, &m.src, &m.dst, ALG_TCP);
 	tcp_frame_dir(r, c, dir, &m);
 }
 
@@ -645,6 +648,16 @@ static int setup(struct replay *r, struct pcapio_reader *rd)
 	return 0;
 }
 
+static void tcp_left(void *ctx, const uint8_t *pending, size_t len)
+{
+	struct replay *r = ctx;
+	char why[96];
+
+	snprintf(why, sizeof(why), "TCP stream ends inside a message (%zu bytes): passed through",
+		 len);
+	rp_problem(&r->c, r->c.frame, why, (const char *)pending, len, NULL, NULL, ALG_TCP);
+}
+
 static void run(struct replay *r, struct pcapio_reader *rd)
 {
 	struct pcapio_frame f;
@@ -659,7 +672,7 @@ static void run(struct replay *r, struct pcapio_reader *rd)
 	/* End of capture: fragments still missing will never come, TCP
 	 * messages still open will never complete. */
 	expire_fragments(r, UINT64_MAX);
-	tcpr_finish(r->tcp);
+	tcpr_finish(r->tcp, tcp_left, r);
 	q_flush(r);
 }
 

@@ -149,9 +149,11 @@ static void text_event(FILE *f, const struct rp_event *e, int explain)
 			end_reason(e->act.u.call.reason));
 		return;
 	}
-	fprintf(f, "  #%-5llu %-3s %s %s -> %s  %s\n", (unsigned long long)e->frame,
-		dir_name(e->dir), e->transport == ALG_TCP ? "TCP" : "UDP", e->src, e->dst,
-		e->summary[0] ? e->summary : "(no start line)");
+	fprintf(f, "  #%-5llu %-3s %s ", (unsigned long long)e->frame, dir_name(e->dir),
+		e->transport == ALG_TCP ? "TCP" : "UDP");
+	if (e->src[0])
+		fprintf(f, "%s -> %s  ", e->src, e->dst);
+	fprintf(f, "%s\n", e->summary[0] ? e->summary : "(no start line)");
 	fprintf(f, "          %s%s%s\n", e->kind == RP_PROBLEM ? "not processed" : fate_name(e->fate),
 		e->reason[0] ? ": " : "", e->reason);
 	for (unsigned i = 0; i < e->nnotes; i++) {

@@ -212,11 +212,17 @@ const char *tcpr_broken(const struct tcpr_conn *c, int dir)
 	return c->d[dir].broken;
 }
 
-void tcpr_finish(struct tcpr *t)
+void tcpr_finish(struct tcpr *t, tcpr_left_fn left, void *ctx)
 {
 	for (size_t i = 0; i < t->n; i++)
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 2; k++) {
+			size_t len;
+			const uint8_t *p = tcpr_pending(t->c[i], k, &len);
+
+			if (p && left)
+				left(ctx, p, len);
 			tcpr_break(t->c[i], k, "end of capture inside a TCP message");
+		}
 }
 
 int tcpr_resolved(const struct tcpr_conn *c, int dir, uint32_t seq_end)

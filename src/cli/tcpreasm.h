@@ -56,8 +56,11 @@ int tcpr_consume(struct tcpr_conn *c, int dir, size_t n, const uint8_t *out, siz
 /* Stop interpreting this direction (reason kept for the report). */
 void tcpr_break(struct tcpr_conn *c, int dir, const char *reason);
 const char *tcpr_broken(const struct tcpr_conn *c, int dir);
-/* At the end of the capture: everything not decided passes through. */
-void tcpr_finish(struct tcpr *t);
+/* At the end of the capture: everything not decided passes through.  `left`
+ * (may be NULL) is called first for each direction that still holds
+ * in-order bytes no message took (a message the capture cut off). */
+typedef void (*tcpr_left_fn)(void *ctx, const uint8_t *pending, size_t len);
+void tcpr_finish(struct tcpr *t, tcpr_left_fn left, void *ctx);
 
 /* Whether the bytes before sequence number seq_end of this direction are decided
  * (or never will be), so a segment or an acknowledgement reaching there

@@ -198,6 +198,12 @@ check "TCP: no analysis flags after the size change" test "$(count "$T/tsplit.pc
 	'tcp.analysis.flags || tcp.checksum.status==0' -o tcp.check_checksum:TRUE)" = 0
 replay tls "$G/tcp_tls.pcap" --inside 192.168.1.0/24 --public $PUB --ports 5060,5061
 check "TCP 5061 (TLS) never touched" cmp -s "$G/tcp_tls.pcap" "$T/tls.pcap"
+replay gap "$G/tcp_gap.pcap" --inside 192.168.1.0/24 --public $PUB --keep-addresses
+check "TCP segment missing: reported, stream passed through" bash -c \
+	"grep -q 'gap in the TCP stream' '$T/gap.txt' && cmp -s '$G/tcp_gap.pcap' '$T/gap.pcap'"
+replay tail "$G/tcp_tail.pcap" --inside 192.168.1.0/24 --public $PUB --keep-addresses
+check "TCP message cut by the end of capture: reported, copied" bash -c \
+	"grep -q 'TCP stream ends inside a message (2800 bytes)' '$T/tail.txt' && cmp -s '$G/tcp_tail.pcap' '$T/tail.pcap'"
 replay sll2 "$G/sll2.pcap" --inside 192.168.1.0/24 --public $PUB
 check "Linux cooked v2: REGISTER rewritten" test \
 	"$(count "$T/sll2.pcap" 'sip.contact.uri contains "203.0.113.1"')" = 1

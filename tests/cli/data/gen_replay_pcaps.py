@@ -11,6 +11,8 @@ knows exactly what went in:
   tcp_split.pcap    handshake, an INVITE split over 3 segments, a 200 OK
                     and an ACK in one segment, teardown
   tcp_tls.pcap      the same INVITE on TCP 5061 (TLS port: never touched)
+  tcp_gap.pcap      tcp_split.pcap without the INVITE's second segment
+  tcp_tail.pcap     tcp_split.pcap cut after the INVITE's second segment
   sll2.pcap         a REGISTER on Linux cooked v2
   snap.pcap         a REGISTER captured with a 200-byte snap length
   cut.pcap          frag4.pcap cut in the middle of its last record
@@ -178,6 +180,9 @@ def main():
     pcap(os.path.join(d, "frag6_raw.pcap"), 101, frag6_frames())
     pcap(os.path.join(d, "tcp_split.pcap"), 1, tcp_frames(5060))
     pcap(os.path.join(d, "tcp_tls.pcap"), 1, tcp_frames(5061))
+    f = tcp_frames(5060)
+    pcap(os.path.join(d, "tcp_gap.pcap"), 1, f[:5] + f[6:])
+    pcap(os.path.join(d, "tcp_tail.pcap"), 1, f[:6])
     reg = eth(ip4(IN4, OUT4, 17, udp(IN4, OUT4, 5060, 5060, register("192.168.1.2"))))
     pcap(os.path.join(d, "sll2.pcap"), 276,
          [sll2(ip4(IN4, OUT4, 17, udp(IN4, OUT4, 5060, 5060, register("192.168.1.2"))))])
