@@ -497,6 +497,7 @@ int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
 	p.cap = s->media_cap;
 	while (pos < end) {
 		int64_t next = line_end(base, pos, end, &len);
+		s->err_off = pos;
 		if (next < 0)
 			return SIP_ESDP;
 		if (len == 0) {
@@ -512,6 +513,7 @@ int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
 		}
 		pos = (uint32_t)next;
 	}
+	s->err_off = body.off;
 	if (p.nlines == 0)
 		return SIP_ESDP;
 	return s->nmedia;

@@ -6,7 +6,8 @@
  * body, or one part of a multipart body) and fills struct sdp with spans of
  * that same buffer, so they can go straight into an edit list.  The media
  * array is the caller's (media, cap).  No allocation, no writes.
- * Returns the number of m= lines (>= 0) or a negative enum sip_err.
+ * Returns the number of m= lines (>= 0) or a negative enum sip_err; on
+ * error s->err_off is the offset of the line that failed.
  * Lines may end in CRLF or LF.  Unknown lines and attributes are skipped.
  *
  * What is SIP_ESDP: a first line other than "v=0"; a line that is not
@@ -72,6 +73,7 @@ struct sdp {
 	struct sdp_conn conn;     /* session-level c= */
 	struct sdp_media *media;
 	uint16_t nmedia, media_cap;
+	uint32_t err_off;         /* on error: start of the line that failed */
 };
 
 int sdp_parse(struct sdp *s, const char *base, struct sip_span body,

@@ -359,6 +359,7 @@ static void t_nul(void)
 	struct sdp_res r;
 
 	CHECK_EQ_INT(parse_at(&r, b, sizeof(b) - 1, 0, SDP_MAX_MEDIA), SIP_ESDP);
+	CHECK_EQ_INT(r.s.err_off, 5);   /* the line that failed */
 }
 
 /* Unknown nettypes: the address is opaque, family 0, never rewritten. */
