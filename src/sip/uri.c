@@ -58,9 +58,9 @@ static int ipv4_ok(const char *b, uint32_t i, uint32_t e)
 
 static uint32_t find(const char *b, uint32_t i, uint32_t e, char c)
 {
-	while (i < e && b[i] != c)
-		i++;
-	return i;
+	const char *p = i < e ? memchr(b + i, c, e - i) : NULL;
+
+	return p ? (uint32_t)(p - b) : e;
 }
 
 /*
@@ -158,8 +158,13 @@ static int parse_hostport(struct sip_uri *u, const char *b, uint32_t i, uint32_t
 			return SIP_EURI;
 		stop++;
 	}
-	while (stop < e && b[stop] != ':' && b[stop] != ';' && b[stop] != '?')
+	/* host characters are alphanumerics, '-' and '.' (or the bracketed
+	 * reference skipped above) */
+	while (stop < e && (lx_is((unsigned char)b[stop], LX_ALPHA | LX_DIGIT) ||
+			    b[stop] == '-' || b[stop] == '.'))
 		stop++;
+	if (stop < e && b[stop] != ':' && b[stop] != ';' && b[stop] != '?')
+		return SIP_EURI;
 	int t = sip_host_parse(b, sip_span_make(h, stop - h), 0);
 	if (t < 0)
 		return t;
@@ -314,7 +319,8 @@ int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s)
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	for (n = 0; i + n < e; n++) {
 		unsigned char c = (unsigned char)base[i + n];
-		if (!(lx_is(c, LX_ALPHA) || (n && (lx_is(c, LX_DIGIT) || strchr("+-.", c)))))
+		if (!(lx_is(c, LX_ALPHA) ||
+		      (n && (lx_is(c, LX_DIGIT) || c == '+' || c == '-' || c == '.'))))
 			break;
 	}
 	if (n == 0 || i + n >= e || base[i + n] != ':')
