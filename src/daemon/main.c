@@ -134,6 +134,7 @@ static uint64_t next_deadline(void *ctx)
 static void after_batch(void *ctx)
 {
 	(void)ctx;
+	udp_proxy_flush();
 	proto->commit(); /* one firewall transaction per batch */
 	binding_reap();
 	tcp_proxy_reap();

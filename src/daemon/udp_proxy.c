@@ -32,15 +32,6 @@ static char cbufs[BATCH][128];
 static struct mmsghdr msgs[BATCH];
 static struct iovec iovs[BATCH];
 
-/* Transparent sockets bound to an outside party's address:port, used as
- * the source of what we deliver to the inside.  A small LRU. */
-static struct {
-	struct alg_addr addr;
-	int fd;
-	uint64_t used;
-} spoof[SPOOF_CACHE];
-static uint64_t spoof_clock;
-
 static void setup_batch(void)
 {
 	for (int i = 0; i < BATCH; i++) {
@@ -53,6 +44,99 @@ static void setup_batch(void)
 		msgs[i].msg_len = 0;
 	}
 }
+
+/*
+ * Sends are queued and go out with sendmmsg: one queue for the listener
+ * (deliveries to the inside, source set with IP_PKTINFO), flushed after
+ * each loop wake-up, and one for any other socket, flushed when the socket
+ * changes.  The engine's output is copied into the queue's arena because it
+ * is only valid until the next message (proto.h).
+ */
+#define TXB 64
+#define TX_ARENA (1u << 20)
+
+struct txq {
+	int fd;
+	unsigned n;
+	size_t used;
+	struct mmsghdr m[TXB];
+	struct iovec iov[TXB];
+	struct sockaddr_in to[TXB];
+	char cmsg[TXB][CMSG_SPACE(sizeof(struct in_pktinfo))];
+	char arena[TX_ARENA];
+};
+
+static struct txq txl, txo; /* listener, other */
+
+static void tx_flush(struct txq *q)
+{
+	char a[NET_ADDR_STR];
+	struct alg_addr to;
+
+	for (unsigned i = 0; i < q->n;) {
+		int k = sendmmsg(q->fd, q->m + i, q->n - i, 0);
+		if (k > 0) {
+			i += (unsigned)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		/* The message at i failed: count it, report it, go on. */
+		stats.tx_errors++;
+		net_from_sin(&q->to[i], &to);
+		log_event(LOG_WARNING, "event=send_error to=%s error=\"%s\"", net_fmt(&to, a),
+			  strerror(k < 0 ? errno : EIO));
+		i++;
+	}
+	q->n = 0;
+	q->used = 0;
+}
+
+static void tx_queue(struct txq *q, int fd, const struct alg_addr *to,
+		     const struct alg_addr *src_ip, const char *data, size_t len)
+{
+	if (q->n && (q->fd != fd || q->n == TXB || q->used + len > TX_ARENA))
+		tx_flush(q);
+	if (len > TX_ARENA)
+		return;
+	unsigned i = q->n++;
+	char *p = q->arena + q->used;
+	memcpy(p, data, len);
+	q->used += len;
+	q->fd = fd;
+	net_to_sin(to, &q->to[i]);
+	q->iov[i] = (struct iovec){ p, len };
+	q->m[i].msg_hdr = (struct msghdr){ .msg_name = &q->to[i], .msg_namelen = sizeof(q->to[i]),
+					   .msg_iov = &q->iov[i], .msg_iovlen = 1 };
+	if (src_ip) {
+		/* The listener has the right port: set only the source address. */
+		struct in_pktinfo pi = { 0 };
+		struct cmsghdr *c;
+		memcpy(&pi.ipi_spec_dst, src_ip->ip, 4);
+		q->m[i].msg_hdr.msg_control = q->cmsg[i];
+		q->m[i].msg_hdr.msg_controllen = sizeof(q->cmsg[i]);
+		c = CMSG_FIRSTHDR(&q->m[i].msg_hdr);
+		c->cmsg_level = SOL_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+}
+
+void udp_proxy_flush(void)
+{
+	tx_flush(&txl);
+	tx_flush(&txo);
+}
+
+/* Transparent sockets bound to an outside party's address:port, used as
+ * the source of what we deliver to the inside.  A small LRU. */
+static struct {
+	struct alg_addr addr;
+	int fd;
+	uint64_t used;
+} spoof[SPOOF_CACHE];
+static uint64_t spoof_clock;
 
 static int spoof_fd(const struct alg_addr *from)
 {
@@ -69,8 +153,11 @@ static int spoof_fd(const struct alg_addr *from)
 	int fd = net_socket(SOCK_DGRAM, from, NET_TRANSPARENT | NET_REUSE);
 	if (fd < 0)
 		return fd;
-	if (spoof[lru].used)
+	if (spoof[lru].used) {
+		if (txo.n && txo.fd == spoof[lru].fd)
+			tx_flush(&txo);
 		close(spoof[lru].fd);
+	}
 	spoof[lru].addr = *from;
 	spoof[lru].fd = fd;
 	spoof[lru].used = ++spoof_clock;
@@ -81,38 +168,22 @@ static int spoof_fd(const struct alg_addr *from)
 static int send_spoofed(const struct alg_addr *from, const struct alg_addr *to, const char *data,
 			size_t len)
 {
-	struct sockaddr_in dst;
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
-	struct iovec iov = { (void *)data, len };
-	struct msghdr mh = { .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov,
-			     .msg_iovlen = 1 };
-	int fd = listener.fd;
+	int fd;
 
-	net_to_sin(to, &dst);
 	if (from->port == cfg->fw.tproxy_port) {
-		/* The listener has the right port: set only the source address. */
-		struct cmsghdr *c;
-		struct in_pktinfo pi = { 0 };
-		memcpy(&pi.ipi_spec_dst, from->ip, 4);
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	} else if ((fd = spoof_fd(from)) < 0) {
-		return fd;
+		tx_queue(&txl, listener.fd, to, from, data, len);
+		return 0;
 	}
-	return sendmsg(fd, &mh, 0) < 0 ? -errno : 0;
+	if ((fd = spoof_fd(from)) < 0)
+		return fd;
+	tx_queue(&txo, fd, to, NULL, data, len);
+	return 0;
 }
 
 static int send_plain(int fd, const struct alg_addr *to, const char *data, size_t len)
 {
-	struct sockaddr_in dst;
-
-	net_to_sin(to, &dst);
-	return sendto(fd, data, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0 ? -errno : 0;
+	tx_queue(&txo, fd, to, NULL, data, len);
+	return 0;
 }
 
 static void tx_result(int rc, const struct alg_addr *to)
@@ -263,6 +334,7 @@ int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
 
 void udp_proxy_close(void)
 {
+	udp_proxy_flush();
 	if (listener.fd >= 0) {
 		loop_del(&listener);
 		close(listener.fd);

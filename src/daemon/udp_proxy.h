@@ -23,6 +23,9 @@
 
 int udp_proxy_open(const struct daemon_config *cfg, const struct proto *p);
 void udp_proxy_close(void);
+/* Send what is queued (sendmmsg); main calls it after each loop wake-up,
+ * before bindings closed in that wake-up are reaped. */
+void udp_proxy_flush(void);
 /* binding.c calls this when a binding socket is readable. */
 void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events);
 
