@@ -207,6 +207,10 @@ static void read_half(struct conn *c, struct half *h)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
+			/* Best effort: what this side sent last still goes out. */
+			struct half *o = h == &c->in ? &c->out : &c->in;
+			if (n == 0 && o->out.len)
+				flush(c, o);
 			conn_close(c, n == 0 ? (h == &c->in ? "inside_closed" : "outside_closed")
 					     : "read_error");
 			return;
