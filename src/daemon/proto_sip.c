@@ -170,9 +170,10 @@ static void log_message(const struct proto_msg *m, const struct alg_result *r)
 		log_kv(line, sizeof(line), &n, "rule", r->notes[i].rule ? r->notes[i].rule : "");
 		log_line(LOG_INFO, line);
 	}
-	/* A reason on an unchanged forward that is not the plain "nothing to
-	 * change" case means the engine failed open: info, not debug. */
-	if (r->verdict == ALG_FORWARD && !r->changed && r->reason && r->nnotes)
+	/* Unchanged for any reason but the plain "nothing to change" (did not
+	 * parse, out of scope, failed open, a stream left alone) is news: info. */
+	if (r->verdict == ALG_FORWARD && !r->changed && r->reason &&
+	    strcmp(r->reason, "nothing to change"))
 		level = LOG_INFO;
 	if (!log_enabled(level))
 		return;
