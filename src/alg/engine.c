@@ -299,8 +299,8 @@ static int fire(struct alg_engine *e, const struct alg_timer *t, uint64_t now,
 	if (t->kind == ALG_T_CALL) {
 		enum alg_end_reason why;
 		uint64_t d = call_deadline(e, pool_at(p, t->slot), &why);
-		if (d <= now)
-			call_end(e, t->slot, why, now, res);
+		if (d <= now) /* the record says when the timer ran out, not when we looked */
+			call_end(e, t->slot, why, d, res);
 		else
 			alg_schedule(e, ALG_T_CALL, t->slot, d);
 	} else if (t->kind == ALG_T_REG) {

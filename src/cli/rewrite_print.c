@@ -82,7 +82,10 @@ void rw_print_text(FILE *f, const struct alg_result *res)
 {
 	char x[80];
 
-	fprintf(f, "verdict: %s\n", verdict_name(res));
+	if (res->out)
+		fprintf(f, "verdict: %s\n", verdict_name(res));
+	else
+		fprintf(f, "timers: %u actions\n", res->nactions);
 	if (res->reason)
 		fprintf(f, "reason: %s\n", res->reason);
 	for (unsigned i = 0; i < res->nnotes; i++) {
