@@ -53,6 +53,9 @@ enum {
 };
 
 #define POOL_SIZE 4096
+/* sip_render fixes at most this many agreeing Content-Length headers; with
+ * more, a length change is SIP_ECLEN (edit.h). */
+#define CLEN_MAX 4
 
 struct run {
 	struct sip_msg m;
@@ -229,7 +232,8 @@ static int cmp_edit(const void *a, const void *b)
 
 /*
  * The model: the original with our edits applied in offset order, and the
- * Content-Length digits replaced when the body length changed (edit.h).
+ * digits of every Content-Length header (the parser accepts agreeing
+ * repeats) replaced when the body length changed (edit.h).
  * The replacement bytes are found again in the list's pool by matching
  * offsets, so the model does not trust the list's order.  Returns the
  * model's length.
@@ -240,7 +244,7 @@ static size_t model(struct run *r, char *out)
 	int64_t body = m->body_len;
 	uint32_t pos = 0;
 	size_t o = 0;
-	struct sip_edit all[SIP_MAX_EDITS + 1];
+	struct sip_edit all[SIP_MAX_EDITS + CLEN_MAX];
 	char digits[24];
 	unsigned n = 0;
 
@@ -250,10 +254,12 @@ static size_t model(struct run *r, char *out)
 			body += (int64_t)all[n].data_len - all[n].len;
 		n++;
 	}
-	if (m->clen_hdr >= 0 && body != m->content_length) {
-		struct sip_span v = m->hdrs[m->clen_hdr].value;
+	for (unsigned i = 0; i < m->nhdrs && body != m->content_length; i++) {
+		struct sip_span v = m->hdrs[i].value;
 		int d = snprintf(digits, sizeof(digits), "%lld", (long long)body);
-		all[n++] = (struct sip_edit){ v.off, v.len, UINT32_MAX, (uint32_t)d };
+
+		if (m->hdrs[i].id == SIP_HDR_CONTENT_LENGTH)
+			all[n++] = (struct sip_edit){ v.off, v.len, UINT32_MAX, (uint32_t)d };
 	}
 	qsort(all, n, sizeof(all[0]), cmp_edit);
 	for (unsigned i = 0; i < n; i++) {
@@ -328,6 +334,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		edit_random(&r);
 	check_rejects(&r);
 	len = sip_render(&r.m, &r.e, out, sizeof(out));
+	/* More Content-Length headers than render fixes: SIP_ECLEN when the
+	 * length changes; outside the model. */
+	if (sip_msg_count(&r.m, SIP_HDR_CONTENT_LENGTH) > CLEN_MAX)
+		return 0;
 	if (len < 0 || (size_t)len != model(&r, want) || memcmp(out, want, (size_t)len))
 		violated("render differs from the model");
 	if (r.e.n == 0 && ((uint32_t)len != r.m.len || memcmp(out, buf, r.m.len)))
