@@ -626,6 +626,28 @@ static void t_query(void)
 	alg_free(e);
 }
 
+/* R9: strict_register off - a new request from any address is delivered. */
+static void t_r9_loose(void)
+{
+	struct alg_config cfg;
+	h_config(&cfg);
+	cfg.strict_register = 0;
+	struct alg_engine *e = alg_new(&cfg);
+	h_out(e, PHONE, REGISTRAR, REG_RPORT);
+	h_in(e, REGISTRAR, BIND, REG_200);
+	h_in(e, "198.51.100.66:5060", BIND,
+	     "OPTIONS sip:alice@203.0.113.1:40001 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 198.51.100.66:5060;branch=z9hG4bKo\n"
+	     "From: <sip:x@example.net>;tag=1\n"
+	     "To: <sip:alice@example.com>\n"
+	     "Call-ID: loose\n"
+	     "CSeq: 1 OPTIONS\n"
+	     "Content-Length: 0\n\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("OPTIONS sip:alice@192.168.1.10:5062 SIP/2.0"));
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B1 blind replacement: only Contact changes, Call-ID/branch/tag/display/UA kept (R1)", t_b1 },
 	{ "B2 substring match 192.168.1.1 vs .100/:50621 (R1)", t_b2 },
@@ -650,6 +672,7 @@ static const struct check_case cases[] = {
 	{ "B10 TCP message rewritten with right Content-Length; CL 4294967328 forwarded unchanged (R5)", t_b10_tcp },
 	{ "B28 1600-byte INVITE growing by 5 bytes rewritten whole (R2)", t_b28 },
 	{ "query API: registrations, calls, pinholes; reconfigure; clear calls", t_query },
+	{ "R9 strict_register off: a new request from anyone is delivered", t_r9_loose },
 	{ NULL, NULL },
 };
 
