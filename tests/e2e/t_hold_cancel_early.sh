@@ -117,9 +117,11 @@ sipp_bg fork_ph "$NS_PHONE" -sf "$E2E_SCEN/call_uac.xml" "$SERVER_IP:5060" -i "$
 ph=$BG_PID
 if wait_msgs "$E2E_DIR/fork_srv.msg" sent 183 2 5; then
 	media=$(siplog get "$E2E_DIR/fork_srv.msg" recv INVITE sdp:c):$(siplog get "$E2E_DIR/fork_srv.msg" recv INVITE sdp:m)
-	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP2:7000" "$media" 25 &
+	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP2:7000" "$media" 25 \
+		>"$E2E_DIR/fork_a.out" 2>&1 &
 	a=$!
-	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP3:7002" "$media" 25 &
+	nsx "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-send "$SERVER_IP3:7002" "$media" 25 \
+		>"$E2E_DIR/fork_b.out" 2>&1 &
 	b=$!
 	echo "$a $b" | tr ' ' '\n' >>"$E2E_DIR/pids"
 	wait "$a" "$b"
@@ -139,7 +141,7 @@ nb=$(count_get "$NS_PHONE" fork_b)
 if [ "${na:-0}" -ge 20 ] && [ "${nb:-0}" -ge 20 ]; then
 	pass fork_early_media_from_both
 else
-	fail fork_early_media_from_both "early media at the phone: fork A $na, fork B $nb of 25 each (to ${media:-?})"
+	fail fork_early_media_from_both "early media at the phone: fork A $na, fork B $nb of 25 each (to ${media:-?}; 200 sent $(siplog count "$E2E_DIR/fork_srv.msg" sent 200) times; $(cat "$E2E_DIR"/fork_[ab].out 2>/dev/null | tail -n 2 | tr '\n' ' '))"
 fi
 no_pinholes_check fork_leaves_no_pinhole
 
