@@ -236,6 +236,8 @@ void dialog_request(struct alg_ctx *c)
 	}
 	if (c->pkt->dir == ALG_OUT)
 		sdp_out(c, call);
+	else if (method == SIP_METHOD_ACK)
+		sdp_answer_in(c, call); /* late offer: the answer comes in the ACK */
 	call_schedule(e, c->call);
 }
 
@@ -268,6 +270,9 @@ void dialog_response(struct alg_ctx *c, struct alg_txn *t)
 	}
 	if (c->pkt->dir == ALG_OUT)
 		sdp_out(c, call);
+	else if (st >= 200 && st < 300 &&
+		 (c->cseq.method == SIP_METHOD_INVITE || c->cseq.method == SIP_METHOD_UPDATE))
+		sdp_answer_in(c, call);
 	call_schedule(e, c->call);
 }
 

@@ -242,12 +242,14 @@ int rw_top_via(struct alg_ctx *c, struct sip_via *v);
 
 /* rewrite_sdp.c */
 void sdp_out(struct alg_ctx *c, struct alg_call *call);
+void sdp_answer_in(struct alg_ctx *c, struct alg_call *call);
 
 /* media.c */
 struct alg_stream *media_map(struct alg_ctx *c, struct alg_call *call, unsigned mindex,
 			     struct sip_span mtype, const struct alg_addr *rtp,
 			     const struct alg_addr *rtcp, int mux);
 struct alg_stream *media_find_hold(struct alg_call *call, unsigned mindex, uint16_t port);
+int media_reject(struct alg_ctx *c, struct alg_call *call, unsigned mindex);
 void media_close_all(struct alg_engine *e, struct alg_call *call, struct alg_result *res);
 uint32_t media_pin_id(const struct alg_engine *e, const struct alg_call *call,
 		      unsigned s, int rtcp);

@@ -226,3 +226,17 @@ struct alg_stream *media_find_hold(struct alg_call *call, unsigned mindex, uint1
 	}
 	return NULL;
 }
+
+/* The answer rejected m= line `mindex` (port 0, RFC 3264 §6): the streams
+ * offered for it get no pinhole.  Returns the number closed. */
+int media_reject(struct alg_ctx *c, struct alg_call *call, unsigned mindex)
+{
+	int n = 0;
+
+	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++)
+		if (call->st[s].used && !call->st[s].superseded && call->st[s].mindex == mindex) {
+			stream_close(c->e, c->res, call, s);
+			n++;
+		}
+	return n;
+}

@@ -170,3 +170,19 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	    conn_inside(&r, &s.origin.addr, &a))
 		edit_addr(&r, s.origin.addr.addr, "sdp.o");
 }
+
+/* A final answer from outside (2xx to INVITE/UPDATE, or ACK): a stream it
+ * rejects with port 0 closes the pinholes opened for our offer of it.
+ * Early answers (18x) are not final: another fork may accept (B15). */
+void sdp_answer_in(struct alg_ctx *c, struct alg_call *call)
+{
+	struct sip_span body;
+	struct sdp s;
+
+	if (!call || sip_body_sdp(&c->m, &body) <= 0 ||
+	    sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0)
+		return;
+	for (unsigned i = 0; i < s.nmedia; i++)
+		if (s.media[i].port_num == 0 && media_reject(c, call, i))
+			c->skip_reason = "stream rejected by the answer: its pinholes closed (R7)";
+}

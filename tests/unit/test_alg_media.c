@@ -458,6 +458,27 @@ static void t_mode_pinhole(void)
 	alg_free(e);
 }
 
+/* R7: a stream the final answer rejects (port 0) loses its pinholes; an
+ * early answer rejecting it does not (another fork may accept). */
+static void t_r7_rejected_in_answer(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR, invite("rej", "192.168.1.10",
+					   "m=audio 30000 RTP/AVP 0\nm=video 30002 RTP/AVP 96\n"));
+	CHECK_EQ_INT(h_open_pinholes(e), 4);
+	static const char ans[] = "v=0\no=b 1 1 IN IP4 203.0.113.20\ns=-\nc=IN IP4 203.0.113.21\nt=0 0\n"
+				  "m=audio 20000 RTP/AVP 0\nm=video 0 RTP/AVP 96\n";
+	h_in(e, REGISTRAR, BIND, resp(183, "rej", "a", "INVITE", 1, ans));
+	CHECK_EQ_INT(h_open_pinholes(e), 4);
+	h_in(e, REGISTRAR, BIND, resp(200, "rej", "a", "INVITE", 1, ans));
+	CHECK(h_same());
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_CLOSE), 2);
+	const struct alg_action *a = h_action(ALG_ACT_PINHOLE_CLOSE, 0);
+	CHECK(a && a->u.pin.inside_ep.port >= 30002);
+	CHECK_EQ_INT(h_open_pinholes(e), 2);
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B4b low media port mapped, m=70000 forwarded untouched (kernel drops both) (R5)", t_b4bc },
 	{ "B4c port allocation near 65535 stays valid (R6)", t_b4_high },
@@ -478,6 +499,7 @@ static const struct check_case cases[] = {
 	{ "R6/R7 re-INVITE to a new port: new mapping, old kept until BYE", t_r6_reinvite_port },
 	{ "R7 late offer (answer in ACK), UPDATE adds video", t_r7_late_offer },
 	{ "mode pinhole: pinholes on inside ports, no rewriting", t_mode_pinhole },
+	{ "R7 stream rejected by the final answer loses its pinholes, not by an early one", t_r7_rejected_in_answer },
 	{ NULL, NULL },
 };
 
