@@ -249,6 +249,15 @@ assert h["value"] == "\u00ff\u00fe \u0001\u007f </script> \\ \"", repr(h["value"
 run json_stdin_tcp 0 --json --tcp - <"$D/invite.sip" && json_check json_stdin_tcp '
 assert f[0]["file"] == "-" and f[0]["transport"] == "tcp" and f[0]["length"] == 658
 '
+# The SDP of a multipart body: its span is the part's content, inside the body.
+run json_multipart 0 --json "$D/multipart.sip" && json_check json_multipart '
+x = f[0]
+p = x["sdp"]
+assert p["offset"] == 378 and p["length"] == 94, p
+b = raw[x["file"]]
+assert b[378:381] == b"v=0" and b[378 + 94 - 2:378 + 94] == b"\r\n"
+assert p["media"][0]["port"] == 40000 and p["connection"]["address"] == "192.168.1.50"
+'
 run json_unreadable 2 --json "$tmp/nope.sip" "$D/register.sip" && json_check json_unreadable '
 assert f[0]["valid"] is False and f[0]["error"]["stage"] == "read"
 assert d["unreadable"] == 1 and d["valid"] == 1
@@ -266,6 +275,9 @@ if [ -d "$CORPORA/rfc4475" ]; then
 	done
 	[ -z "$bad" ] && pass corpus_verdicts || fail corpus_verdicts "$bad"
 	run rfc4475_wsinv 0 "$CORPORA/rfc4475/wsinv.dat" && pass rfc4475_wsinv
+	# RFC 4475 §3.1.1.8: octets after the Content-Length body are not the message's.
+	run rfc4475_dblreq 0 -v "$CORPORA/rfc4475/dblreq.dat" &&
+		expect rfc4475_dblreq "    note         450 bytes after the message are not part of it"
 	run rfc4475_badvers 1 "$CORPORA/rfc4475/badvers.dat" && expect rfc4475_badvers "unsupported SIP version"
 else
 	fail corpus_verdicts "no corpora at $CORPORA"
