@@ -648,6 +648,58 @@ static void t_r9_loose(void)
 	alg_free(e);
 }
 
+/* IPv6 inside and public: bracketed hostports in, bracketed out; SDP
+ * c=IN IP6 rewritten (RFC 5118, RFC 8866 §5.7). */
+static void t_ipv6(void)
+{
+	struct alg_config cfg;
+	struct alg_packet p;
+	h_config(&cfg);
+	memset(&cfg.inside[0], 0, sizeof(cfg.inside[0]));
+	cfg.inside[0].addr.family = 6;
+	cfg.inside[0].addr.ip[0] = 0xfd;
+	cfg.inside[0].len = 8;
+	memset(&cfg.public_addr, 0, sizeof(cfg.public_addr));
+	cfg.public_addr.family = 6;
+	cfg.public_addr.ip[0] = 0x20;
+	cfg.public_addr.ip[1] = 0x01;
+	cfg.public_addr.ip[2] = 0x0d;
+	cfg.public_addr.ip[3] = 0xb8;
+	cfg.public_addr.ip[15] = 1;
+	struct alg_engine *e = alg_new(&cfg);
+	H_inlen = h_build("INVITE sip:bob@[2001:db8::20] SIP/2.0\n"
+			  "Via: SIP/2.0/UDP [fd00::10]:5062;branch=z9hG4bK6\n"
+			  "From: <sip:a@example.com>;tag=1\nTo: <sip:bob@example.com>\n"
+			  "Call-ID: v6\nCSeq: 1 INVITE\n"
+			  "Contact: <sip:a@[fd00::10]:5062>\n"
+			  "Content-Type: application/sdp\nContent-Length: {CLEN}\n\n"
+			  "v=0\no=a 1 1 IN IP6 fd00::10\ns=-\nc=IN IP6 fd00::10\nt=0 0\n"
+			  "m=audio 30000 RTP/AVP 0\n", H_in, sizeof(H_in));
+	memset(&p, 0, sizeof(p));
+	p.data = H_in;
+	p.len = H_inlen;
+	p.dir = ALG_OUT;
+	p.src = cfg.inside[0].addr;
+	p.src.ip[15] = 0x10;
+	p.src.port = 5062;
+	p.dst = cfg.public_addr;
+	p.dst.ip[15] = 0x20;
+	p.dst.port = 5060;
+	p.binding = cfg.public_addr;
+	p.binding.port = 40001;
+	p.now_ms = H_now;
+	alg_process(e, &p, &H_res);
+	memcpy(H_out, H_res.out, H_res.out_len);
+	H_outlen = H_res.out_len;
+	H_out[H_outlen] = 0;
+	CHECK(h_line("Via: SIP/2.0/UDP [2001:db8::1]:40001;branch=z9hG4bK6"));
+	CHECK(h_line("Contact: <sip:a@[2001:db8::1]:40001>"));
+	CHECK(h_line("c=IN IP6 2001:db8::1"));
+	CHECK(h_line("o=a 1 1 IN IP6 2001:db8::1"));
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B1 blind replacement: only Contact changes, Call-ID/branch/tag/display/UA kept (R1)", t_b1 },
 	{ "B2 substring match 192.168.1.1 vs .100/:50621 (R1)", t_b2 },
@@ -673,6 +725,7 @@ static const struct check_case cases[] = {
 	{ "B28 1600-byte INVITE growing by 5 bytes rewritten whole (R2)", t_b28 },
 	{ "query API: registrations, calls, pinholes; reconfigure; clear calls", t_query },
 	{ "R9 strict_register off: a new request from anyone is delivered", t_r9_loose },
+	{ "IPv6 inside and public: bracketed hostports, c=IN IP6 (RFC 5118)", t_ipv6 },
 	{ NULL, NULL },
 };
 
