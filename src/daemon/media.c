@@ -85,6 +85,16 @@ static void to_fw(const struct alg_pinhole *p, struct fw_pinhole *fp)
 	fp->timeout_ms = p->timeout_ms;
 }
 
+/* Refresh r->cnt from the kernel.  On failure (the element already timed
+ * out in the kernel) the last polled values stay. */
+static void read_counters(struct media_rec *r)
+{
+	struct fw_counters c;
+
+	if (r->open && !r->shadowed && fw && fw_pinhole_counters(fw, &r->fp, &c) == 0)
+		r->cnt = c;
+}
+
 static void mark_closed(struct media_rec *r, uint64_t now_ms)
 {
 	if (!r->open)
@@ -154,8 +164,7 @@ int media_close(const struct alg_pinhole *p, uint64_t now_ms)
 		return 0;
 	}
 	/* Last counters before the element disappears, for the call record. */
-	if (fw)
-		fw_pinhole_counters(fw, &r->fp, &r->cnt);
+	read_counters(r);
 	mark_closed(r, now_ms);
 	dirty = 1;
 	return fw ? fw_pinhole_del(fw, &r->fp) : 0;
@@ -207,8 +216,7 @@ void media_totals(const uint32_t *ids, unsigned n, struct fw_counters *sum)
 		struct media_rec **pp = slot(ids[i]), *r = *pp;
 		if (!r)
 			continue;
-		if (r->open && !r->shadowed && fw)
-			fw_pinhole_counters(fw, &r->fp, &r->cnt);
+		read_counters(r);
 		sum->pkts_in += r->cnt.pkts_in;
 		sum->bytes_in += r->cnt.bytes_in;
 		sum->pkts_out += r->cnt.pkts_out;
@@ -231,8 +239,7 @@ int media_counters(uint32_t id, struct fw_counters *c)
 
 	if (!r)
 		return -ENOENT;
-	if (r->open && !r->shadowed && fw)
-		fw_pinhole_counters(fw, &r->fp, &r->cnt); /* live, for `sipalg pinholes` */
+	read_counters(r); /* live, for `sipalg pinholes` */
 	*c = r->cnt;
 	return 0;
 }

@@ -4,8 +4,11 @@
 # no binding dropped), TCP framing (pipelined and split messages, RFC 5626
 # keep-alives both ways), TCP limits (partial-message timeout, connections
 # per source), SIGHUP reload keeping state, SIGTERM cleanup, and the
-# refusal to run beside the kernel's SIP helper.
+# refusal to run beside the kernel's SIP helper; `sipalg calls|pinholes|
+# clear` on a live call, and the media inactivity timer fed by the kernel
+# pinhole counters.
 . "$(dirname "$0")/lib.sh"
+. "$E2E_LIB/steps.sh"
 
 topo_up 1 || { fail topology "could not build the namespaces"; e2e_exit; }
 DT=$E2E_DIR/dt.py
@@ -126,7 +129,8 @@ else
 fi
 detach_kernel_sip_helper
 
-start_sipalgd "tcp_partial_timeout = 1s" "tcp_max_per_source = 3" ||
+start_sipalgd "tcp_partial_timeout = 1s" "tcp_max_per_source = 3" \
+	"media_timeout = 3s" "media_poll_interval = 1s" ||
 	{ fail sipalgd_start "$(sipalgd_why)"; e2e_exit; }
 PID=$(dpid)
 
@@ -218,6 +222,54 @@ sleep 0.3
 out=$(nsx "$NS_PHONE" python3 "$DT" tcp-many "$SERVER_IP:5060" 4 2>&1)
 bg_wait "$BG_PID" 8
 expect tcp_max_per_source "$out" 3
+
+# --- a live call: calls, pinholes, clear; then the media timer ---
+media_init
+call_bg() { # NAME: a call from the phone that stays up 20 s after 1 s of RTP
+	sipp_bg "$1_srv" "$NS_SERVER" -sf "$E2E_SCEN/call_uas.xml" -i "$SERVER_IP" -p 5060 \
+		-mi "$SERVER_IP" -mp 6000 -m 1
+	wait_listen "$NS_SERVER" 5060
+	sipp_bg "$1_ph" "$NS_PHONE" -sf "$E2E_SCEN/call_uac.xml" "$SERVER_IP:5060" \
+		-i "$PHONE_IP" -p 5060 -mi "$PHONE_IP" -mp 6000 -m 1 -s bob -d 20000
+}
+call_bg clr
+sleep 1.5
+out=$(ctl calls)
+if [ "$(echo "$out" | grep -c 'state=confirmed direction=out')" = 1 ]; then
+	pass ctl_calls_lists_call
+else
+	fail ctl_calls_lists_call "got: $out"
+fi
+out=$(ctl pinholes)
+if [ "$(echo "$out" | grep -c "inside=$PHONE_IP:600[01]")" = 2 ] && echo "$out" | grep -q 'pkts_out=[1-9]'; then
+	pass ctl_pinholes_with_counters
+else
+	fail ctl_pinholes_with_counters "got: $out"
+fi
+out=$(ctl clear)
+sleep 0.3
+if [ "$out" = "cleared=1" ] && grep -q "event=call_end .*reason=cleared" "$SIPALGD_LOG" &&
+	[ -z "$(pinholes)" ] && [ -z "$(ctl calls)" ]; then
+	pass ctl_clear_ends_call
+else
+	fail ctl_clear_ends_call "answer '$out', pinholes '$(pinholes | tr '\n' ';')'"
+fi
+nsx "$NS_SERVER" pkill -f "clr_srv" 2>/dev/null
+nsx "$NS_PHONE" pkill -f "clr_ph" 2>/dev/null
+sleep 0.5
+
+# RTP for 1 s, then silence: media_timeout (3 s) ends the call.
+call_bg mto
+for i in $(seq 100); do
+	grep -q "event=call_end .*reason=media_timeout" "$SIPALGD_LOG" && break
+	sleep 0.1
+done
+rec=$(grep "event=call_end .*reason=media_timeout" "$SIPALGD_LOG" | head -n1)
+if [ -n "$rec" ] && [ -z "$(pinholes)" ] && echo "$rec" | grep -q "pkts_out=[1-9]"; then
+	pass media_timeout_ends_silent_call
+else
+	fail media_timeout_ends_silent_call "record '$rec', pinholes '$(pinholes | tr '\n' ';')'"
+fi
 
 # --- SIGHUP: reload keeps bindings; a bad file keeps the old config ---
 sed -i 's/^log_level = .*/log_level = notice/' "$SIPALGD_CONF"
