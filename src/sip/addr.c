@@ -7,49 +7,17 @@
 #include "error.h"
 #include "lex.h"
 
-/*
- * Strict quoted-string (§25.1): qdtext = LWS / %x21 / %x23-5B / %x5D-7E /
- * UTF8-NONASCII, quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F).  From
- * the opening '"' at i; index after the closing quote, or a negative code.
- */
+/* Strict quoted string; a bad octet inside is a bad address. */
 static int quoted(const char *b, uint32_t i, uint32_t e)
 {
-	for (i++; i < e; i++) {
-		unsigned char c = (unsigned char)b[i];
-		if (c == '"')
-			return (int)(i + 1);
-		if (c == '\\') {
-			if (i + 1 >= e)
-				return SIP_EQUOTE;
-			c = (unsigned char)b[++i];
-			if (c == '\n' || c == '\r' || c > 0x7f)
-				return SIP_EADDR;
-		} else if (c == '\r' || c == '\n') {
-			uint32_t k = lx_skip_lws(b, i, e);
-			if (k == i)
-				return SIP_EADDR; /* a line end that is not a fold */
-			i = k - 1;
-		} else if (c < ' ' ? c != '\t' : c == 0x7f) {
-			return SIP_EADDR;
-		}
-	}
-	return SIP_EQUOTE;
+	int r = lx_quoted(b, i, e);
+
+	return r == SIP_ECHAR ? SIP_EADDR : r;
 }
 
-/* gen-value = token / host / quoted-string (§25.1 generic-param). */
 static int gen_value_ok(const char *b, struct sip_span v)
 {
-	uint32_t i = v.off, e = v.off + v.len;
-
-	if (v.len == 0)
-		return 0;
-	if (b[i] == '"')
-		return quoted(b, i, e) == (int)e;
-	for (; i < e; i++)
-		if (!lx_is((unsigned char)b[i], LX_TOKEN) && b[i] != ':' && b[i] != '[' &&
-		    b[i] != ']')
-			return 0;
-	return 1;
+	return lx_gen_value_ok(b, v);
 }
 
 static int token_ok(const char *b, struct sip_span s)
@@ -92,11 +60,10 @@ static int display_ok(const char *b, uint32_t i, uint32_t e)
 /* name-addr = [ display-name ] LAQUOT addr-spec RAQUOT */
 static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t e)
 {
-	uint32_t gt = lt + 1;
+	const char *p = memchr(b + lt + 1, '>', e - lt - 1);
+	uint32_t gt = p ? (uint32_t)(p - b) : e;
 	int r;
 
-	while (gt < e && b[gt] != '>')
-		gt++;
 	if (gt == e)
 		return SIP_EADDR;
 	a->bracketed = 1;
@@ -156,8 +123,8 @@ int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 		a->display = sip_span_make(i, qend - i);
 		return r;
 	}
-	for (lt = i; lt < e && base[lt] != '<'; lt++)
-		;
+	const char *p = memchr(base + i, '<', e - i);
+	lt = p ? (uint32_t)(p - base) : e;
 	if (lt == e)
 		return bare_addr(a, base, i, e);
 	if (!display_ok(base, i, lt))

@@ -3,6 +3,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "error.h"
 #include "lex.h"
 
 #define AL (LX_ALPHA | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT)
@@ -107,4 +108,46 @@ uint32_t lx_quoted_end(const char *b, uint32_t i, uint32_t end)
 		}
 	}
 	return 0;
+}
+
+/* qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII, quoted-pair =
+ * "\" (%x00-09 / %x0B-0C / %x0E-7F): a pair may escape a NUL (RFC 4475
+ * intmeth), never a line end. */
+int lx_quoted(const char *b, uint32_t i, uint32_t end)
+{
+	for (i++; i < end; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if (c == '"')
+			return (int)(i + 1);
+		if (c == '\\') {
+			if (i + 1 >= end)
+				return SIP_EQUOTE;
+			c = (unsigned char)b[++i];
+			if (c == '\n' || c == '\r' || c > 0x7f)
+				return SIP_ECHAR;
+		} else if (c == '\r' || c == '\n') {
+			uint32_t k = lx_skip_lws(b, i, end);
+			if (k == i)
+				return SIP_ECHAR; /* a line end that is not a fold */
+			i = k - 1;
+		} else if (c < ' ' ? c != '\t' : c == 0x7f) {
+			return SIP_ECHAR;
+		}
+	}
+	return SIP_EQUOTE;
+}
+
+int lx_gen_value_ok(const char *b, struct sip_span v)
+{
+	uint32_t i = v.off, e = v.off + v.len;
+
+	if (v.len == 0)
+		return 0;
+	if (b[i] == '"')
+		return lx_quoted(b, i, e) == (int)e;
+	for (; i < e; i++)
+		if (!lx_is((unsigned char)b[i], LX_TOKEN) && b[i] != ':' && b[i] != '[' &&
+		    b[i] != ']')
+			return 0;
+	return 1;
 }

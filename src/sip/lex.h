@@ -59,6 +59,14 @@ uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end);
  * or 0 if unterminated (a quoted string cannot end at offset 0). */
 uint32_t lx_quoted_end(const char *b, uint32_t i, uint32_t end);
 
+/* Strict quoted-string from the '"' at b[i] (§25.1 qdtext / quoted-pair):
+ * the index after the closing quote (> 0), SIP_EQUOTE if unterminated, or
+ * SIP_ECHAR for an octet a quoted string may not hold. */
+int lx_quoted(const char *b, uint32_t i, uint32_t end);
+
+/* gen-value = token / host / quoted-string (§25.1 generic-param): 1 or 0. */
+int lx_gen_value_ok(const char *b, struct sip_span v);
+
 /* Count of octets of class cls from i, stopping at end. */
 static inline uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsigned cls)
 {

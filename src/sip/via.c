@@ -109,8 +109,8 @@ static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct
 		if (!has || val.len > 3 || sip_span_uint(b, val, 255) < 0)
 			return SIP_EVIA;
 		v->ttl = val;
-	} else if (has && val.len == 0) {
-		return SIP_EVIA;
+	} else if (has && !lx_gen_value_ok(b, val)) {
+		return SIP_EVIA; /* generic-param: token / host / quoted-string */
 	}
 	return 0;
 }
