@@ -233,6 +233,7 @@ static void t_via(void)
 	VIA("SIP/2.0/SCTP spindle.example.com ; branch = z9hG4bK9ikj8", 0, NULL);
 	VIA("SIP/2.0/UNKNOWN t.example.com:5060;branch=z9hG4bK", 0, NULL);
 	VIA("SIP/2.0/UDP h.example.com : 5060", 0, NULL);
+	VIA("SIP/2.0/UDP h;x=\"a;b\";y=[2001:db8::1];z=tok", 0, NULL);
 }
 
 static void t_via_bad(void)
@@ -251,6 +252,9 @@ static void t_via_bad(void)
 	VIA("SIP/2.0/UDP h;branch", SIP_EVIA, NULL);
 	VIA("SIP/2.0/UDP h;branch=a b", SIP_EVIA, NULL);
 	VIA("SIP/2.0/UDP h x", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP h;x=a b", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP h;x=\"a\x01\"", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP h;x=", SIP_EVIA, NULL);
 	VIA("", SIP_EVIA, NULL);
 }
 

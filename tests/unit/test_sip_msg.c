@@ -486,6 +486,13 @@ static void t_validate(void)
 	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "X-Ctl: a\x01" "b" CRLF "l: 0" CRLF CRLF, 0,
 		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "X-Ctl: a\x01" "b" CRLF "l: 0" CRLF CRLF) - 1,
 		SIP_ECHAR, NULL);
+	/* a CTL inside a header whose grammar forbids it: that grammar's error */
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Contact: <sip:a@h>;x=\"\x01\"" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Contact: <sip:a@h>;x=\"\x01\"" CRLF "l: 0" CRLF
+			    CRLF) - 1, SIP_EADDR, NULL);
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Allow: INVITE,,BYE" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Allow: INVITE,,BYE" CRLF "l: 0" CRLF CRLF) - 1,
+		SIP_EVALUE, NULL);
 	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Require: 100rel, timer" CRLF "l: 0" CRLF CRLF, 0,
 		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Require: 100rel, timer" CRLF "l: 0" CRLF CRLF) - 1,
 		0, NULL);
