@@ -57,6 +57,29 @@ static void release_handed(struct ipreasm *r)
 	}
 }
 
+/* Bytes covered from offset 0 on.  Ranges do not overlap (checked on
+ * insert), so sweeping until no range extends the prefix finds it. */
+static uint32_t prefix(const struct ipr_slot *s)
+{
+	uint32_t reach = 0;
+	int progress = 1;
+
+	while (progress) {
+		progress = 0;
+		for (unsigned i = 0; i < s->n; i++)
+			if (s->r[i].off == reach && s->r[i].end > reach) {
+				reach = s->r[i].end;
+				progress = 1;
+			}
+	}
+	return reach;
+}
+
+static int covered(const struct ipr_slot *s)
+{
+	return prefix(s) >= s->total;
+}
+
 /* Give the slot's datagram (complete or not) to the caller; the slot is
  * freed on the next call. */
 static void hand_out(struct ipreasm *r, struct ipr_slot *s, struct ipr_done *d)
@@ -69,6 +92,7 @@ static void hand_out(struct ipreasm *r, struct ipr_slot *s, struct ipr_done *d)
 	d->key = s->key;
 	d->data = s->buf;
 	d->len = s->total ? s->total : end;
+	d->contiguous = prefix(s);
 	d->hdr = s->hdrlen ? s->hdr : NULL;
 	d->hdrlen = s->hdrlen;
 	d->mtu = s->mtu;
@@ -113,24 +137,6 @@ static struct ipr_slot *find_or_alloc(struct ipreasm *r, const struct ipr_key *k
 	free_slot->mtu = 0;
 	free_slot->first_ms = now;
 	return free_slot;
-}
-
-static int covered(const struct ipr_slot *s)
-{
-	uint32_t reach = 0;
-	int progress = 1;
-
-	/* Ranges do not overlap (checked on insert), so sweeping until no
-	 * range extends the covered prefix decides coverage. */
-	while (progress && reach < s->total) {
-		progress = 0;
-		for (unsigned i = 0; i < s->n; i++)
-			if (s->r[i].off == reach) {
-				reach = s->r[i].end;
-				progress = 1;
-			}
-	}
-	return reach >= s->total;
 }
 
 static int insert(struct ipr_slot *s, const struct ipr_frag *f)

@@ -61,6 +61,7 @@ struct ipr_done {
 	struct ipr_key key;
 	const uint8_t *data;  /* the reassembled fragmentable part */
 	size_t len;
+	size_t contiguous;    /* bytes valid from offset 0 (== len when complete) */
 	const uint8_t *hdr;   /* template from the offset-0 fragment (NULL if never seen) */
 	size_t hdrlen;
 	size_t mtu;           /* largest fragment's IP length */

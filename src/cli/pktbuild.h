@@ -36,7 +36,9 @@ struct pkt_ip {
 	 * options; IPv6 with the extension headers before the Fragment header
 	 * (or before the upper-layer header). */
 	size_t hdrlen;
-	size_t nh_off;      /* IPv6: offset from l3off of the next-header octet that names what follows hdrlen */
+	/* IPv6: offset from l3off of the next-header octet that names what
+	 * follows hdrlen. */
+	size_t nh_off;
 	uint8_t proto;      /* upper-layer protocol */
 	uint8_t src[16], dst[16];
 	int is_frag;        /* a fragment (IPv4 MF or offset; IPv6 Fragment header) */

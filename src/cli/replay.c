@@ -26,6 +26,7 @@
 /* Output queue bound: beyond this many held frames the oldest undecided
  * TCP direction gives up (passes through) so memory stays bounded. */
 #define RP_QUEUE_MAX 20000
+#define RP_WINDOW_WHY "message not complete within the replay's window"
 
 enum q_state { Q_READY, Q_HELD, Q_DROP, Q_TCP };
 
@@ -204,8 +205,8 @@ static void q_flush(struct replay *r)
 		if (e->state == Q_TCP && !tcp_ready(e)) {
 			if (r->qlen < RP_QUEUE_MAX)
 				break;
-			tcpr_break(e->conn, e->dir, "message not complete within the replay's window");
-			tcpr_break(e->conn, !e->dir, "message not complete within the replay's window");
+			tcpr_break(e->conn, e->dir, RP_WINDOW_WHY);
+			tcpr_break(e->conn, !e->dir, RP_WINDOW_WHY);
 		}
 		if (e->state == Q_READY)
 			write_frame(r, &e->f);
@@ -372,10 +373,8 @@ static void dgram_give_up(struct replay *r, const struct ipr_done *done, int err
 	char why[160];
 
 	set_state(r, done->tags, done->ntags, Q_READY);
-	if (!e0 || done->len < 8 || pkt_parse_l4(done->key.proto, done->data, done->len, &h) == PKT_EL4)
-		memset(&h, 0, sizeof(h));
 	if (!e0 || (done->key.proto != PKT_PROTO_UDP && done->key.proto != PKT_PROTO_TCP) ||
-	    done->len < 8)
+	    done->contiguous < 8)
 		return;
 	h.sport = (uint16_t)(done->data[0] << 8 | done->data[1]);
 	h.dport = (uint16_t)(done->data[2] << 8 | done->data[3]);
@@ -383,9 +382,12 @@ static void dgram_give_up(struct replay *r, const struct ipr_done *done, int err
 		return;
 	mk_addr(&s, done->key.family, done->key.src, h.sport);
 	mk_addr(&d, done->key.family, done->key.dst, h.dport);
-	snprintf(why, sizeof(why), "%s (%zu bytes, %u fragment%s): forwarded unchanged, never rewritten",
-		 ipr_strerror(err), done->len, done->ntags, done->ntags == 1 ? "" : "s");
-	rp_problem(&r->c, first_frame_no(r, done), why, (const char *)done->data + 8, done->len - 8, &s, &d,
+	snprintf(why, sizeof(why), "%s (%zu bytes, %u fragment%s): %s", ipr_strerror(err),
+		 done->len, done->ntags, done->ntags == 1 ? "" : "s",
+		 "forwarded unchanged, never rewritten");
+	/* Only the bytes from offset 0 up to the first hole are real. */
+	rp_problem(&r->c, first_frame_no(r, done), why, (const char *)done->data + 8,
+		   done->contiguous - 8, &s, &d,
 		   done->key.proto == PKT_PROTO_TCP ? ALG_TCP : ALG_UDP);
 }
 
@@ -477,8 +479,8 @@ static void tcp_frame_dir(struct replay *r, struct tcpr_conn *c, int dir, const 
 			snprintf(why, sizeof(why), "TCP stream passed through from here: %s",
 				 k == -1000 ? "not SIP" : sip_strerror(k));
 			if (k != -1000)
-				rp_problem(&r->c, r->c.frame, why, (const char *)pend, len, &m.src, &m.dst,
-					   ALG_TCP);
+				rp_problem(&r->c, r->c.frame, why, (const char *)pend, len,
+					   &m.src, &m.dst, ALG_TCP);
 			tcpr_break(c, dir, why);
 			return;
 		}
@@ -532,7 +534,8 @@ static void tcp_frame(struct replay *r, const struct pcapio_frame *f, const stru
 			 &e->rel) < 0)
 		tcpr_break(c, dir, "out of memory");
 	if (!was && tcpr_broken(c, dir)) /* a gap: report it once */
-		rp_problem(&r->c, r->c.frame, tcpr_broken(c, dir), NULL, 0, &m.src, &m.dst, ALG_TCP);
+		rp_problem(&r->c, r->c.frame, tcpr_broken(c, dir), NULL, 0, &m.src, &m.dst,
+			   ALG_TCP);
 	tcp_frame_dir(r, c, dir, &m);
 }
 
@@ -565,7 +568,8 @@ static void bad_frame(struct replay *r, const struct pcapio_frame *f, int l3, in
 		return;
 	snprintf(why, sizeof(why), "%s (%u of %u bytes captured): forwarded unchanged",
 		 pkt_strerror(err), f->caplen, f->wirelen);
-	rp_problem(&r->c, r->c.frame, why, NULL, 0, NULL, NULL, h[9] == PKT_PROTO_TCP ? ALG_TCP : ALG_UDP);
+	rp_problem(&r->c, r->c.frame, why, NULL, 0, NULL, NULL,
+		   h[9] == PKT_PROTO_TCP ? ALG_TCP : ALG_UDP);
 }
 
 static void one_frame(struct replay *r, const struct pcapio_frame *f)

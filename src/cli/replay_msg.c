@@ -122,7 +122,8 @@ static void find_call_id(const char *m, size_t len, char out[128])
 			return; /* end of headers */
 		if (ll > 8 && !strncasecmp(line, "call-id", 7))
 			n = 7;
-		else if (ll > 2 && (line[0] == 'i' || line[0] == 'I') && (line[1] == ':' || line[1] == ' '))
+		else if (ll > 2 && (line[0] == 'i' || line[0] == 'I') &&
+			 (line[1] == ':' || line[1] == ' '))
 			n = 1;
 		for (v = n; n && v < ll && (line[v] == ' ' || line[v] == '\t'); v++)
 			;
@@ -214,14 +215,16 @@ static int make_packet(struct rp_ctx *c, const struct rp_msg *m, struct alg_pack
 	p->src = m->src;
 	p->dst = m->dst;
 	p->now_ms = c->now_ms;
-	if (dir == ALG_OUT)
-		return rp_binding(c, &m->src, m->transport, &p->binding) < 0 ? (*why = "out of memory", -1) : 0;
 	/* Inbound: the captured destination is the inside endpoint; the
 	 * message arrived at its public binding. */
-	if (rp_binding(c, &m->dst, m->transport, &p->binding) < 0)
-		return *why = "out of memory", -1;
-	p->dst = p->binding;
-	p->inside = m->dst;
+	if (rp_binding(c, dir == ALG_OUT ? &m->src : &m->dst, m->transport, &p->binding) < 0) {
+		*why = "out of memory";
+		return -1;
+	}
+	if (dir == ALG_IN) {
+		p->dst = p->binding;
+		p->inside = m->dst;
+	}
 	return 0;
 }
 

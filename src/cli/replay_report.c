@@ -140,8 +140,9 @@ static void text_event(FILE *f, const struct rp_event *e, int explain)
 	if (e->kind == RP_PINHOLE) {
 		rp_fmt_addr(a, sizeof(a), &e->act.u.pin.public_ep);
 		rp_fmt_addr(b, sizeof(b), &e->act.u.pin.inside_ep);
-		fprintf(f, "  #%-5llu pinhole %-7s %s <-> %s (id %u)\n", (unsigned long long)e->frame,
-			action_name(e->act.kind), a, b, e->act.u.pin.id);
+		fprintf(f, "  #%-5llu pinhole %-7s %s <-> %s (id %u)\n",
+			(unsigned long long)e->frame, action_name(e->act.kind), a, b,
+			e->act.u.pin.id);
 		return;
 	}
 	if (e->kind == RP_CALL_END) {
@@ -154,7 +155,8 @@ static void text_event(FILE *f, const struct rp_event *e, int explain)
 	if (e->src[0])
 		fprintf(f, "%s -> %s  ", e->src, e->dst);
 	fprintf(f, "%s\n", e->summary[0] ? e->summary : "(no start line)");
-	fprintf(f, "          %s%s%s\n", e->kind == RP_PROBLEM ? "not processed" : fate_name(e->fate),
+	fprintf(f, "          %s%s%s\n",
+		e->kind == RP_PROBLEM ? "not processed" : fate_name(e->fate),
 		e->reason[0] ? ": " : "", e->reason);
 	for (unsigned i = 0; i < e->nnotes; i++) {
 		const struct alg_note *n = &e->notes[i];
@@ -200,7 +202,8 @@ void rp_print_text(FILE *f, const struct rp_header *h, const struct rp_report *r
 	fprintf(f, "\nframes: %llu in, %llu out, %llu unparseable\n",
 		(unsigned long long)r->frames_in, (unsigned long long)r->frames_out,
 		(unsigned long long)r->frames_bad);
-	fprintf(f, "SIP messages: %llu (%llu rewritten, %llu unchanged, %llu dropped, %llu answered)\n",
+	fprintf(f, "SIP messages: %llu (%llu rewritten, %llu unchanged, %llu dropped, "
+		   "%llu answered)\n",
 		(unsigned long long)r->msgs, (unsigned long long)r->rewritten,
 		(unsigned long long)r->unchanged, (unsigned long long)r->dropped,
 		(unsigned long long)r->replied);

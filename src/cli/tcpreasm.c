@@ -130,12 +130,24 @@ static int before_start(uint32_t rel)
 	return rel >= 0x80000000u;
 }
 
+/* Forget a direction's stream, keeping its buffers for reuse. */
+static void dir_reset(struct tcpr_dir *d)
+{
+	d->have_base = 0;
+	d->next = d->consumed = d->out_total = 0;
+	d->nmaps = 0;
+	d->broken = NULL;
+	d->changed = 0;
+}
+
 int tcpr_segment(struct tcpr_conn *c, int dir, uint32_t seq, uint8_t flags, const uint8_t *data,
 		 size_t len, uint32_t *rel)
 {
 	struct tcpr_dir *d = &c->d[dir];
 	uint32_t r, skip;
 
+	if ((flags & PKT_TCP_SYN) && d->have_base && seq + 1 != d->base)
+		dir_reset(d); /* the 4-tuple was reused by a new connection */
 	if ((flags & PKT_TCP_SYN) && !d->have_base) {
 		d->have_base = 1;
 		d->base = seq + 1;
@@ -254,8 +266,9 @@ static uint32_t map_off(const struct tcpr_dir *d, uint32_t rel)
 			hi = mid;
 		else if (rel >= m->in_off + m->in_len)
 			lo = mid + 1;
-		else
-			return m->out_off + (rel - m->in_off < m->out_len ? rel - m->in_off : m->out_len);
+		else /* a shrunk run ends early: later offsets in it clamp */
+			return m->out_off + (rel - m->in_off < m->out_len ? rel - m->in_off
+								  : m->out_len);
 	}
 	return rel; /* not reached: runs cover [0, consumed) */
 }

@@ -67,6 +67,7 @@ static void t_out_of_order(void)
 	fill();
 	CHECK_EQ_INT(add(r, 2, 2000, 100, 0, 1, 0, &d), 0);
 	CHECK_EQ_INT(add(r, 2, 0, 1000, 1, 2, 0, &d), 0);
+	CHECK_EQ_INT(ipr_expire(r, 0, &d), 0);
 	CHECK_EQ_INT(add(r, 2, 1000, 1000, 1, 3, 0, &d), 1);
 	CHECK_EQ_INT(d.len, 2100);
 	CHECK(!memcmp(d.data, data, 2100));
@@ -114,6 +115,7 @@ static void t_timeout(void)
 	CHECK_EQ_INT(d.ntags, 1);
 	CHECK_EQ_INT(d.tags[0], 42);
 	CHECK_EQ_INT(d.len, 1480); /* what arrived, for the report */
+	CHECK_EQ_INT(d.contiguous, 1480);
 	CHECK(!memcmp(d.data, data, 1480));
 	CHECK_EQ_INT(ipr_expire(r, UINT64_MAX, &d), 0);
 	ipr_free(r);
@@ -156,7 +158,21 @@ static void t_families_apart(void)
 	ipr_free(r);
 }
 
+static void t_hole(void)
+{
+	struct ipreasm *r = ipr_new();
+	struct ipr_done d;
+
+	CHECK_EQ_INT(add(r, 9, 0, 1480, 1, 1, 0, &d), 0);
+	CHECK_EQ_INT(add(r, 9, 2000, 100, 0, 2, 0, &d), 0);
+	CHECK_EQ_INT(ipr_expire(r, UINT64_MAX, &d), 1);
+	CHECK_EQ_INT(d.len, 2100);
+	CHECK_EQ_INT(d.contiguous, 1480); /* the hole's bytes are not data */
+	ipr_free(r);
+}
+
 static const struct check_case cases[] = {
+	{ "a hole: only the prefix is data", t_hole },
 	{ "in order", t_in_order },
 	{ "out of order", t_out_of_order },
 	{ "overlap discards", t_overlap },

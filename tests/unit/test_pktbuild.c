@@ -150,7 +150,8 @@ static void t_fragment_v4(void)
 	size_t got = 0;
 
 	CHECK_EQ_INT(pkt_parse(f, n, ETH, 4, &ip), 0);
-	CHECK_EQ_INT(pkt_build(f, &ip, NULL, NULL, f + ip.l4off, ip.l4len, 1500, 0, collect, &g), 0);
+	CHECK_EQ_INT(pkt_build(f, &ip, NULL, NULL, f + ip.l4off, ip.l4len, 1500, 0, collect, &g),
+		     0);
 	CHECK_EQ_INT(g.n, 3);
 	for (int i = 0; i < g.n; i++) {
 		uint8_t *h = g.f[i] + ETH;
@@ -223,7 +224,9 @@ static void t_build_v6_fragments(void)
 	CHECK_EQ_INT(pkt_parse(f, n, 0, 6, &ip), 0);
 	memset(seg, 'z', sizeof(seg));
 	seg[4] = seg[5] = seg[6] = seg[7] = 0;
-	CHECK_EQ_INT(pkt_build(f, &ip, NULL, NULL, seg, sizeof(seg), 1280, 0x01020304, collect, &g), 0);
+	CHECK_EQ_INT(pkt_build(f, &ip, NULL, NULL, seg, sizeof(seg), 1280, 0x01020304, collect,
+			       &g),
+		     0);
 	CHECK_EQ_INT(g.n, 2);
 	for (int i = 0; i < g.n; i++) {
 		uint8_t *h = g.f[i], *fh = h + 48;

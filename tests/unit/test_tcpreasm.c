@@ -221,7 +221,25 @@ static void t_midstream_and_limit(void)
 	tcpr_free(t);
 }
 
+static void t_reused_tuple(void)
+{
+	struct tcpr *t;
+	struct tcpr_conn *c;
+	uint32_t rel;
+
+	setup(&t, &c, 1000);
+	feed(c, 1001, 0, 25);
+	CHECK_EQ_INT(tcpr_consume(c, 0, 25, (const uint8_t *)grown, 30), 0);
+	/* A new SYN with another ISN on the same 4-tuple: a new stream. */
+	CHECK_EQ_INT(tcpr_segment(c, 0, 90000, PKT_TCP_SYN, NULL, 0, &rel), 0);
+	CHECK_EQ_INT(feed(c, 90001, 0, 10), 0);
+	CHECK(!tcpr_broken(c, 0));
+	CHECK_EQ_INT(tcpr_seq_out(c, 0, 90011), 90011);
+	tcpr_free(t);
+}
+
 static const struct check_case cases[] = {
+	{ "4-tuple reused by a new connection", t_reused_tuple },
 	{ "message over three segments grows", t_grow_over_three_segments },
 	{ "message shrinks", t_shrink },
 	{ "retransmission carries the rewritten bytes", t_retransmission },
