@@ -6,9 +6,9 @@
 #include "error.h"
 #include "lex.h"
 
-#define AL (LX_ALPHA | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT)
+#define AL (LX_ALPHA | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT | LX_HOST)
 #define HX (AL | LX_HEX)
-#define DG (LX_DIGIT | LX_HEX | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT)
+#define DG (LX_DIGIT | LX_HEX | LX_TOKEN | LX_WORD | LX_UNRES | LX_TEXT | LX_HOST)
 #define T LX_TEXT
 
 /* One row per class of octet; see lex.h for what each bit means. */
@@ -29,8 +29,8 @@ const uint16_t sip_lex[256] = {
 	['*'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
 	['+'] = T | LX_TOKEN | LX_WORD | LX_USER | LX_PASS | LX_PARAM | LX_HNV,
 	[','] = T | LX_USER | LX_PASS | LX_LIST,
-	['-'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
-	['.'] = T | LX_TOKEN | LX_WORD | LX_UNRES,
+	['-'] = T | LX_TOKEN | LX_WORD | LX_UNRES | LX_HOST,
+	['.'] = T | LX_TOKEN | LX_WORD | LX_UNRES | LX_HOST,
 	['/'] = T | LX_WORD | LX_USER | LX_PARAM | LX_HNV,
 	['0' ... '9'] = DG,
 	[':'] = T | LX_WORD | LX_PARAM | LX_HNV,

@@ -27,6 +27,7 @@ enum {
 	LX_TEXT = 1u << 12,     /* qdtext / TEXT-UTF8char (printable, not CTL) */
 	LX_LWS = 1u << 13,      /* SP / HTAB / CR / LF: what LWS trimming drops */
 	LX_LIST = 1u << 14,     /* " < > , : what a comma-list split stops at */
+	LX_HOST = 1u << 15,     /* alphanum - . : hostname and IPv4 octets */
 };
 
 extern const uint16_t sip_lex[256];

@@ -35,25 +35,26 @@ static int run_ok(const char *b, uint32_t i, uint32_t e, unsigned cls, int allow
 	return 0;
 }
 
-/* dec-octet "." dec-octet "." dec-octet "." dec-octet over all of [i, e). */
+/* dec-octet "." dec-octet "." dec-octet "." dec-octet over all of [i, e),
+ * each 1 to 3 digits and at most 255. */
 static int ipv4_ok(const char *b, uint32_t i, uint32_t e)
 {
-	for (int part = 0; part < 4; part++) {
-		uint32_t n = lx_span_cls(b, i, e, LX_DIGIT), v = 0;
-		if (n == 0 || n > 3)
-			return 0;
-		for (uint32_t k = 0; k < n; k++)
-			v = v * 10 + (uint32_t)(b[i + k] - '0');
-		if (v > 255)
-			return 0;
-		i += n;
-		if (part < 3) {
-			if (i >= e || b[i] != '.')
+	unsigned dots = 0, digits = 0, v = 0;
+
+	for (; i < e; i++) {
+		unsigned d = (unsigned)(unsigned char)b[i] - '0';
+		if (d <= 9) {
+			v = v * 10 + d;
+			if (++digits > 3 || v > 255)
 				return 0;
-			i++;
+		} else if (b[i] == '.' && digits && dots < 3) {
+			dots++;
+			digits = v = 0;
+		} else {
+			return 0;
 		}
 	}
-	return i == e;
+	return dots == 3 && digits;
 }
 
 static uint32_t find(const char *b, uint32_t i, uint32_t e, char c)
@@ -160,9 +161,7 @@ static int parse_hostport(struct sip_uri *u, const char *b, uint32_t i, uint32_t
 	}
 	/* host characters are alphanumerics, '-' and '.' (or the bracketed
 	 * reference skipped above) */
-	while (stop < e && (lx_is((unsigned char)b[stop], LX_ALPHA | LX_DIGIT) ||
-			    b[stop] == '-' || b[stop] == '.'))
-		stop++;
+	stop += lx_span_cls(b, stop, e, LX_HOST);
 	if (stop < e && b[stop] != ':' && b[stop] != ';' && b[stop] != '?')
 		return SIP_EURI;
 	int t = sip_host_parse(b, sip_span_make(h, stop - h), 0);

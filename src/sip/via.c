@@ -49,9 +49,7 @@ static int sent_by(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 			k++;
 		k += k < e;
 	} else {
-		while (k < e && (lx_is((unsigned char)b[k], LX_ALPHA | LX_DIGIT) || b[k] == '-' ||
-				 b[k] == '.'))
-			k++;
+		k += lx_span_cls(b, k, e, LX_HOST);
 	}
 	if ((t = sip_host_parse(b, sip_span_make(h, k - h), 0)) < 0)
 		return SIP_EVIA;
