@@ -17,6 +17,8 @@
 #include "daemon/proto.h"
 
 int ctl_open(const char *path);
+/* 1 if a daemon already answers on path (do not start a second one), else 0. */
+int ctl_in_use(const char *path);
 void ctl_close(void);
 void ctl_trace(const struct proto_msg *m, const struct alg_result *r);
 

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 
 static struct daemon_config cfg;
 static const char *cfg_path = "/etc/sipalg/sipalg.conf";
+static char abs_path[PATH_MAX];
 static const struct proto *proto = &proto_sip;
 static struct fw *fw;
 static uint64_t next_housekeeping, next_poll;
@@ -219,7 +221,11 @@ int main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
 		switch (o) {
-		case 'c': cfg_path = optarg; break;
+		case 'c':
+			/* Absolute, so that a reload after daemon()'s chdir("/")
+			 * still finds it. */
+			cfg_path = realpath(optarg, abs_path) ? abs_path : optarg;
+			break;
 		case 'f': foreground = 1; break;
 		case 'C': check = 1; break;
 		case 'L':
@@ -240,6 +246,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init(cfg.log_target, cfg.log_level);
+	/* A second instance would tear down the first one's table (fw_open
+	 * clears "leftovers"): the control socket doubles as the lock. */
+	if (ctl_in_use(cfg.ctl_path)) {
+		fprintf(stderr, "sipalgd: another sipalgd answers on %s; not starting\n",
+			cfg.ctl_path);
+		return 1;
+	}
 	if (check_double_alg())
 		return 1;
 	if (!foreground && daemon(0, 0))

@@ -134,6 +134,16 @@ start_sipalgd "tcp_partial_timeout = 1s" "tcp_max_per_source = 3" \
 	{ fail sipalgd_start "$(sipalgd_why)"; e2e_exit; }
 PID=$(dpid)
 
+# A second instance must not tear down the first one's table.
+out=$(nsx "$NS_ROUTER" "$BUILD/sipalgd" -c "$SIPALGD_CONF" -f 2>&1)
+rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q "another sipalgd" && kill -0 "$PID" &&
+	nsx "$NS_ROUTER" nft list table ip sipalg >/dev/null 2>&1; then
+	pass second_instance_refused
+else
+	fail second_instance_refused "rc=$rc: $out"
+fi
+
 # --- control socket ---
 out=$(ctl stats)
 if echo "$out" | grep -q '^uptime_seconds [0-9]' && echo "$out" | grep -q '^bindings 0$'; then
