@@ -62,8 +62,12 @@ static void check_sdp(struct lint_file *lf)
 	lf->sdp_found = 1;
 	r = sdp_parse(&lf->sdp, lf->buf, lf->sdp_span, lf->media, SDP_MAX_MEDIA);
 	if (r < 0) {
-		/* sdp_parse gives no position: point at the start of the SDP. */
-		set_error(lf, LINT_SDP, r, lf->sdp_span.off, NULL);
+		uint32_t off = lf->sdp.err_off;
+
+		/* The line that failed; the start of the SDP if that is unknown. */
+		if (off < lf->sdp_span.off || off > sip_span_end(lf->sdp_span))
+			off = lf->sdp_span.off;
+		set_error(lf, LINT_SDP, r, off, NULL);
 		return;
 	}
 	lf->sdp_ok = 1;

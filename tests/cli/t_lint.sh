@@ -56,6 +56,9 @@ run bad_cseq 1 "$D/bad_cseq.sip" &&
 	expect bad_cseq "invalid: malformed CSeq or CSeq method mismatch at byte 278 (line 7, column 14) in header CSeq"
 run bad_sdp_port 1 "$D/bad_sdp_port.sip" &&
 	expect bad_sdp_port "invalid: m= port above 65535 at byte 489 (line 17, column 9) in the SDP"
+# sdp_parse says which SDP line failed (RFC 8866 §5.14: a /count of 0).
+run bad_sdp_line 1 "$D/bad_sdp_count.sip" &&
+	expect bad_sdp_line "invalid: malformed SDP at byte 345 (line 16, column 1) in the SDP"
 run bad_clen 1 "$D/bad_clen.sip" &&
 	expect bad_clen "invalid: body shorter than Content-Length at byte 658 (line 25, column 1)"
 run missing_callid 1 "$D/missing_callid.sip" &&
