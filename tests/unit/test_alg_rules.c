@@ -700,6 +700,52 @@ static void t_ipv6(void)
 	alg_free(e);
 }
 
+static const char *reg_aor(char *buf, size_t cap, const char *user, int cseq, int expires,
+			   int response)
+{
+	char tpl[1024];
+	snprintf(tpl, sizeof(tpl),
+		 "%s\n"
+		 "Via: SIP/2.0/UDP 192.168.1.10:5062;rport%s;branch=z9hG4bK-%s-%d\n"
+		 "From: <sip:%s@example.com>;tag=1\n"
+		 "To: <sip:%s@example.com>%s\n"
+		 "Call-ID: reg-%s\n"
+		 "CSeq: %d REGISTER\n"
+		 "Contact: <sip:%s@%s>;expires=%d\n"
+		 "Content-Length: 0\n\n",
+		 response ? "SIP/2.0 200 OK" : "REGISTER sip:example.com SIP/2.0",
+		 response ? "=40001;received=203.0.113.1" : "", user, cseq, user, user,
+		 response ? ";tag=r" : "", user, cseq, user, response ? BIND : PHONE, expires);
+	snprintf(buf, cap, "%s", tpl);
+	return buf;
+}
+
+/* Two AoRs (lines) on one binding: removing one keeps the binding for the
+ * other (BINDING_KEEP, not CLOSE); removing both closes it. */
+static void t_two_aors(void)
+{
+	struct alg_engine *e = h_engine();
+	char m[1024];
+	h_out(e, PHONE, REGISTRAR, reg_aor(m, sizeof(m), "line1", 1, 300, 0));
+	h_in(e, REGISTRAR, BIND, reg_aor(m, sizeof(m), "line1", 1, 300, 1));
+	h_out(e, PHONE, REGISTRAR, reg_aor(m, sizeof(m), "line2", 1, 600, 0));
+	h_in(e, REGISTRAR, BIND, reg_aor(m, sizeof(m), "line2", 1, 600, 1));
+	struct alg_counters k;
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.registrations, 2);
+	h_out(e, PHONE, REGISTRAR, reg_aor(m, sizeof(m), "line2", 2, 0, 0));
+	h_in(e, REGISTRAR, BIND, reg_aor(m, sizeof(m), "line2", 2, 0, 1));
+	CHECK_EQ_INT(h_count(ALG_ACT_BINDING_CLOSE), 0);
+	const struct alg_action *a = h_action(ALG_ACT_BINDING_KEEP, 0);
+	CHECK(a && a->u.binding.expires_ms == H_now + 300000 + 32000);
+	h_out(e, PHONE, REGISTRAR, reg_aor(m, sizeof(m), "line1", 2, 0, 0));
+	h_in(e, REGISTRAR, BIND, reg_aor(m, sizeof(m), "line1", 2, 0, 1));
+	CHECK_EQ_INT(h_count(ALG_ACT_BINDING_CLOSE), 1);
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.registrations, 0);
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B1 blind replacement: only Contact changes, Call-ID/branch/tag/display/UA kept (R1)", t_b1 },
 	{ "B2 substring match 192.168.1.1 vs .100/:50621 (R1)", t_b2 },
@@ -726,6 +772,7 @@ static const struct check_case cases[] = {
 	{ "query API: registrations, calls, pinholes; reconfigure; clear calls", t_query },
 	{ "R9 strict_register off: a new request from anyone is delivered", t_r9_loose },
 	{ "IPv6 inside and public: bracketed hostports, c=IN IP6 (RFC 5118)", t_ipv6 },
+	{ "B27 two AoRs on one binding: one removed keeps it, both removed close it (R9)", t_two_aors },
 	{ NULL, NULL },
 };
 
