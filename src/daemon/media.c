@@ -19,7 +19,8 @@
 
 #include "daemon/log.h"
 
-#define MEDIA_BUCKETS 4096u
+#define MEDIA_BUCKETS 4096u /* 2^12: bucket = top 12 bits of a 32-bit hash */
+#define BUCKET(h) (((uint32_t)(h)) >> 20)
 #define CLOSED_GRACE_MS (10u * 60u * 1000u)
 
 struct media_rec {
@@ -44,7 +45,7 @@ static struct media_rec **inside_slot(const struct fw_pinhole *fp)
 {
 	uint32_t h = (fp->inside_addr.s_addr ^ (uint32_t)fp->inside_port * 2654435761u) *
 		     2246822519u;
-	struct media_rec **pp = &by_inside[h % MEDIA_BUCKETS];
+	struct media_rec **pp = &by_inside[BUCKET(h)];
 
 	while (*pp && ((*pp)->fp.inside_addr.s_addr != fp->inside_addr.s_addr ||
 		       (*pp)->fp.inside_port != fp->inside_port))
@@ -68,7 +69,8 @@ int media_init(struct fw *f)
 
 static struct media_rec **slot(uint32_t id)
 {
-	struct media_rec **pp = &buckets[(id * 2654435761u) % MEDIA_BUCKETS];
+	/* Multiplicative hash, top bits: engine ids differ mostly in high bits. */
+	struct media_rec **pp = &buckets[BUCKET(id * 2654435761u)];
 
 	while (*pp && (*pp)->fp.id != id)
 		pp = &(*pp)->next;
