@@ -149,6 +149,13 @@ static void in_response(struct alg_ctx *c)
 			c->inside = r->inside;
 	}
 	rw_via_in(c, t);
+	/* The response echoes the Record-Route of the request (RFC 3261
+	 * §12.1.1): the inside UA builds its route set from it, so it gets
+	 * the LAN proxy's own address back (B21). */
+	if (c->call != ALG_NONE) {
+		struct alg_call *call = pool_at(&c->e->calls, c->call);
+		rw_uris_restore(c, SIP_HDR_RECORD_ROUTE, call->rr_orig);
+	}
 	if (c->cseq.method == SIP_METHOD_REGISTER)
 		reg_response(c, t);
 	if (!c->res->deliver_to.family)

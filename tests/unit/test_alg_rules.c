@@ -450,6 +450,17 @@ static void t_b21(void)
 	      "Content-Length: 0\n\n");
 	CHECK(h_line("Record-Route: <sip:203.0.113.1:40001;lr>"));
 	h_in(e, REGISTRAR, BIND,
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=40001;received=203.0.113.1;branch=z9hG4bKrr\n"
+	     "Record-Route: <sip:203.0.113.1:40001;lr>\n"
+	     "From: <sip:pbx@example.com>;tag=1\n"
+	     "To: <sip:bob@example.com>;tag=2\n"
+	     "Call-ID: rr\n"
+	     "CSeq: 1 INVITE\n"
+	     "Contact: <sip:bob@203.0.113.20>\n"
+	     "Content-Length: 0\n\n");
+	CHECK(h_line("Record-Route: <sip:192.168.1.10:5062;lr>"));
+	h_in(e, REGISTRAR, BIND,
 	     "BYE sip:pbx@203.0.113.1:40001 SIP/2.0\n"
 	     "Via: SIP/2.0/UDP 203.0.113.20:5060;branch=z9hG4bKbye\n"
 	     "Route: <sip:203.0.113.1:40001;lr>\n"
@@ -760,7 +771,7 @@ static const struct check_case cases[] = {
 	{ "B18a/B25 rport UA: R-URI, To and digest uri= untouched (kernel forces 5060) (R1,R4)", t_b18a_b25 },
 	{ "B18b Cisco Via port without rport: Via restored, delivered to the Via port (R3)", t_b18b },
 	{ "B20 hairpin and non-NAT traffic byte-identical (R10)", t_b20 },
-	{ "B21 LAN proxy Record-Route public, Route restored in-dialog (kernel: RR private) (R3)", t_b21 },
+	{ "B21 LAN proxy Record-Route public, restored in the 200 and in Route (kernel: RR private) (R3)", t_b21 },
 	{ "B11/B30 display name, user part, From/To with private address untouched (kernel: display name) (R1)", t_b11 },
 	{ "B23 IPv6 c=, FQDN c=, unknown method forwarded (kernel drops) (R5)", t_b23 },
 	{ "B26 nothing to change: same bytes, same buffer (R10)", t_b26 },
