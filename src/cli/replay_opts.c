@@ -152,7 +152,9 @@ static int one_arg(struct rp_opts *o, int argc, char **argv, int *i)
 	if (!row)
 		return bad("unknown option", a);
 	if (!row->with_value) {
-		*(int *)((char *)o + row->flag_off) = 1;
+		static const int one = 1;
+
+		memcpy((char *)o + row->flag_off, &one, sizeof(one));
 		return 0;
 	}
 	if (*i + 1 >= argc)
