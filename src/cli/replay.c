@@ -35,6 +35,7 @@ struct q_entry {
 	struct pcapio_frame f;   /* data owned (malloc'd) */
 	/* Q_TCP: what is needed to rewrite the segment once decided. */
 	uint64_t frame_no;       /* the captured frame's number, 0 for built frames */
+	uint64_t now_ms;         /* engine time when queued */
 	struct tcpr_conn *conn;
 	int dir;
 	uint32_t rel;
@@ -89,6 +90,7 @@ static struct q_entry *q_push(struct replay *r, const struct pcapio_frame *f, en
 	memcpy((uint8_t *)e->f.data, f->data, f->caplen);
 	e->state = st;
 	e->frame_no = r->c.frame;
+	e->now_ms = r->c.now_ms;
 	r->qlen++;
 	return e;
 }
@@ -193,15 +195,24 @@ static void q_pop(struct replay *r)
 	r->qbase++;
 }
 
+static void expire_fragments(struct replay *r, uint64_t now);
+
 /* Write out every frame at the head of the queue that is decided.  When the
- * queue is over its bound the head TCP direction is given up on. */
+ * queue is over its bound the head gives way: its datagram is given up on
+ * as if timed out, or its TCP direction passes through. */
 static void q_flush(struct replay *r)
 {
 	while (r->qlen) {
 		struct q_entry *e = &r->q[r->qhead];
 
-		if (e->state == Q_HELD)
-			break;
+		if (e->state == Q_HELD) {
+			if (r->qlen < RP_QUEUE_MAX)
+				break;
+			expire_fragments(r, e->now_ms + IPR_TIMEOUT_MS + 1);
+			if (e->state == Q_HELD)
+				break; /* cannot happen: held frames are fragments */
+			continue;
+		}
 		if (e->state == Q_TCP && !tcp_ready(e)) {
 			if (r->qlen < RP_QUEUE_MAX)
 				break;

@@ -19,7 +19,7 @@ static const char usage_text[] =
 	"  --ports LIST|any    SIP ports (default 5060); any: every UDP/TCP payload that\n"
 	"                      starts like SIP.  TCP 5061 (SIP over TLS) is never touched\n"
 	"  --json              the report as JSON\n"
-	"  --explain           list every message and the rule behind every rewrite\n"
+	"  --explain           name the rule behind every rewrite\n"
 	"  --keep-addresses    keep captured IP addresses (default: outbound packets\n"
 	"                      leave from the public binding)\n";
 
