@@ -263,11 +263,32 @@ static const uint8_t mandatory[] = {
 	SIP_HDR_TO, SIP_HDR_FROM, SIP_HDR_CSEQ, SIP_HDR_CALL_ID, SIP_HDR_VIA,
 };
 
-/* count[id]: how many headers of each id; last[id]: the last one's index. */
+/* count[id]: how many headers of each id; first[id]: the first one's
+ * index; differ[id]: a later one's value is not byte-identical to it. */
 struct hdr_census {
 	uint8_t count[SIP_HDR__COUNT];
-	int16_t last[SIP_HDR__COUNT];
+	uint8_t differ[SIP_HDR__COUNT];
+	int16_t first[SIP_HDR__COUNT];
+	int16_t other[SIP_HDR__COUNT];
 };
+
+static void census_add(struct hdr_census *c, const struct sip_msg *m, unsigned k)
+{
+	const struct sip_hdr *h = &m->hdrs[k];
+	uint8_t id = h->id;
+
+	if (c->count[id] == 0) {
+		c->first[id] = (int16_t)k;
+	} else {
+		struct sip_span f = m->hdrs[c->first[id]].value;
+		if (f.len != h->value.len || memcmp(m->buf + f.off, m->buf + h->value.off, f.len)) {
+			c->differ[id] = 1;
+			c->other[id] = (int16_t)k;
+		}
+	}
+	if (c->count[id] < 255)
+		c->count[id]++;
+}
 
 static int chk_cross(struct sip_msg *m, const struct hdr_census *c)
 {
@@ -276,10 +297,12 @@ static int chk_cross(struct sip_msg *m, const struct hdr_census *c)
 	for (size_t i = 0; i < sizeof(mandatory); i++)
 		if (!c->count[mandatory[i]])
 			return fail(m, SIP_EMISSING, m->hdr_end);
+	/* A byte-identical repeat (a sipp 200 OK with two equal Content-Types)
+	 * cannot be read two ways; a differing one can (RFC 4475 multi01). */
 	for (size_t i = 0; i < sizeof(single); i++)
-		if (c->count[single[i]] > 1)
-			return fail(m, SIP_EMULTI, m->hdrs[c->last[single[i]]].name.off);
-	sip_cseq_parse(&cs, m->buf, m->hdrs[c->last[SIP_HDR_CSEQ]].value);
+		if (c->differ[single[i]])
+			return fail(m, SIP_EMULTI, m->hdrs[c->other[single[i]]].name.off);
+	sip_cseq_parse(&cs, m->buf, m->hdrs[c->first[SIP_HDR_CSEQ]].value);
 	if (m->is_request && (cs.method_s.len != m->method_s.len ||
 			      memcmp(m->buf + cs.method_s.off, m->buf + m->method_s.off,
 				     cs.method_s.len)))
@@ -296,15 +319,14 @@ int sip_msg_validate(struct sip_msg *m)
 	int r;
 
 	memset(c.count, 0, sizeof(c.count));
+	memset(c.differ, 0, sizeof(c.differ));
 	if ((r = chk_start(m)) < 0)
 		return r;
 	for (unsigned k = 0; k < m->nhdrs; k++) {
 		const struct sip_hdr *h = &m->hdrs[k];
 		if ((r = chk_value(m, h, &nvias)) < 0)
 			return fail(m, r, h->value.off);
-		if (c.count[h->id] < 255)
-			c.count[h->id]++;
-		c.last[h->id] = (int16_t)k;
+		census_add(&c, m, k);
 	}
 	return chk_cross(m, &c);
 }

@@ -480,6 +480,10 @@ static void t_validate(void)
 	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c2@h" CRLF "l: 0" CRLF CRLF, 0,
 		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c2@h" CRLF "l: 0" CRLF CRLF) - 1,
 		SIP_EMULTI, NULL);
+	/* a byte-identical repeat cannot be read two ways: accepted */
+	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c1@h" CRLF "l: 0" CRLF CRLF, 0,
+		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "Call-ID: c1@h" CRLF "l: 0" CRLF CRLF) - 1, 0,
+		NULL);
 	SIPCASE(VREQ "l: 0" CRLF CRLF, 0, (int)sizeof(VREQ "l: 0" CRLF CRLF) - 1, SIP_EMISSING, NULL);
 	SIPCASE(VREQ "CSeq: 1 INVITE" CRLF "l: 1" CRLF CRLF "x", 0,
 		(int)sizeof(VREQ "CSeq: 1 INVITE" CRLF "l: 1" CRLF CRLF "x") - 1, SIP_EMISSING, NULL);
