@@ -111,7 +111,7 @@ static void check_result(struct alg_engine *e, const struct alg_result *r, uint6
  * %5$s SDP address, %6$s extra SDP line.  Built by build(). */
 enum op { OP_REG, OP_REG_OK, OP_INVITE, OP_PROV, OP_OK, OP_ERR, OP_ACK, OP_REINVITE,
 	  OP_BYE_OUT, OP_BYE_IN, OP_CANCEL, OP_IN_INVITE, OP_ANSWER, OP_UPDATE, OP_TIME,
-	  OP_MEDIA, OP__COUNT };
+	  OP_MEDIA, OP_CLEAR, OP_RECONF, OP__COUNT };
 
 static const char *const sdp_extra[] = {
 	"", "a=rtcp:", "a=rtcp-mux\r\n", "a=sendonly\r\n", "a=ice-ufrag:x\r\n",
@@ -209,17 +209,25 @@ static size_t mutate(char *b, size_t n, size_t cap, struct in *in)
 	return at + k > n ? (at + k < cap ? at + k : cap) : n;
 }
 
+static void config(struct alg_config *cfg, unsigned variant)
+{
+	alg_config_defaults(cfg);
+	cfg->inside[0].addr = ip4(192, 168, 1, 0, 0);
+	cfg->inside[0].len = 24;
+	cfg->ninside = 1;
+	cfg->public_addr = ip4(203, 0, 113, 1, 0);
+	/* small ranges: exhaustion paths get exercised; variants overlap */
+	cfg->media_port_min = (uint16_t)(40000 + (variant % 3) * 32);
+	cfg->media_port_max = (uint16_t)(cfg->media_port_min + 63);
+	cfg->mode = variant % 7 == 6 ? ALG_MODE_PINHOLE : ALG_MODE_ALG;
+	cfg->strict_register = (uint8_t)(variant & 1);
+}
+
 static struct alg_engine *engine(void)
 {
 	struct alg_config cfg;
 
-	alg_config_defaults(&cfg);
-	cfg.inside[0].addr = ip4(192, 168, 1, 0, 0);
-	cfg.inside[0].len = 24;
-	cfg.ninside = 1;
-	cfg.public_addr = ip4(203, 0, 113, 1, 0);
-	cfg.media_port_min = 40000;
-	cfg.media_port_max = 40063; /* small: exhaustion paths get exercised */
+	config(&cfg, 0);
 	return alg_new(&cfg);
 }
 
@@ -238,6 +246,18 @@ static void step(struct alg_engine *e, struct alg_result *r, struct in *in, uint
 	if (op == OP_MEDIA) {
 		if (nopen)
 			alg_media_seen(e, open_ids[take(in) % nopen], *now);
+		return;
+	}
+	if (op == OP_CLEAR) {
+		alg_clear_calls(e, (take(in) & 1) ? NULL : "c1@192.168.1.10", *now, r);
+		check_result(e, r, *now, 0);
+		return;
+	}
+	if (op == OP_RECONF) {
+		struct alg_config cfg;
+		config(&cfg, take(in));
+		if (alg_reconfigure(e, &cfg) < 0)
+			abort();
 		return;
 	}
 	size_t n = build(msg, sizeof(msg), op, in);

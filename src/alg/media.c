@@ -40,8 +40,8 @@ void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsi
 	p->inside_ep = rtcp ? st->inside_rtcp : st->inside_rtp;
 	p->public_ep = e->cfg.public_addr;
 	p->public_ep.port = rtcp ? st->pub_rtcp : st->pub_rtp;
-	if (e->cfg.mode == ALG_MODE_PINHOLE)
-		p->public_ep = p->inside_ep; /* no NAT: open the inside port itself */
+	if (!st->pooled)
+		p->public_ep = p->inside_ep; /* pinhole mode, no NAT: the inside port itself */
 	p->timeout_ms = e->cfg.media_timeout_ms;
 }
 
