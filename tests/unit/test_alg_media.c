@@ -479,6 +479,37 @@ static void t_r7_rejected_in_answer(void)
 	alg_free(e);
 }
 
+/* B5d: a wrong Content-Length in the input.  Larger than the body: the
+ * message does not parse and goes out unchanged with a reason.  Smaller:
+ * only the declared body is SDP; the bytes after it are kept as they are. */
+static void t_b5d(void)
+{
+	struct alg_engine *e = h_engine();
+	char m[8192];
+	snprintf(m, sizeof(m), "%s", invite("cl1", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n"));
+	char *cl = strstr(m, "{CLEN}");
+	memcpy(cl, "999\n", 4);
+	memmove(cl + 3, cl + 6, strlen(cl + 6) + 1);
+	h_out(e, PHONE, REGISTRAR, m);
+	CHECK(h_same());
+	CHECK(H_res.reason != NULL);
+	/* declared body ends before the m= line: the trailing bytes are not SDP */
+	snprintf(m, sizeof(m), "%s", invite("cl2", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n"));
+	cl = strstr(m, "{CLEN}");
+	memcpy(cl, "61\n", 3);
+	memmove(cl + 2, cl + 6, strlen(cl + 6) + 1);
+	h_out(e, PHONE, REGISTRAR, m);
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_has("m=audio 30000 RTP/AVP 0\r\n"));
+	struct sip_hdr hd[64];
+	struct sip_msg a, b;
+	CHECK(sip_msg_parse(&a, H_in, H_inlen, hd, 64, 0) > 0);
+	int64_t before = a.content_length;
+	CHECK(sip_msg_parse(&b, H_out, H_outlen, hd, 64, 0) > 0);
+	CHECK_EQ_INT(b.content_length - before, (int64_t)H_outlen - (int64_t)H_inlen);
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B4b low media port mapped, m=70000 forwarded untouched (kernel drops both) (R5)", t_b4bc },
 	{ "B4c port allocation near 65535 stays valid (R6)", t_b4_high },
@@ -500,6 +531,7 @@ static const struct check_case cases[] = {
 	{ "R7 late offer (answer in ACK), UPDATE adds video", t_r7_late_offer },
 	{ "mode pinhole: pinholes on inside ports, no rewriting", t_mode_pinhole },
 	{ "R7 stream rejected by the final answer loses its pinholes, not by an early one", t_r7_rejected_in_answer },
+	{ "B5d input with wrong Content-Length: too large forwarded unchanged, too small keeps the tail (R5)", t_b5d },
 	{ NULL, NULL },
 };
 
