@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_LIB/steps.sh"
 
-topo_up 1 || { fail topology "could not build the namespaces"; e2e_exit; }
+topo_up 2 || { fail topology "could not build the namespaces"; e2e_exit; }
 DT=$E2E_DIR/dt.py
 cat >"$DT" <<'PY'
 import socket, sys, time
@@ -181,6 +181,19 @@ if echo "$out" | grep -q "inside=$PHONE_IP:5070 public=$PUBLIC_IP:5070 transport
 else
 	fail ctl_bindings_lists_binding "got: $out"
 fi
+
+# A second phone on the same port gets another public port, and its answer
+# comes back to it, not to the first phone.
+bg_start udpsrv3 "$NS_SERVER" python3 "$DT" udp-server "$SERVER_IP:5060"
+sleep 0.3
+out=$(nsx "$NS_PHONE2" python3 "$DT" udp-client "$PHONE2_IP:5070" "$SERVER_IP:5060")
+bg_wait "$BG_PID" 5
+srv=$(cut -d' ' -f1 "$E2E_DIR/udpsrv3.out")
+case $srv in
+"$PUBLIC_IP:5070" | "") fail udp_second_phone_own_binding "server saw '$srv'" ;;
+"$PUBLIC_IP:"*) expect udp_second_phone_own_binding "$out" "$SERVER_IP:5060 SIP/2.0 200 OK" ;;
+*) fail udp_second_phone_own_binding "server saw '$srv'" ;;
+esac
 
 # A phone port inside the media range is not kept (the DNAT map owns it).
 bg_start udpsrv2 "$NS_SERVER" python3 "$DT" udp-server "$SERVER_IP:5060"
