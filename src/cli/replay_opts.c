@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SIP_TLS_PORT 5061
 
@@ -164,6 +165,13 @@ static int one_arg(struct rp_opts *o, int argc, char **argv, int *i)
 	return 0;
 }
 
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int rp_opts_parse(int argc, char **argv, struct rp_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -186,6 +194,8 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o)
 		return bad("no --inside prefix", NULL);
 	if (!o->public_addr.family)
 		return bad("no --public address", NULL);
+	if (same_file(o->in, o->out))
+		return bad("the output would overwrite the capture", o->out);
 	return 0;
 }
 

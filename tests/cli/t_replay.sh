@@ -226,6 +226,11 @@ check "usage: bad prefix: exit 2" test $? = 2
 "$SIPALG" replay "$G/frag4.pcap" --inside 10.0.0.0/8 --public $PUB --bogus -o "$T/u.pcap" >/dev/null 2>&1
 check "usage: unknown option: exit 2" test $? = 2
 
+cp "$G/frag4.pcap" "$T/same.pcap"
+"$SIPALG" replay "$T/same.pcap" --inside 10.0.0.0/8 --public $PUB -o "$T/same.pcap" >/dev/null 2>&1
+check "usage: output over the capture refused, capture intact" bash -c \
+	"test $? = 2 && cmp -s '$G/frag4.pcap' '$T/same.pcap'"
+
 # ---- JSON ----
 "$SIPALG" replay "$CORP/aaa.pcap" --inside 192.168.1.0/24 --public $PUB --json -o "$T/j.pcap" >"$T/j.json"
 WHY="not valid JSON or totals wrong"
