@@ -6,7 +6,7 @@
  * be refused with the reason listed here; §3.2-3.4 follow rfc4475/INDEX.md
  * (semantic errors flagged by sip_msg_validate, inv2543 accepted).  Each
  * file is parsed whole and from a copy ending at a guard page; the valid
- * ones also through SIP_PARSE_STREAM.
+ * ones also through SIP_PARSE_STREAM, whole and cut at every byte.
  */
 #include "check.h"
 #include "corpus.h"
@@ -395,6 +395,14 @@ static void stream_too(const char *buf, size_t len, const struct sip_msg *dg)
 	}
 	CHECK_EQ_INT(r, (int)(dg->body_off + dg->body_len));
 	CHECK_EQ_INT(m.nhdrs, dg->nhdrs);
+	/* every prefix of the stream: wait for more, or the same answer */
+	for (size_t k = 0; k < len && !check_failed; k++) {
+		int p = sip_msg_parse(&m, buf, k, h, SIP_MAX_HEADERS, SIP_PARSE_STREAM);
+		if (p != SIP_ENEEDMORE && p != r) {
+			check_failed = 1;
+			snprintf(check_why, sizeof(check_why), "stream prefix %zu gave %d", k, p);
+		}
+	}
 }
 
 static int run_case(const struct rfc_case *c, char *buf)
