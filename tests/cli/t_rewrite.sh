@@ -95,6 +95,25 @@ rc=$?
 [ "$rc" = 1 ] && [ ! -s "$tmp/drop/003.sip" ] && pass "dropped message: exit 1, nothing sent (R9 strict_register)" ||
 	bad "drop exit" "rc=$rc"
 
+# TCP: the framing needs Content-Length; with it the message is rewritten.
+"$SIPALG" rewrite --out --transport tcp --src 192.168.1.10:5062 --dst 203.0.113.20:5070 \
+	--binding 203.0.113.1:40001 "${COMMON[@]}" tests/alg/invite_variants/03_multipart.sip \
+	>"$tmp/tcp.sip" 2>/dev/null
+rc=$?
+"$SIPALG" rewrite --out --src 192.168.1.10:5062 --dst 203.0.113.20:5070 \
+	--binding 203.0.113.1:40001 "${COMMON[@]}" tests/alg/invite_variants/03_multipart.sip \
+	>"$tmp/udp.sip" 2>/dev/null
+[ "$rc" = 0 ] && cmp -s "$tmp/tcp.sip" "$tmp/udp.sip" &&
+	! cmp -s "$tmp/tcp.sip" tests/alg/invite_variants/03_multipart.sip &&
+	pass "--transport tcp rewrites like UDP when Content-Length is present" || bad "tcp" "rc=$rc"
+"$SIPALG" rewrite --out --transport tcp --src 192.168.1.10:5062 --dst 203.0.113.20:5070 \
+	"${COMMON[@]}" --explain tests/alg/invite_variants/07_no_clen.sip >"$tmp/tcp2.sip" 2>"$tmp/tcp2.err"
+rc=$?
+[ "$rc" = 0 ] && cmp -s "$tmp/tcp2.sip" tests/alg/invite_variants/07_no_clen.sip &&
+	grep -q '^reason: ' "$tmp/tcp2.err" &&
+	pass "--transport tcp without Content-Length: forwarded unchanged with a reason (R5)" ||
+	bad "tcp no clen" "rc=$rc"
+
 # Usage errors -> exit 2.
 "$SIPALG" rewrite --out --src 192.168.1.10:5062 "$R/01_register.sip" >/dev/null 2>&1
 [ $? = 2 ] && pass "usage error: exit 2" || bad "usage" "exit not 2"
