@@ -66,8 +66,12 @@ static void sdp_run(const char *buf, struct sip_span body)
 	struct sdp s;
 	int n = sdp_parse(&s, buf, body, media, SDP_MAX_MEDIA);
 
-	if (n < 0)
+	if (n < 0) {
+		/* sdp.h: err_off is the start of the line that failed. */
+		if (s.err_off < body.off || s.err_off > sip_span_end(body))
+			violated("err_off outside the SDP");
 		return;
+	}
 	if ((unsigned)n != s.nmedia || s.nmedia > SDP_MAX_MEDIA)
 		violated("media count out of range");
 	if (s.has_origin)
