@@ -17,14 +17,25 @@
 static int epfd = -1;
 static struct loop_watch sigw = { .fd = -1 };
 static uint64_t now_ms;
+static int64_t wall_offset_ms; /* realtime - monotonic, at the last wake-up */
 static int stopping;
 
 static uint64_t read_clock(void)
 {
-	struct timespec ts;
+	struct timespec ts, rt;
+	uint64_t mono;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	mono = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	wall_offset_ms = (int64_t)((uint64_t)rt.tv_sec * 1000u + (uint64_t)rt.tv_nsec / 1000000u) -
+			 (int64_t)mono;
+	return mono;
+}
+
+uint64_t loop_wall_ms(uint64_t mono_ms)
+{
+	return (uint64_t)((int64_t)mono_ms + wall_offset_ms);
 }
 
 int loop_init(void)

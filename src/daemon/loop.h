@@ -32,6 +32,9 @@ int loop_add(struct loop_watch *w, uint32_t events);
 int loop_mod(struct loop_watch *w, uint32_t events);
 void loop_del(struct loop_watch *w);
 uint64_t loop_now(void);
+/* Wall-clock milliseconds since the epoch for a loop_now() time (logs and
+ * call records only; never used for timers). */
+uint64_t loop_wall_ms(uint64_t mono_ms);
 /* Run until loop_stop(); returns 0 or -errno. */
 int loop_run(const struct loop_hooks *h);
 void loop_stop(void);

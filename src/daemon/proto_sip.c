@@ -13,11 +13,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "alg/alg_query.h"
 #include "daemon/binding.h"
 #include "daemon/ctl.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "daemon/media.h"
 #include "daemon/net.h"
 #include "daemon/proto.h"
@@ -62,12 +64,27 @@ static const char *const end_reasons[] = {
 	"", "bye", "cancel", "rejected", "media_timeout", "max_duration", "invite_timeout", "cleared",
 };
 
+/* "2026-11-22T03:26:34.703Z" for an engine (monotonic) time; "-" for 0. */
+static const char *iso_time(uint64_t mono_ms, char *buf, size_t size)
+{
+	uint64_t ms = loop_wall_ms(mono_ms);
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!mono_ms)
+		return "-";
+	gmtime_r(&sec, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%03uZ", (unsigned)(ms % 1000));
+	return buf;
+}
+
 static void log_call_end(const struct alg_call_record *c)
 {
 	struct fw_counters m;
-	char line[LOG_LINE_MAX], num[160];
+	char line[LOG_LINE_MAX], num[256], t1[40], t2[40], t3[40];
 	size_t n = 0;
-	uint64_t end = c->end_ms, dur = c->answer_ms ? end - c->answer_ms : 0;
+	uint64_t dur = c->answer_ms && c->end_ms > c->answer_ms ? c->end_ms - c->answer_ms : 0;
 
 	media_totals(c->pinholes, c->npinholes < 8 ? c->npinholes : 8, &m);
 	stats.calls_ended++;
@@ -75,11 +92,12 @@ static void log_call_end(const struct alg_call_record *c)
 	log_kv(line, sizeof(line), &n, "call_id", c->call_id);
 	log_kv(line, sizeof(line), &n, "from", c->from);
 	log_kv(line, sizeof(line), &n, "to", c->to);
+	/* duration: answer to end (billable time); 0 if never answered. */
 	snprintf(num, sizeof(num),
-		 "start_ms=%llu answer_ms=%llu end_ms=%llu duration_s=%llu.%03llu "
-		 "reason=%s pkts_in=%llu bytes_in=%llu pkts_out=%llu bytes_out=%llu",
-		 (unsigned long long)c->start_ms, (unsigned long long)c->answer_ms,
-		 (unsigned long long)end, (unsigned long long)(dur / 1000),
+		 "start=%s answer=%s end=%s duration_s=%llu.%03llu reason=%s "
+		 "pkts_in=%llu bytes_in=%llu pkts_out=%llu bytes_out=%llu",
+		 iso_time(c->start_ms, t1, sizeof(t1)), iso_time(c->answer_ms, t2, sizeof(t2)),
+		 iso_time(c->end_ms, t3, sizeof(t3)), (unsigned long long)(dur / 1000),
 		 (unsigned long long)(dur % 1000),
 		 c->reason < sizeof(end_reasons) / sizeof(end_reasons[0]) ? end_reasons[c->reason]
 									   : "unknown",
