@@ -40,9 +40,9 @@ static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e
 	while ((r = sip_param_next(b, &rest, &name, &value)) > 0) {
 		if (!token_ok(b, name) || (sip_span_present(value) && !gen_value_ok(b, value)))
 			return SIP_EADDR;
-		if (sip_span_caseeq(b, name, "tag"))
+		if (LX_NAME_IS(b, name, "tag"))
 			a->tag = value;
-		else if (sip_span_caseeq(b, name, "expires"))
+		else if (LX_NAME_IS(b, name, "expires"))
 			a->expires = value;
 	}
 	return r == 0 ? 0 : (r == SIP_EQUOTE ? r : SIP_EADDR);

@@ -77,7 +77,7 @@ uint32_t lx_find_ctl(const char *b, uint32_t i, uint32_t end)
 	return i;
 }
 
-uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end)
+uint32_t lx_skip_lws_slow(const char *b, uint32_t i, uint32_t end)
 {
 	for (;;) {
 		while (i < end && lx_is((unsigned char)b[i], LX_WS))

@@ -54,7 +54,31 @@ static inline struct sip_span lx_trim(const char *b, struct sip_span s)
 uint32_t lx_find_ctl(const char *b, uint32_t i, uint32_t end);
 
 /* Skip LWS (SP, HT, folded CRLF/LF + WSP) from i, not past end. */
-uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end);
+uint32_t lx_skip_lws_slow(const char *b, uint32_t i, uint32_t end);
+
+static inline uint32_t lx_skip_lws(const char *b, uint32_t i, uint32_t end)
+{
+	/* most calls start on a non-LWS octet */
+	if (i >= end || !(sip_lex[(unsigned char)b[i]] & LX_LWS))
+		return i;
+	return lx_skip_lws_slow(b, i, end);
+}
+
+/* Case-insensitive equality of a span with a lower-case literal of n
+ * octets; LX_NAME_IS takes the literal itself. */
+static inline int lx_caseeq_lc(const char *b, struct sip_span s, const char *lit, size_t n)
+{
+	if (s.len != n || !sip_span_present(s))
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)b[s.off + k], l = (unsigned char)lit[k];
+		if (c != l && ((c | 0x20) != l || l < 'a' || l > 'z'))
+			return 0;
+	}
+	return 1;
+}
+
+#define LX_NAME_IS(b, s, lit) lx_caseeq_lc(b, s, lit, sizeof(lit) - 1)
 
 /* A quoted-string starting at b[i] == '"': index after the closing quote,
  * or 0 if unterminated (a quoted string cannot end at offset 0). */

@@ -83,27 +83,27 @@ static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct
 
 	if (!is_token(b, n))
 		return SIP_EVIA;
-	if (sip_span_caseeq(b, n, "branch")) {
+	if (LX_NAME_IS(b, n, "branch")) {
 		if (!has || !is_token(b, val))
 			return SIP_EVIA;
 		v->branch = val;
-	} else if (sip_span_caseeq(b, n, "received")) {
+	} else if (LX_NAME_IS(b, n, "received")) {
 		int t = has ? sip_host_parse(b, val, 1) : SIP_EVIA;
 		if (t != SIP_HOST_IPV4 && t != SIP_HOST_IPV6)
 			return SIP_EVIA;
 		v->received = val;
-	} else if (sip_span_caseeq(b, n, "rport")) {
+	} else if (LX_NAME_IS(b, n, "rport")) {
 		int64_t p = has ? sip_span_uint(b, val, 65535) : 0;
 		if (p < 0)
 			return SIP_EVIA;
 		v->has_rport = 1;
 		v->rport = has ? val : SIP_SPAN_NONE;
 		v->rport_num = (uint16_t)p;
-	} else if (sip_span_caseeq(b, n, "maddr")) {
+	} else if (LX_NAME_IS(b, n, "maddr")) {
 		if (!has || sip_host_parse(b, val, 0) < 0)
 			return SIP_EVIA;
 		v->maddr = val;
-	} else if (sip_span_caseeq(b, n, "ttl")) {
+	} else if (LX_NAME_IS(b, n, "ttl")) {
 		if (!has || val.len > 3 || sip_span_uint(b, val, 255) < 0)
 			return SIP_EVIA;
 		v->ttl = val;
