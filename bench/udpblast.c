@@ -7,7 +7,9 @@
  *       each datagram is the file's bytes with every "SEQ#####" replaced by
  *       an 8-digit message number (same length, so Content-Length holds);
  *       otherwise SIZE zero bytes (172 = 12 RTP header + 160 G.711 20 ms).
- *       Prints "sent=N secs=S".
+ *       Prints "sent=N secs=S cpu_ns_per_pkt=C" (C: this process's CPU
+ *       time per datagram, which includes the softirq work of forwarding
+ *       it through veth pairs when that runs in the sender's context).
  *   udpblast recv PORT SECONDS [IDLE_MS]
  *       Counts datagrams until SECONDS pass or IDLE_MS (default 500) pass
  *       without one after the first.  Prints "received=N bytes=B secs=S pps=P"
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +37,17 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds this process used; with veth the whole forwarding path runs
+ * in the sender's softirq context, which is charged here too. */
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int udp_socket(uint16_t port)
@@ -104,7 +118,7 @@ static void payload_number(struct payload *p, int i, unsigned long seq)
 static int cmd_send(char **a)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(atoi(a[1])) };
-	double secs = atof(a[3]), rate = atof(a[5]), t0, t;
+	double secs = atof(a[3]), rate = atof(a[5]), t0, t, c0;
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	struct payload p = { .nmarks = 0 };
@@ -124,6 +138,7 @@ static int cmd_send(char **a)
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
+	c0 = cpu_s();
 	t0 = now_s();
 	while ((t = now_s() - t0) < secs) {
 		want = BATCH;
@@ -144,7 +159,8 @@ static int cmd_send(char **a)
 		else if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED)
 			return perror("sendmmsg"), 1;
 	}
-	printf("sent=%lu secs=%.3f\n", sent, now_s() - t0);
+	printf("sent=%lu secs=%.3f cpu_ns_per_pkt=%.0f\n", sent, now_s() - t0,
+	       sent ? (cpu_s() - c0) * 1e9 / (double)sent : 0.0);
 	return 0;
 }
 
