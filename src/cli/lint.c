@@ -362,8 +362,12 @@ int cmd_lint(int argc, char **argv)
 		json_summary(&j, counts[0], counts[1], counts[2]);
 		if (json_end(&j) < 0)
 			return CLI_USAGE;
-	} else if (fflush(stdout)) {
-		return CLI_USAGE;
+	} else {
+		if (argc - optind > 1)
+			printf("%u files: %u valid, %u invalid, %u unreadable\n",
+			       (unsigned)(argc - optind), counts[0], counts[1], counts[2]);
+		if (fflush(stdout))
+			return CLI_USAGE;
 	}
 	return status;
 }

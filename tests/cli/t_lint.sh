@@ -96,7 +96,8 @@ run stdin 0 - <"$D/invite.sip" && expect stdin "-: valid: INVITE"
 run stdin_invalid 1 - <"$D/bad_cseq.sip" && expect stdin_invalid "-: invalid: malformed CSeq"
 if run several 1 "$D/invite.sip" "$D/bad_via.sip" "$D/register.sip"; then
 	if [ "$(grep -c ': valid: ' "$tmp/several.out")" = 2 ] &&
-		[ "$(grep -c ': invalid: ' "$tmp/several.out")" = 1 ]; then
+		[ "$(grep -c ': invalid: ' "$tmp/several.out")" = 1 ] &&
+		[ "$(tail -n 1 "$tmp/several.out")" = "3 files: 2 valid, 1 invalid, 0 unreadable" ]; then
 		pass several
 	else
 		fail several "$(cat "$tmp/several.out")"
