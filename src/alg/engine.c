@@ -242,7 +242,6 @@ static void setup_binding(struct alg_ctx *c)
 		c->binding = pkt->binding.family ? pkt->binding : pkt->dst;
 		c->inside = pkt->inside;
 	}
-	alg_fmt_hostport(&c->binding, c->bind_text, sizeof(c->bind_text));
 }
 
 int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_result *res)

@@ -196,7 +196,7 @@ struct alg_ctx {
 	int nat;                    /* rewriting allowed (mode ALG, in scope) */
 	struct alg_addr inside;     /* the inside endpoint, family 0 unknown */
 	struct alg_addr binding;    /* its public side */
-	char bind_text[ALG_TEXT];   /* binding as a hostport */
+	char bind_text[ALG_TEXT];   /* binding as a hostport, "" until needed */
 	/* what rewrite_sip found */
 	int via_rewritten, via_rport;
 	char via_orig[ALG_TEXT];

@@ -12,6 +12,15 @@
 
 #include "engine_int.h"
 
+/* The binding as a hostport, formatted on first use: a message with
+ * nothing to change never pays for it. */
+static const char *bind_text(struct alg_ctx *c)
+{
+	if (!c->bind_text[0])
+		alg_fmt_hostport(&c->binding, c->bind_text, sizeof(c->bind_text));
+	return c->bind_text;
+}
+
 /* The first value of the first Via header.  0 or negative. */
 int rw_top_via(struct alg_ctx *c, struct sip_via *v)
 {
@@ -54,7 +63,7 @@ void rw_via_out(struct alg_ctx *c)
 	alg_copy(c->via_orig, sizeof(c->via_orig), c->buf + v.sent_by.off, v.sent_by.len);
 	if (v.has_rport)
 		return; /* R4: RFC 3581 already routes the response; don't hide the NAT */
-	c->via_rewritten = alg_edit(c, v.sent_by, c->bind_text, strlen(c->bind_text),
+	c->via_rewritten = alg_edit(c, v.sent_by, bind_text(c), strlen(bind_text(c)),
 				    "Via[0].sent-by", "R1 top Via sent-by (no rport)") > 0;
 }
 
@@ -101,7 +110,7 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 				if (id == SIP_HDR_CONTACT && sip_span_present(a.expires))
 					c->contact_expires = sip_value_uint(c->buf, a.expires, UINT32_MAX);
 			}
-			if (alg_edit(c, a.uri.hostport, c->bind_text, strlen(c->bind_text), field,
+			if (alg_edit(c, a.uri.hostport, bind_text(c), strlen(bind_text(c)), field,
 				     id == SIP_HDR_CONTACT ? "R1 Contact = inside endpoint"
 							   : "R1 Record-Route = inside endpoint") > 0)
 				n++;
