@@ -70,6 +70,8 @@ struct alg_config {
 void alg_config_defaults(struct alg_config *cfg);
 
 struct alg_packet {
+	/* Exactly one message: a whole UDP datagram, or one TCP message as
+	 * framed by the caller (sip_frame(), frame.h). */
 	const char *data;
 	size_t len;
 	enum alg_dir dir;
