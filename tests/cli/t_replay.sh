@@ -207,6 +207,15 @@ check "TCP message cut by the end of capture: reported, copied" bash -c \
 replay sll2 "$G/sll2.pcap" --inside 192.168.1.0/24 --public $PUB
 check "Linux cooked v2: REGISTER rewritten" test \
 	"$(count "$T/sll2.pcap" 'sip.contact.uri contains "203.0.113.1"')" = 1
+for n in vlan null; do
+	replay $n "$G/$n.pcap" --inside 192.168.1.0/24 --public $PUB
+	check "$n link layer: REGISTER rewritten, checksums right" test \
+		"$(count "$T/$n.pcap" 'sip.contact.uri contains "203.0.113.1" && ip.src == 203.0.113.1 && ip.checksum.status==1 && udp.checksum.status==1' -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE)" = 1
+done
+editcap -F pcapng "$CORP/fragmented_tcp_sip.pcap" "$T/ng.pcapng" 2>/dev/null
+replay ng "$T/ng.pcapng" --inside 10.192.243.79/32 --public $PUB
+check "pcapng input: read, written as pcap, same SIP messages" bash -c \
+	"test \$(cat '$T/ng.rc') = 0 && cmp -s '$T/tcp.pcap' '$T/ng.pcap'"
 replay snap "$G/snap.pcap" --inside 192.168.1.0/24 --public $PUB
 check "snap-length-truncated SIP: reported, copied" bash -c \
 	"test \$(cat '$T/snap.rc') = 0 && grep -q 'truncated packet (200 of 342' '$T/snap.txt' && cmp -s '$G/snap.pcap' '$T/snap.pcap'"

@@ -14,6 +14,8 @@ knows exactly what went in:
   tcp_gap.pcap      tcp_split.pcap without the INVITE's second segment
   tcp_tail.pcap     tcp_split.pcap cut after the INVITE's second segment
   sll2.pcap         a REGISTER on Linux cooked v2
+  vlan.pcap         a REGISTER in an 802.1Q-tagged Ethernet frame
+  null.pcap         a REGISTER on BSD loopback (DLT_NULL, host-order family)
   snap.pcap         a REGISTER captured with a 200-byte snap length
   cut.pcap          frag4.pcap cut in the middle of its last record
   bogus.pcap        a record header claiming a 16 MB packet
@@ -183,7 +185,11 @@ def main():
     f = tcp_frames(5060)
     pcap(os.path.join(d, "tcp_gap.pcap"), 1, f[:5] + f[6:])
     pcap(os.path.join(d, "tcp_tail.pcap"), 1, f[:6])
-    reg = eth(ip4(IN4, OUT4, 17, udp(IN4, OUT4, 5060, 5060, register("192.168.1.2"))))
+    reg_ip = ip4(IN4, OUT4, 17, udp(IN4, OUT4, 5060, 5060, register("192.168.1.2")))
+    reg = eth(reg_ip)
+    pcap(os.path.join(d, "vlan.pcap"), 1,
+         [MAC_B + MAC_A + struct.pack("!HHH", 0x8100, 42, 0x0800) + reg_ip])
+    pcap(os.path.join(d, "null.pcap"), 0, [struct.pack("<I", 2) + reg_ip])
     pcap(os.path.join(d, "sll2.pcap"), 276,
          [sll2(ip4(IN4, OUT4, 17, udp(IN4, OUT4, 5060, 5060, register("192.168.1.2"))))])
     pcap(os.path.join(d, "snap.pcap"), 1, [(reg[:200], len(reg))], snaplen=200)
