@@ -25,6 +25,7 @@
 #include "daemon/fw.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/net.h"
 #include "daemon/proto.h"
 #include "daemon/stats.h"
 #include "daemon/tcp_proxy.h"
@@ -54,6 +55,7 @@ static int load(struct daemon_config *c, const char *log_override, int running)
 	}
 	if (log_override)
 		c->log_target = strcmp(log_override, "syslog") ? LOG_TO_STDERR : LOG_TO_SYSLOG;
+	net_local_refresh();
 	c->fw.log = log_fw;
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,6 +76,40 @@ uint32_t net_hash(const struct alg_addr *a)
 	h = (h ^ (a->port & 0xff)) * 16777619u;
 	h = (h ^ (a->port >> 8)) * 16777619u;
 	return h;
+}
+
+#define NET_MAX_LOCAL 64
+
+static uint32_t local_ips[NET_MAX_LOCAL];
+static unsigned nlocal;
+
+int net_local_refresh(void)
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	nlocal = 0;
+	for (i = ifa; i && nlocal < NET_MAX_LOCAL; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET)
+			local_ips[nlocal++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+	freeifaddrs(ifa);
+	return 0;
+}
+
+int net_is_local(const struct alg_addr *a)
+{
+	uint32_t ip;
+
+	if (a->family != 4)
+		return 0;
+	memcpy(&ip, a->ip, 4);
+	if ((ntohl(ip) >> 24) == 127)
+		return 1;
+	for (unsigned i = 0; i < nlocal; i++)
+		if (local_ips[i] == ip)
+			return 1;
+	return 0;
 }
 
 static int set_opt(int fd, int level, int name)

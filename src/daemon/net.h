@@ -24,6 +24,9 @@ int net_eq(const struct alg_addr *a, const struct alg_addr *b);
 /* 1 if a (IPv4) lies in one of the n prefixes. */
 int net_in_prefixes(const struct alg_addr *a, const struct alg_prefix *p, unsigned n);
 uint32_t net_hash(const struct alg_addr *a);
+/* This host's IPv4 addresses, read by net_local_refresh() (start, reload). */
+int net_local_refresh(void);
+int net_is_local(const struct alg_addr *a);
 
 #define NET_TRANSPARENT 1u /* IP_TRANSPARENT: bind/send as a foreign address */
 #define NET_ORIGDST 2u     /* IP_RECVORIGDSTADDR (+ IP_PKTINFO) */

@@ -217,6 +217,28 @@ static void log_not_inside(const struct alg_addr *src, const struct alg_addr *ds
 			     "no binding\"", net_fmt(src, a1), net_fmt(dst, a2));
 }
 
+/*
+ * Diverted SIP whose destination is not outside: this box does not NAT it
+ * (rule 10), so it goes on unchanged with the phone's own address as source
+ * (a transparent socket bound to it), exactly as routing would have sent
+ * it.  To one of this host's own addresses it would come straight back to
+ * the listener: dropped.
+ */
+static void not_outside(const struct alg_addr *src, const struct alg_addr *dst, const char *data,
+			size_t len)
+{
+	char a1[NET_ADDR_STR], a2[NET_ADDR_STR];
+	int local = net_is_local(dst), fd = local ? -1 : spoof_fd(src);
+
+	log_event(LOG_INFO, "event=%s src=%s dst=%s len=%zu changed=0 reason=\"%s\"",
+		  local ? "drop" : "forward", net_fmt(src, a1), net_fmt(dst, a2), len,
+		  local ? "to this host: not a NAT case" : "destination inside: not NATed");
+	if (fd >= 0) {
+		tx_queue(&txo, fd, dst, NULL, data, len);
+		stats.udp_tx_inside++;
+	}
+}
+
 /* inside -> outside */
 static void from_inside(const struct alg_addr *src, const struct alg_addr *dst, const char *data,
 			size_t len)
@@ -295,7 +317,11 @@ static void listener_readable(struct loop_watch *w, uint32_t events)
 				log_not_inside(&src, &dst);
 				continue;
 			}
-			from_inside(&src, &dst, bufs[i], msgs[i].msg_len);
+			if (net_is_local(&dst) ||
+			    net_in_prefixes(&dst, cfg->alg.inside, cfg->alg.ninside))
+				not_outside(&src, &dst, bufs[i], msgs[i].msg_len);
+			else
+				from_inside(&src, &dst, bufs[i], msgs[i].msg_len);
 		}
 	}
 }

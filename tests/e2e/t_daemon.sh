@@ -195,6 +195,17 @@ case $srv in
 *) fail udp_second_phone_own_binding "server saw '$srv'" ;;
 esac
 
+# SIP to the router's own LAN address is not a NAT case: no binding, no loop.
+before=$(stat_of bindings_created)
+nsx "$NS_PHONE" python3 "$DT" udp-blind "$PHONE_IP:5071" "$ROUTER_LAN_IP:5060"
+sleep 0.5
+after=$(stat_of bindings_created)
+if [ "$before" = "$after" ] && grep -q "dst=$ROUTER_LAN_IP:5060 .*to this host" "$SIPALGD_LOG"; then
+	pass udp_to_router_itself_not_proxied
+else
+	fail udp_to_router_itself_not_proxied "bindings_created $before -> $after"
+fi
+
 # A phone port inside the media range is not kept (the DNAT map owns it).
 bg_start udpsrv2 "$NS_SERVER" python3 "$DT" udp-server "$SERVER_IP:5060"
 sleep 0.3
