@@ -342,6 +342,16 @@ static void accept_one(int fd)
 		close(fd);
 		return;
 	}
+	/* Not a NAT case: to this host (would loop to the listener) or to the
+	 * inside (not proxied over TCP). */
+	if (net_is_local(&server) || net_in_prefixes(&server, cfg->alg.inside, cfg->alg.ninside)) {
+		stats.tcp_refused++;
+		log_event(LOG_INFO, "event=tcp_refused inside=%s server=%s reason=\"destination "
+				    "is this host or inside: not a NAT case\"",
+			  net_fmt(&phone, s1), net_fmt(&server, s2));
+		close(fd);
+		return;
+	}
 	if (nconns >= cfg->tcp_max_conns || count_from(&phone) >= (int)cfg->tcp_max_per_src) {
 		stats.tcp_refused++;
 		log_event(LOG_WARNING, "event=tcp_refused inside=%s reason=limit", net_fmt(&phone, s1));
