@@ -177,12 +177,16 @@ check "ipv6frag with an IPv4 public address: unchanged with reason" \
 # ---- generated captures ----
 for n in frag4 frag4_ooo; do
 	replay $n "$G/$n.pcap" --inside 192.168.1.0/24 --public $PUB
-	WHY="$(ts "$T/$n.pcap" -T fields -e ip.len -e ip.frag_offset -e sip.contact.uri | tr '\n' ' ')"
-	check "$n: rewritten, re-fragmented (<= 1500), tshark reassembles" bash -c \
-		"test \$(tshark -n -r '$T/$n.pcap' -T fields -e ip.len 2>/dev/null | awk '\$1>1500' | wc -l) = 0 && tshark -n -r '$T/$n.pcap' -Y 'sip.contact.uri contains \"203.0.113.1\" && sdp.connection_info contains \"203.0.113.1\"' 2>/dev/null | grep -q INVITE"
-	check "$n: checksums right" test "$(count "$T/$n.pcap" \
-		'ip.checksum.status==0 || udp.checksum.status==0 || _ws.malformed' \
-		-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE)" = 0
+	# One line per frame: IP length, checksum states, Contact, c=, malformed.
+	ts "$T/$n.pcap" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields \
+		-E separator='|' -e ip.len -e ip.checksum.status -e udp.checksum.status \
+		-e sip.contact.uri -e sdp.connection_info -e _ws.malformed >"$T/$n.f"
+	WHY="$(tr '\n' ' ' <"$T/$n.f")"
+	check "$n: rewritten, re-fragmented (<= 1500), tshark reassembles" awk -F'|' '
+		$1 > 1500 { bad = 1 } $4 ~ /@203\.0\.113\.1/ && $5 ~ /203\.0\.113\.1/ { ok = 1 }
+		END { exit !(ok && !bad) }' "$T/$n.f"
+	check "$n: checksums right, not malformed" awk -F'|' '
+		$2 != 1 || ($3 != "" && $3 != 1) || $6 != "" { bad = 1 } END { exit bad }' "$T/$n.f"
 done
 replay overlap "$G/frag4_overlap.pcap" --inside 192.168.1.0/24 --public $PUB
 check "overlapping fragments: reported, forwarded unchanged" bash -c \
@@ -191,7 +195,7 @@ replay frag6 "$G/frag6_raw.pcap" --inside fd00::/8 --public 2001:db8::1
 check "raw-IP IPv6 fragments: rewritten, tshark reassembles" test \
 	"$(count "$T/frag6.pcap" 'sdp.connection_info contains "2001:db8::1"')" = 1
 replay tsplit "$G/tcp_split.pcap" --inside 192.168.1.0/24 --public $PUB --keep-addresses
-WHY="$(ts "$T/tsplit.pcap" -Y sip -T fields -e sip.Method -e sip.contact.uri | tr '\n' ' ')"
+WHY="Contact not rewritten in the INVITE, ACK and BYE"
 check "TCP: split INVITE + pipelined ACK/BYE all rewritten" test \
 	"$(count "$T/tsplit.pcap" 'sip.contact.uri contains "203.0.113.1"')" = 2
 check "TCP: no analysis flags after the size change" test "$(count "$T/tsplit.pcap" \
