@@ -158,7 +158,7 @@ void call_end(struct alg_engine *e, uint32_t slot, enum alg_end_reason why, uint
 		a->u.call = rec;
 	pool_free(&e->calls, slot);
 	e->cnt.calls--;
-	binding_release(e, res, &inside, &binding, tr, now);
+	binding_release(e, res, &inside, &binding, tr, now, 1);
 }
 
 void call_touch(struct alg_ctx *c, struct alg_call *call)

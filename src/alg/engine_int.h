@@ -284,6 +284,6 @@ uint64_t alg_binding_key(const struct alg_addr *pub, enum alg_transport tr);
 void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
 		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
 void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
-		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
+		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now, int linger);
 
 #endif

@@ -93,12 +93,15 @@ void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg
 		       binding_need(e, pub, tr, now, 0), reg_by_public(e, pub, tr));
 }
 
+/* A user of the binding went away.  linger: a dialog just ended, so its
+ * last transaction (the 200 to a BYE, retransmissions) still needs the
+ * binding for dialog_binding_ms. */
 void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
-		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now)
+		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now, int linger)
 {
 	if (!pub->family)
 		return;
-	uint64_t need = binding_need(e, pub, tr, now, 0);
+	uint64_t need = binding_need(e, pub, tr, now, linger);
 	if (need > now)
 		binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, need,
 			       reg_by_public(e, pub, tr));
@@ -148,7 +151,7 @@ static void reg_remove(struct alg_engine *e, uint32_t slot, struct alg_result *r
 
 	pool_free(&e->regs, slot);
 	e->cnt.registrations--;
-	binding_release(e, res, &inside, &pub, tr, now);
+	binding_release(e, res, &inside, &pub, tr, now, 0);
 }
 
 void reg_expire(struct alg_engine *e, uint32_t slot, struct alg_result *res)
@@ -200,7 +203,7 @@ static void reg_upsert(struct alg_ctx *c, const struct alg_txn *t, int64_t g)
 	pool_rekey2(&e->regs, i, pub_key(&t->binding, t->transport));
 	alg_schedule(e, ALG_T_REG, i, r->expires_ms);
 	if (old_pub.family && !alg_addr_eq(&old_pub, &t->binding)) /* B7: new source port */
-		binding_release(e, c->res, &old_inside, &old_pub, t->transport, c->now);
+		binding_release(e, c->res, &old_inside, &old_pub, t->transport, c->now, 0);
 	binding_keep(e, c->res, &t->inside, &t->binding, t->transport, c->now);
 }
 
