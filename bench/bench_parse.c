@@ -38,39 +38,39 @@
 
 /* Addresses are TEST-NET (RFC 5737) outside and 192.168.1.0/24 inside. */
 static const char invite[] =
-	"INVITE sip:+15105550123@voip.example.net SIP/2.0\r\n"
-	"Via: SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bK-524287-1---8e2f6b1c3a9d4e70\r\n"
-	"Max-Forwards: 70\r\n"
-	"Contact: <sip:alice@192.168.1.20:5060;transport=udp>\r\n"
-	"To: <sip:+15105550123@voip.example.net>\r\n"
-	"From: \"Alice\" <sip:alice@voip.example.net>;tag=9f3c2a71\r\n"
-	"Call-ID: 2c9e1f5a7b3d4e60aa1b2c3d4e5f6071\r\n"
-	"CSeq: 2 INVITE\r\n"
-	"Allow: INVITE, ACK, CANCEL, BYE, NOTIFY, REFER, MESSAGE, OPTIONS, INFO, SUBSCRIBE\r\n"
-	"Content-Type: application/sdp\r\n"
-	"Supported: replaces, norefersub, extended-refer, timer, X-cisco-serviceuri\r\n"
-	"User-Agent: ExamplePhone/5.3.1\r\n"
-	"Allow-Events: presence, kpml, talk\r\n"
-	"Content-Length: 320\r\n"
-	"\r\n"
-	"v=0\r\n"
-	"o=- 3957474913 3957474913 IN IP4 192.168.1.20\r\n"
-	"s=ExamplePhone\r\n"
-	"c=IN IP4 192.168.1.20\r\n"
-	"t=0 0\r\n"
-	"m=audio 16384 RTP/AVP 9 0 8 18 101\r\n"
-	"a=rtpmap:9 G722/8000\r\n"
-	"a=rtpmap:0 PCMU/8000\r\n"
-	"a=rtpmap:8 PCMA/8000\r\n"
-	"a=rtpmap:18 G729/8000\r\n"
-	"a=fmtp:18 annexb=no\r\n"
-	"a=rtpmap:101 telephone-event/8000\r\n"
-	"a=fmtp:101 0-15\r\n"
-	"a=ptime:20\r\n"
-	"a=sendrecv\r\n";
+    "INVITE sip:+15105550123@voip.example.net SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bK-524287-1---8e2f6b1c3a9d4e70\r\n"
+    "Max-Forwards: 70\r\n"
+    "Contact: <sip:alice@192.168.1.20:5060;transport=udp>\r\n"
+    "To: <sip:+15105550123@voip.example.net>\r\n"
+    "From: \"Alice\" <sip:alice@voip.example.net>;tag=9f3c2a71\r\n"
+    "Call-ID: 2c9e1f5a7b3d4e60aa1b2c3d4e5f6071\r\n"
+    "CSeq: 2 INVITE\r\n"
+    "Allow: INVITE, ACK, CANCEL, BYE, NOTIFY, REFER, MESSAGE, OPTIONS, INFO, SUBSCRIBE\r\n"
+    "Content-Type: application/sdp\r\n"
+    "Supported: replaces, norefersub, extended-refer, timer, X-cisco-serviceuri\r\n"
+    "User-Agent: ExamplePhone/5.3.1\r\n"
+    "Allow-Events: presence, kpml, talk\r\n"
+    "Content-Length: 320\r\n"
+    "\r\n"
+    "v=0\r\n"
+    "o=- 3957474913 3957474913 IN IP4 192.168.1.20\r\n"
+    "s=ExamplePhone\r\n"
+    "c=IN IP4 192.168.1.20\r\n"
+    "t=0 0\r\n"
+    "m=audio 16384 RTP/AVP 9 0 8 18 101\r\n"
+    "a=rtpmap:9 G722/8000\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n"
+    "a=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:18 G729/8000\r\n"
+    "a=fmtp:18 annexb=no\r\n"
+    "a=rtpmap:101 telephone-event/8000\r\n"
+    "a=fmtp:101 0-15\r\n"
+    "a=ptime:20\r\n"
+    "a=sendrecv\r\n";
 
-#define PUBLIC_ADDR "203.0.113.10"
-#define PUBLIC_HOSTPORT "203.0.113.10:40001"
+#define PUBLIC_ADDR	  "203.0.113.10"
+#define PUBLIC_HOSTPORT	  "203.0.113.10:40001"
 #define PUBLIC_MEDIA_PORT "41000"
 
 static char out_buf[SIP_MAX_MSG_SIZE];
@@ -130,10 +130,10 @@ static int sipalg_once(const char *buf, size_t len, char *out, size_t cap)
 enum impl { IMPL_SIPALG, IMPL_OSIP, IMPL_MSG, IMPL_SDP, IMPL__COUNT };
 
 static const char *const impl_names[IMPL__COUNT] = {
-	[IMPL_SIPALG] = "sipalg",     /* parse + rewrite + render */
-	[IMPL_OSIP] = "libosip2",     /* init + parse + to_str + free */
-	[IMPL_MSG] = "sipalg-msg",    /* sip_msg_parse alone */
-	[IMPL_SDP] = "sipalg-sdp",    /* sdp_parse alone, on the body */
+    [IMPL_SIPALG] = "sipalg",  /* parse + rewrite + render */
+    [IMPL_OSIP] = "libosip2",  /* init + parse + to_str + free */
+    [IMPL_MSG] = "sipalg-msg", /* sip_msg_parse alone */
+    [IMPL_SDP] = "sipalg-sdp", /* sdp_parse alone, on the body */
 };
 
 static int msg_once(const char *buf, size_t len)
@@ -150,8 +150,7 @@ static int sdp_once(const char *buf, size_t len)
 	struct sdp_media media[SDP_MAX_MEDIA];
 	struct sdp sdp;
 
-	return sdp_parse(&sdp, buf, sip_span_make(off, (uint32_t)len - off), media,
-			 SDP_MAX_MEDIA);
+	return sdp_parse(&sdp, buf, sip_span_make(off, (uint32_t)len - off), media, SDP_MAX_MEDIA);
 }
 
 static int once(enum impl which)
@@ -186,9 +185,11 @@ static int iterate(enum impl which, unsigned long n)
 static int self_check(void)
 {
 	static const char *const must[] = {
-		"Via: SIP/2.0/UDP " PUBLIC_HOSTPORT ";", "<sip:alice@" PUBLIC_HOSTPORT ";",
-		"o=- 3957474913 3957474913 IN IP4 " PUBLIC_ADDR "\r\n",
-		"c=IN IP4 " PUBLIC_ADDR "\r\n", "m=audio " PUBLIC_MEDIA_PORT " RTP/AVP",
+	    "Via: SIP/2.0/UDP " PUBLIC_HOSTPORT ";",
+	    "<sip:alice@" PUBLIC_HOSTPORT ";",
+	    "o=- 3957474913 3957474913 IN IP4 " PUBLIC_ADDR "\r\n",
+	    "c=IN IP4 " PUBLIC_ADDR "\r\n",
+	    "m=audio " PUBLIC_MEDIA_PORT " RTP/AVP",
 	};
 	struct sip_hdr hdrs[SIP_MAX_HEADERS];
 	struct sip_msg m;
@@ -255,17 +256,19 @@ struct opts {
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "count", required_argument, NULL, 'n' },
-		{ "impl", required_argument, NULL, 'i' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "seconds", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
+	    {"count", required_argument, NULL, 'n'},
+	    {"impl", required_argument, NULL, 'i'},
+	    {"runs", required_argument, NULL, 'r'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o->count = atol(optarg); break;
+		case 'n':
+			o->count = atol(optarg);
+			break;
 		case 'i':
 			for (o->which = 0; o->which < IMPL__COUNT; o->which++)
 				if (!strcmp(optarg, impl_names[o->which]))
@@ -273,9 +276,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (o->which == IMPL__COUNT)
 				return -1;
 			break;
-		case 'r': o->runs = atoi(optarg); break;
-		case 's': o->seconds = atof(optarg); break;
-		default: return -1;
+		case 'r':
+			o->runs = atoi(optarg);
+			break;
+		case 's':
+			o->seconds = atof(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (optind != argc || o->runs < 1 || o->seconds <= 0)
@@ -285,8 +293,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { -1, IMPL_SIPALG, 5, 1.0 };
-	double best[2] = { 0, 0 };
+	struct opts o = {-1, IMPL_SIPALG, 5, 1.0};
+	double best[2] = {0, 0};
 
 	if (parse_opts(argc, argv, &o)) {
 		fprintf(stderr, "usage: bench_parse [--runs N] [--seconds S] | "

@@ -40,7 +40,6 @@ static void violated(const char *check)
 	abort();
 }
 
-
 enum {
 	F_VIA = 1u << 0,
 	F_CONTACT = 1u << 1,
@@ -106,7 +105,7 @@ static void add(struct run *r, struct sip_span s, const char *text, size_t n)
 	if ((rc == 0) != expect_ok || (rc < 0 && rc != SIP_EEDIT))
 		violated("edit list verdict differs from the overlap model");
 	if (rc == 0)
-		r->mine[r->nmine++] = (struct sip_edit){ s.off, s.len, 0, (uint32_t)n };
+		r->mine[r->nmine++] = (struct sip_edit){s.off, s.len, 0, (uint32_t)n};
 }
 
 static void add_hostport(struct run *r, struct sip_span s)
@@ -259,7 +258,7 @@ static size_t model(struct run *r, char *out)
 		int d = snprintf(digits, sizeof(digits), "%lld", (long long)body);
 
 		if (m->hdrs[i].id == SIP_HDR_CONTENT_LENGTH)
-			all[n++] = (struct sip_edit){ v.off, v.len, UINT32_MAX, (uint32_t)d };
+			all[n++] = (struct sip_edit){v.off, v.len, UINT32_MAX, (uint32_t)d};
 	}
 	qsort(all, n, sizeof(all[0]), cmp_edit);
 	for (unsigned i = 0; i < n; i++) {

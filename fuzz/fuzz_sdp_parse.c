@@ -27,7 +27,6 @@ static void violated(const char *check)
 	abort();
 }
 
-
 /* A present span must lie inside `in`. */
 static void span_in(struct sip_span s, struct sip_span in)
 {

@@ -33,7 +33,6 @@ static void violated(const char *check)
 	abort();
 }
 
-
 /* A present span must lie inside the len bytes it was parsed from. */
 static void span_in(struct sip_span s, size_t len)
 {

@@ -117,8 +117,8 @@ size_t json_utf8_len(const char *s, size_t n)
 /* RFC 8259 §7: '"', '\\' and U+0000..U+001F must be escaped. */
 static void put_escaped(FILE *f, unsigned char c)
 {
-	static const char short_esc[] = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
-					  ['\r'] = 'r', ['\t'] = 't' };
+	static const char short_esc[] = {
+	    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
 
 	if (c == '"' || c == '\\')
 		fprintf(f, "\\%c", c);

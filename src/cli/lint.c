@@ -78,8 +78,8 @@ static void check_sdp(struct lint_file *lf)
  * first of RFC 3261 §8.1.1's that is absent, for the reader's sake. */
 static void name_missing(struct lint_file *lf)
 {
-	static const uint8_t mandatory[] = { SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO,
-					     SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_MAX_FORWARDS };
+	static const uint8_t mandatory[] = {SIP_HDR_VIA,     SIP_HDR_FROM, SIP_HDR_TO,
+					    SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_MAX_FORWARDS};
 	size_t n = sizeof(mandatory) - (lf->m.is_request ? 0 : 1);
 
 	for (size_t i = 0; i < n; i++) {
@@ -108,8 +108,8 @@ void lint_file_run(struct lint_file *lf, const char *path, int stream)
 	r = sip_msg_parse(&lf->m, lf->buf, lf->len, lf->hdrs, SIP_MAX_HEADERS,
 			  stream ? SIP_PARSE_STREAM : 0);
 	if (r < 0) {
-		set_error(lf, LINT_PARSE, r,
-			  r == SIP_ENEEDMORE ? (uint32_t)lf->len : lf->m.err_off, NULL);
+		set_error(lf, LINT_PARSE, r, r == SIP_ENEEDMORE ? (uint32_t)lf->len : lf->m.err_off,
+			  NULL);
 		return;
 	}
 	lf->parsed = 1;
@@ -170,13 +170,12 @@ static void visit_list(const struct lint_file *lf, struct lint_uri_item *it, str
 	}
 }
 
-int lint_each_uri(const struct lint_file *lf, enum lint_uri_kind kind, lint_uri_fn fn,
-		  void *ctx)
+int lint_each_uri(const struct lint_file *lf, enum lint_uri_kind kind, lint_uri_fn fn, void *ctx)
 {
-	static const uint8_t hdr_of[] = { [LINT_URI_FROM] = SIP_HDR_FROM,
-					  [LINT_URI_TO] = SIP_HDR_TO,
-					  [LINT_URI_CONTACT] = SIP_HDR_CONTACT,
-					  [LINT_URI_VIA] = SIP_HDR_VIA };
+	static const uint8_t hdr_of[] = {[LINT_URI_FROM] = SIP_HDR_FROM,
+					 [LINT_URI_TO] = SIP_HDR_TO,
+					 [LINT_URI_CONTACT] = SIP_HDR_CONTACT,
+					 [LINT_URI_VIA] = SIP_HDR_VIA};
 	struct lint_uri_item it;
 	int n = 0;
 
@@ -210,9 +209,9 @@ int lint_each_uri(const struct lint_file *lf, enum lint_uri_kind kind, lint_uri_
 const char *lint_stage_name(enum lint_stage s)
 {
 	static const char *const names[] = {
-		[LINT_OK] = "ok",	     [LINT_READ] = "read",
-		[LINT_PARSE] = "parse",	     [LINT_VALIDATE] = "validate",
-		[LINT_BODY] = "body",	     [LINT_SDP] = "sdp",
+	    [LINT_OK] = "ok",	    [LINT_READ] = "read",
+	    [LINT_PARSE] = "parse", [LINT_VALIDATE] = "validate",
+	    [LINT_BODY] = "body",   [LINT_SDP] = "sdp",
 	};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -221,12 +220,12 @@ const char *lint_stage_name(enum lint_stage s)
 const char *lint_err_name(int err)
 {
 	static const char *const names[] = {
-		"SIP_OK",	    "SIP_ENEEDMORE", "SIP_ETOOBIG",   "SIP_ETOOMANYHDRS",
-		"SIP_ELINETOOLONG", "SIP_ESTARTLINE", "SIP_EVERSION", "SIP_EHEADER",
-		"SIP_ECLEN",	    "SIP_EBODY",     "SIP_EURI",      "SIP_EVIA",
-		"SIP_EADDR",	    "SIP_ECSEQ",     "SIP_EQUOTE",    "SIP_EMISSING",
-		"SIP_EMULTI",	    "SIP_ESDP",	     "SIP_ESTATUS",   "SIP_ENOSPACE",
-		"SIP_EEDIT",	    "SIP_EVALUE",    "SIP_EMULTIPART", "SIP_ECHAR",
+	    "SIP_OK",		"SIP_ENEEDMORE",  "SIP_ETOOBIG",    "SIP_ETOOMANYHDRS",
+	    "SIP_ELINETOOLONG", "SIP_ESTARTLINE", "SIP_EVERSION",   "SIP_EHEADER",
+	    "SIP_ECLEN",	"SIP_EBODY",	  "SIP_EURI",	    "SIP_EVIA",
+	    "SIP_EADDR",	"SIP_ECSEQ",	  "SIP_EQUOTE",	    "SIP_EMISSING",
+	    "SIP_EMULTI",	"SIP_ESDP",	  "SIP_ESTATUS",    "SIP_ENOSPACE",
+	    "SIP_EEDIT",	"SIP_EVALUE",	  "SIP_EMULTIPART", "SIP_ECHAR",
 	};
 	if (err > 0 || -err >= (int)(sizeof(names) / sizeof(names[0])))
 		return "SIP_EUNKNOWN";
@@ -235,20 +234,19 @@ const char *lint_err_name(int err)
 
 const char *lint_host_type_name(unsigned t)
 {
-	static const char *const names[] = { "none", "name", "ipv4", "ipv6" };
+	static const char *const names[] = {"none", "name", "ipv4", "ipv6"};
 	return t < 4 ? names[t] : "?";
 }
 
 const char *lint_scheme_name(unsigned s)
 {
-	static const char *const names[] = { "other", "sip", "sips", "tel" };
+	static const char *const names[] = {"other", "sip", "sips", "tel"};
 	return s < 4 ? names[s] : "?";
 }
 
 const char *lint_dir_name(unsigned d)
 {
-	static const char *const names[] = { NULL, "sendrecv", "sendonly", "recvonly",
-					     "inactive" };
+	static const char *const names[] = {NULL, "sendrecv", "sendonly", "recvonly", "inactive"};
 	return d < 5 ? names[d] : NULL;
 }
 
@@ -260,22 +258,23 @@ struct lint_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: sipalg lint [--tcp] [--json] [-v] FILE...\n"
-		   "  check that each FILE ('-' for standard input) holds one valid SIP message\n"
-		   "  --tcp      parse as a stream (Content-Length required) instead of a datagram\n"
-		   "  --json     machine-readable result on standard output\n"
-		   "  -v         show what was parsed (start line, headers, URIs, SDP)\n"
-		   "exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file\n");
+	fprintf(f,
+		"usage: sipalg lint [--tcp] [--json] [-v] FILE...\n"
+		"  check that each FILE ('-' for standard input) holds one valid SIP message\n"
+		"  --tcp      parse as a stream (Content-Length required) instead of a datagram\n"
+		"  --json     machine-readable result on standard output\n"
+		"  -v         show what was parsed (start line, headers, URIs, SDP)\n"
+		"exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file\n");
 }
 
 static int parse_opts(int argc, char **argv, struct lint_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "tcp", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"tcp", no_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -283,10 +282,18 @@ static int parse_opts(int argc, char **argv, struct lint_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 't': o->stream = 1; break;
-		case 'j': o->json = 1; break;
-		case 'v': o->verbose = 1; break;
-		case 'h': usage(stdout); return 1;
+		case 't':
+			o->stream = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
 		default:
 			if (optopt)
 				fprintf(stderr, "sipalg lint: unknown option '-%c'\n", optopt);
@@ -329,9 +336,9 @@ static void json_summary(struct json *j, unsigned nvalid, unsigned ninvalid, uns
 
 int cmd_lint(int argc, char **argv)
 {
-	struct lint_opts o = { 0 };
+	struct lint_opts o = {0};
 	struct json j;
-	unsigned counts[3] = { 0, 0, 0 }; /* valid, invalid, unreadable */
+	unsigned counts[3] = {0, 0, 0}; /* valid, invalid, unreadable */
 	int status = CLI_OK, r = parse_opts(argc, argv, &o);
 	struct lint_file *lf = malloc(sizeof(*lf));
 

@@ -31,16 +31,16 @@ struct lint_file {
 	const char *path;
 	char *buf;
 	size_t len;
-	int stream;           /* parsed with SIP_PARSE_STREAM (--tcp) */
+	int stream; /* parsed with SIP_PARSE_STREAM (--tcp) */
 	/* Verdict. */
 	enum lint_stage stage;
-	int err;              /* enum sip_err or -errno (LINT_READ) */
-	uint32_t err_off;     /* byte offset of the error (UINT32_MAX: none) */
-	const char *reason;   /* human reason */
-	char reason_buf[96];  /* storage when the reason is composed */
+	int err;	     /* enum sip_err or -errno (LINT_READ) */
+	uint32_t err_off;    /* byte offset of the error (UINT32_MAX: none) */
+	const char *reason;  /* human reason */
+	char reason_buf[96]; /* storage when the reason is composed */
 	/* The message, when sip_msg_parse succeeded. */
 	int parsed;
-	uint32_t msg_len;     /* the parser's return value */
+	uint32_t msg_len; /* the parser's return value */
 	struct sip_msg m;
 	struct sip_hdr hdrs[SIP_MAX_HEADERS];
 	/* The SDP, when the body has one (sdp_found) and it parsed (sdp_ok). */
@@ -68,18 +68,16 @@ enum lint_uri_kind { LINT_URI_RURI, LINT_URI_FROM, LINT_URI_TO, LINT_URI_CONTACT
 
 struct lint_uri_item {
 	enum lint_uri_kind kind;
-	int err;              /* 0 or the parser's negative enum sip_err */
+	int err;	      /* 0 or the parser's negative enum sip_err */
 	struct sip_span text; /* the value (list item) that was parsed */
 	struct sip_uri uri;   /* LINT_URI_RURI */
 	struct sip_addr addr; /* From, To, Contact */
 	struct sip_via via;   /* Via */
 };
 
-typedef void (*lint_uri_fn)(void *ctx, const struct lint_file *lf,
-			    const struct lint_uri_item *it);
+typedef void (*lint_uri_fn)(void *ctx, const struct lint_file *lf, const struct lint_uri_item *it);
 /* Visit every item of one kind, in message order; returns the count. */
-int lint_each_uri(const struct lint_file *lf, enum lint_uri_kind kind, lint_uri_fn fn,
-		  void *ctx);
+int lint_each_uri(const struct lint_file *lf, enum lint_uri_kind kind, lint_uri_fn fn, void *ctx);
 
 void lint_print_text(FILE *f, const struct lint_file *lf, int verbose);
 

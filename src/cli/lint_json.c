@@ -276,8 +276,7 @@ void lint_print_json(struct json *j, const struct lint_file *lf)
 		kv_int(j, "body_offset", lf->m.body_off);
 		kv_int(j, "body_length", lf->m.body_len);
 		span_int(j, "content_length", lf->m.content_length, lf->m.content_length >= 0);
-		kv_int(j, "trailing_bytes",
-		       (long long)lf->len - lf->m.body_off - lf->m.body_len);
+		kv_int(j, "trailing_bytes", (long long)lf->len - lf->m.body_off - lf->m.body_len);
 		put_start_line(j, lf);
 		put_headers(j, lf);
 		put_uris(j, lf);

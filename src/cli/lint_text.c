@@ -13,8 +13,8 @@
 #include "sip/error.h"
 
 #define CONTEXT_BEFORE 60 /* octets of the error line shown before the error */
-#define CONTEXT_AFTER 40
-#define VALUE_MAX 100     /* header values longer than this are cut in -v */
+#define CONTEXT_AFTER  40
+#define VALUE_MAX      100 /* header values longer than this are cut in -v */
 
 /* Print len octets safely; returns the number of columns used (UTF-8
  * continuation octets take none). */
@@ -166,7 +166,7 @@ static void print_via(FILE *f, const char *b, const struct sip_via *v)
 
 static void print_uri_item(void *ctx, const struct lint_file *lf, const struct lint_uri_item *it)
 {
-	static const char *const label[] = { "Request-URI", "From", "To", "Contact", "Via" };
+	static const char *const label[] = {"Request-URI", "From", "To", "Contact", "Via"};
 	FILE *f = ctx;
 
 	fprintf(f, "    %-12s ", label[it->kind]);

@@ -206,14 +206,10 @@ static void t_write_error(void)
 }
 
 static const struct check_case cases[] = {
-	{ "compact", t_compact },
-	{ "pretty", t_pretty },
-	{ "escapes", t_escapes },
-	{ "utf8_valid", t_utf8_valid },
-	{ "utf8_invalid", t_utf8_invalid },
-	{ "misuse", t_misuse },
-	{ "write_error", t_write_error },
-	{ NULL, NULL },
+    {"compact", t_compact},	      {"pretty", t_pretty},
+    {"escapes", t_escapes},	      {"utf8_valid", t_utf8_valid},
+    {"utf8_invalid", t_utf8_invalid}, {"misuse", t_misuse},
+    {"write_error", t_write_error},   {NULL, NULL},
 };
 
 int main(void)
