@@ -23,6 +23,13 @@ step() { # step N TITLE STATUS DETAIL
 	[ -n "$4" ] && printf '      %s\n' "$4"
 }
 
+# ctl COMMAND: what `sipalg COMMAND` says (control socket), indented.
+ctl() {
+	[ "$E2E_ALG" = sipalgd ] && [ -x "$BUILD/sipalg" ] || return 0
+	echo "      \$ sipalg $1"
+	sipalg_ctl "$1" 2>&1 | sed 's/^/        /'
+}
+
 rtp_line() {
 	echo "RTP phone->server $RTP_AT_SERVER, server->phone $RTP_AT_PHONE packets (of $RTP_N each way)"
 }
@@ -56,12 +63,17 @@ contact=$(siplog get "$E2E_DIR/reg_srv.msg" recv REGISTER uri_hp:Contact 2>/dev/
 step 1 "phone registers (Expires 60)" "$rc" \
 	"${STEP_WHY:-registrar sees Contact $contact; phone reachable at $REG_BINDING}"
 binding=$REG_BINDING
+ctl registrations
 
-# (2) outgoing call with RTP both ways
+# (2) outgoing call with RTP both ways; sipalg's view 1.5 s into the call
+(sleep 1.5 && { ctl calls; ctl pinholes; } >"$E2E_DIR/ctl_mid" 2>&1) &
+mid=$!
 step_call out out
 rc=$?
 [ "$rc" = 0 ] && ! rtp_ok && rc=1
+wait "$mid"
 step 2 "phone calls the server, RTP both ways" "$rc" "${STEP_WHY:+$STEP_WHY; }$(rtp_line)"
+cat "$E2E_DIR/ctl_mid" 2>/dev/null
 
 # (3) incoming call after the conntrack timeout
 sleep $((CT_TIMEOUT + 2))
@@ -121,6 +133,12 @@ if [ "$E2E_ALG" = sipalgd ] && [ -s "$SIPALGD_LOG" ]; then
 	echo "Calls (sipalgd's records; media counted by the kernel pinholes):"
 	sed -n 's/.*event=call_end call_id=\([^ ]*\).* duration_s=\([^ ]*\) reason=\([^ ]*\) pkts_in=\([0-9]*\).* pkts_out=\([0-9]*\).*/    \1: \2 s, ended by \3, packets in (server->phone) \4, out (phone->server) \5/p' \
 		"$SIPALGD_LOG"
+	if [ -x "$BUILD/sipalg" ]; then
+		echo
+		echo "sipalg stats (non-zero counters):"
+		sipalg_ctl stats 2>&1 | awk '$2 != "0" { printf "%s=%s ", $1, $2 } END { print "" }' |
+			fold -s -w 88 | sed 's/^/    /'
+	fi
 	stop_sipalgd
 	src=$?
 	left=$(nsx "$NS_ROUTER" nft list tables | grep -w sipalg; nsx "$NS_ROUTER" ip rule | grep -i fwmark)
