@@ -28,7 +28,7 @@
 # line, `bench=dataplane ...`, repeats the key numbers for bench/run.sh.
 # Root only.  About 1.5 minutes.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 RTP_SECS=${RTP_SECS:-1}
 REPS=${REPS:-4}
@@ -55,6 +55,7 @@ for b in "$FWCTL" "$BLAST"; do
 		exit 1
 	fi
 done
+# shellcheck disable=SC2119 # one phone
 topo_up || { echo "bench_dataplane: topology failed" >&2; exit 1; }
 FW_ARGS=(-l "$LAN_IF" -w "$WAN_IF" -a "$PUBLIC_IP" -p 5060)
 
@@ -212,7 +213,7 @@ fwd_trial() {
 
 # Highest zero-loss rate: double from 1000, then bisect 4 times.
 sip_fwd_mode() {
-	local lo=0 hi=0 rate=1000 mid k
+	local lo=0 hi=0 rate=1000 mid
 	while [ "$rate" -le 512000 ]; do
 		if fwd_trial "$rate"; then
 			lo=$(awk -v s="$FWD_SENT" -v t="$FWD_SECS" 'BEGIN { printf "%.0f", s / t }')
@@ -225,7 +226,7 @@ sip_fwd_mode() {
 	done
 	if [ "$hi" -gt 0 ]; then
 		lo=$((hi / 2))
-		for k in 1 2 3 4; do
+		for _ in 1 2 3 4; do
 			mid=$(((lo + hi) / 2))
 			if fwd_trial "$mid"; then lo=$mid; else hi=$mid; fi
 		done
@@ -303,4 +304,4 @@ summary="$(echo "$RTP_LINE" | sed 's/^bench=rtp//; s/ sipalg_out_pps=.*//; s/ ra
 summary="$summary $(echo "$PH_LINE" | sed -n 's/.*\(streams_per_s=[0-9]*\).*/\1/p')"
 summary="$summary $(echo "$FWD_LINE" | sed 's/^bench=sip_fwd//; s/ fwd_trial_secs=.*//')"
 summary="$summary $(echo "$SIPP_LINE" | sed 's/^bench=sipp_calls//; s/ secs=.*//')"
-echo "bench=dataplane $(echo $summary)"
+echo "bench=dataplane $(echo "$summary" | tr -s ' ' | sed 's/^ //')"

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 FWCTL=$BUILD/tests/e2e/fwctl
-SOCK="python3 $E2E_LIB/fw_sock.py"
+SOCK=(python3 "$E2E_LIB/fw_sock.py")
 GOLDEN=$E2E_LIB/golden/fw_open.nft
 
 if [ ! -x "$FWCTL" ]; then
@@ -45,8 +45,8 @@ fwmark_rules() { nsx "$NS_ROUTER" ip rule | grep -c 'fwmark 0x5a lookup 100'; }
 
 # Waits until background output file $1 has a line "ready".
 wait_ready() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		grep -q '^ready' "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -68,7 +68,7 @@ check_ruleset() { # NAME
 check_routing() { # NAME
 	local routes
 	routes=$(nsx "$NS_ROUTER" ip route show table 100)
-	if [ "$(fwmark_rules)" = 1 ] && [ "$(echo "$routes" | sed 's/ *$//')" = "local default dev lo scope host" ]; then
+	if [ "$(fwmark_rules)" = 1 ] && [ "${routes%% }" = "local default dev lo scope host" ]; then
 		pass "$1"
 	else
 		fail "$1" "ip rule: $(nsx "$NS_ROUTER" ip rule | tr '\n' '|') table 100: $routes"
@@ -80,13 +80,13 @@ check_routing fw_open_policy_routing
 
 # ---- tproxy -----------------------------------------------------------------
 
-bg_start tp_udp "$NS_ROUTER" $SOCK tproxy-udp 5060 3
-bg_start srv5060 "$NS_SERVER" $SOCK udp-recv 5060 3
-bg_start srv5061 "$NS_SERVER" $SOCK udp-recv 5061 3
+bg_start tp_udp "$NS_ROUTER" "${SOCK[@]}" tproxy-udp 5060 3
+bg_start srv5060 "$NS_SERVER" "${SOCK[@]}" udp-recv 5060 3
+bg_start srv5061 "$NS_SERVER" "${SOCK[@]}" udp-recv 5061 3
 wait_ready "$E2E_DIR/tp_udp.out" && wait_ready "$E2E_DIR/srv5060.out" &&
 	wait_ready "$E2E_DIR/srv5061.out"
-nsx "$NS_PHONE" $SOCK udp-send 5060 "$SERVER_IP" 5060 hello5060
-nsx "$NS_PHONE" $SOCK udp-send 5062 "$SERVER_IP" 5061 hello5061
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 5060 "$SERVER_IP" 5060 hello5060
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 5062 "$SERVER_IP" 5061 hello5061
 sleep 0.3
 if grep -q "from=$PHONE_IP:5060 origdst=$SERVER_IP:5060 data=hello5060" "$E2E_DIR/tp_udp.out" &&
 	! grep -q hello5060 "$E2E_DIR/srv5060.out"; then
@@ -100,9 +100,9 @@ else
 	fail tproxy_5061_not_diverted "server 5061 got: $(tr '\n' '|' <"$E2E_DIR/srv5061.out")"
 fi
 
-bg_start tp_tcp "$NS_ROUTER" $SOCK tproxy-tcp 5060 3
+bg_start tp_tcp "$NS_ROUTER" "${SOCK[@]}" tproxy-tcp 5060 3
 wait_ready "$E2E_DIR/tp_tcp.out"
-reply=$(nsx "$NS_PHONE" $SOCK tcp-send "$SERVER_IP" 5060 hellotcp 2>&1)
+reply=$(nsx "$NS_PHONE" "${SOCK[@]}" tcp-send "$SERVER_IP" 5060 hellotcp 2>&1)
 sleep 0.2
 if [ "$reply" = "echo:hellotcp" ] && grep -q "local=$SERVER_IP:5060 data=hellotcp" "$E2E_DIR/tp_tcp.out"; then
 	pass tproxy_tcp_5060_diverted
@@ -127,10 +127,10 @@ else
 fi
 
 # Server sends first: outside -> public:41000 must reach the phone's :30000.
-bg_start ph30000 "$NS_PHONE" $SOCK udp-recv 30000 3 3
-bg_start srv50000 "$NS_SERVER" $SOCK udp-recv 50000 3 3
+bg_start ph30000 "$NS_PHONE" "${SOCK[@]}" udp-recv 30000 3 3
+bg_start srv50000 "$NS_SERVER" "${SOCK[@]}" udp-recv 50000 3 3
 wait_ready "$E2E_DIR/ph30000.out" && wait_ready "$E2E_DIR/srv50000.out"
-nsx "$NS_SERVER" $SOCK udp-send 50001 "$PUBLIC_IP" 41000 rtp-in 3
+nsx "$NS_SERVER" "${SOCK[@]}" udp-send 50001 "$PUBLIC_IP" 41000 rtp-in 3
 sleep 0.2
 if [ "$(grep -c "from=$SERVER_IP:50001 data=rtp-in" "$E2E_DIR/ph30000.out")" = 3 ]; then
 	pass pinhole_inbound_dnat
@@ -140,7 +140,7 @@ fi
 
 # Phone sends first (pinhole 2): it must leave with source public:41002,
 # not the masquerade's choice (public:30002).
-nsx "$NS_PHONE" $SOCK udp-send 30002 "$SERVER_IP" 50000 rtp-out 3
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 30002 "$SERVER_IP" 50000 rtp-out 3
 sleep 0.2
 if [ "$(grep -c "from=$PUBLIC_IP:41002 data=rtp-out" "$E2E_DIR/srv50000.out")" = 3 ]; then
 	pass pinhole_outbound_snat
@@ -207,7 +207,8 @@ nothing_left() { # NAME
 }
 
 expect_ok fw_close close && nothing_left fw_close_leaves_nothing
-exec {FW[1]}>&-
+fd=${FW[1]}
+exec {fd}>&-
 wait "$FW_PID" 2>/dev/null
 
 # A crashed run (fwctl exits without close) plus extra debris: a duplicate
@@ -216,7 +217,7 @@ nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" open >/dev/null 2>&1
 nsx "$NS_ROUTER" ip rule add fwmark 0x5a lookup 100
 router_nft add chain ip sipalg stale_debris
 if [ "$(fwmark_rules)" = 2 ] && router_nft list chain ip sipalg stale_debris >/dev/null 2>&1; then
-	out=$(nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" open helper 2>/dev/null | head -n1)
+	nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" open >/dev/null 2>&1
 	check_ruleset leftover_table_replaced
 	check_routing leftover_rules_cleared
 	nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" open close >/dev/null 2>&1
