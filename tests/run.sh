@@ -41,29 +41,29 @@ run() {
 
 for b in "$BUILD" "$ASAN_BUILD"; do
 	for t in "$b"/tests/unit/test_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		run "$b/$(basename "$t")" "$t"
 	done
 	for t in "$b"/tests/corpus/test_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		run "$b/$(basename "$t")" "$t"
 	done
 done
 
 for t in tests/cli/t_*.sh; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	run "cli/$(basename "$t" .sh)" env BUILD="$BUILD" "$t"
 done
 
 for f in "$FUZZ_BUILD"/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	name=$(basename "$f")
 	run "fuzz/$name" fuzz/run-one.sh "$f" "$FUZZ_SECONDS"
 done
 
 if [ "$(id -u)" = 0 ]; then
 	for t in tests/e2e/t_*.sh; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		run "e2e/$(basename "$t" .sh)" env BUILD="$BUILD" "$t"
 	done
 else
