@@ -123,12 +123,22 @@ static void msg_exercise(struct sip_msg *m)
 	if (m->len > SIP_MAX_MSG_SIZE || (uint64_t)m->body_off + m->body_len > m->len)
 		violated("body or message length out of range");
 	for (unsigned i = 0; i < m->nhdrs; i++) {
-		span_in(m->hdrs[i].name, m->len);
-		span_in(m->hdrs[i].line, m->len);
-		value_parse(m->buf, m->hdrs[i].value, m->len);
+		const struct sip_hdr *h = &m->hdrs[i];
+		uint8_t compact = 0;
+
+		span_in(h->name, m->len);
+		span_in(h->line, m->len);
+		/* The header index and the name table must agree (one table). */
+		if (sip_hdr_lookup(m->buf + h->name.off, h->name.len, &compact) != h->id ||
+		    compact != h->compact)
+			violated("header id differs from sip_hdr_lookup of its name");
+		value_parse(m->buf, h->value, m->len);
 	}
-	if (m->is_request)
+	if (m->is_request) {
+		if (sip_method_lookup(m->buf + m->method_s.off, m->method_s.len) != m->method)
+			violated("method differs from sip_method_lookup");
 		value_parse(m->buf, m->ruri, m->len);
+	}
 	sip_msg_cseq(m, &c);
 	sip_msg_callid(m, &s);
 	sip_msg_tag(m, SIP_HDR_FROM, &s);
