@@ -14,6 +14,7 @@
  *   refresh ID INSIDE_IP INSIDE_PORT PUBLIC_PORT TIMEOUT_MS (queued)
  *   del ID INSIDE_IP INSIDE_PORT PUBLIC_PORT               (queued)
  *   counters INSIDE_IP INSIDE_PORT PUBLIC_PORT
+ *   dump   (every pinhole with counters, on one line)
  *   bench TOTAL BATCH   (add TOTAL pinholes BATCH per commit, then delete)
  */
 #include <arpa/inet.h>
@@ -133,6 +134,28 @@ static int cmd_counters(char **w, int n)
 	return err;
 }
 
+/* One line: "ok dump n=N INSIDE:IPORT>PPORT in=P/B out=P/B ..." */
+static void dump_one(void *ctx, const struct fw_pinhole *p, const struct fw_counters *c)
+{
+	char in[INET_ADDRSTRLEN];
+
+	(void)ctx;
+	inet_ntop(AF_INET, &p->inside_addr, in, sizeof(in));
+	printf(" %s:%u>%u in=%llu/%llu out=%llu/%llu", in, p->inside_port, p->public_port,
+	       (unsigned long long)c->pkts_in, (unsigned long long)c->bytes_in,
+	       (unsigned long long)c->pkts_out, (unsigned long long)c->bytes_out);
+}
+
+static int cmd_dump(void)
+{
+	int n;
+
+	printf("ok dump");
+	n = fw_counters_dump(fw, dump_one, NULL);
+	printf(" n=%d\n", n);
+	return n < 0 ? n : 0;
+}
+
 static int cmd_helper(void)
 {
 	char why[1024];
@@ -185,6 +208,8 @@ static int run(char **w, int n)
 		return cmd_counters(w + 1, n - 1);
 	if (strcmp(c, "helper") == 0)
 		return cmd_helper();
+	if (strcmp(c, "dump") == 0)
+		return cmd_dump();
 	if (strcmp(c, "bench") == 0 && n == 3)
 		return cmd_bench(atol(w[1]), atol(w[2]) > 0 ? atol(w[2]) : 1);
 	if (strcmp(c, "sleep") == 0 && n == 2)
@@ -203,7 +228,8 @@ static int run_report(char **w, int n)
 
 	if (err)
 		printf("err %s: %s\n", w[0], strerror(-err));
-	else if (strcmp(w[0], "counters") && strcmp(w[0], "helper") && strcmp(w[0], "bench"))
+	else if (strcmp(w[0], "counters") && strcmp(w[0], "helper") && strcmp(w[0], "bench") &&
+		 strcmp(w[0], "dump"))
 		printf("ok %s\n", w[0]);
 	fflush(stdout);
 	return err ? 1 : 0;
@@ -215,7 +241,7 @@ static int is_cmd(const char *s)
 {
 	static const char *const cmds[] = { "open",	"close", "commit", "helper", "sleep",
 					    "hold",	"add",	 "refresh", "del",   "counters",
-					    "bench" };
+					    "bench",	"dump" };
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

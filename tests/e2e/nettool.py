@@ -8,10 +8,13 @@
   tcp-send DST_IP:PORT IN OUT CHUNK DELAY_MS [SRC_IP:PORT]
                                            send IN in CHUNK-byte writes (TCP_NODELAY,
                                            DELAY_MS apart), write what comes back to OUT
+  tls-server IP:PORT CERT KEY OUT           one TLS connection: record and echo
+  tls-client DST_IP:PORT CERT IN OUT       send IN over TLS, trusting CERT
   sip-invite FILE FROM_IP:PORT TO_IP:PORT  write a SIP INVITE with an SDP body whose
                                            Content-Length is right (CRLF lines)
 """
 import socket
+import ssl
 import sys
 import time
 
@@ -100,7 +103,55 @@ def sip_invite(path, frm, to):
 	return 0
 
 
-CMDS = {"udp-send": udp_send, "tcp-sink": tcp_sink, "tcp-send": tcp_send,
+def tls_server(addr, cert, key, out):
+	"""Accept one TLS connection, record the cleartext, echo it back."""
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+	ctx.load_cert_chain(cert, key)
+	ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	ls.bind(hostport(addr))
+	ls.listen(1)
+	ls.settimeout(20)
+	c, _ = ls.accept()
+	t = ctx.wrap_socket(c, server_side=True)
+	t.settimeout(1.5)
+	got = b""
+	while True:
+		try:
+			b = t.recv(65536)
+		except (socket.timeout, ssl.SSLError):
+			break
+		if not b:
+			break
+		got += b
+		t.sendall(b)
+	open(out, "wb").write(got)
+	return 0
+
+
+def tls_client(dst, cafile, inp, out):
+	"""Send IN over TLS (the server's self-signed cert is the only CA)."""
+	ctx = ssl.create_default_context(cafile=cafile)
+	ctx.check_hostname = False
+	data = open(inp, "rb").read()
+	s = ctx.wrap_socket(socket.create_connection(hostport(dst), timeout=10))
+	s.sendall(data)
+	got = b""
+	s.settimeout(3)
+	try:
+		while len(got) < len(data):
+			b = s.recv(65536)
+			if not b:
+				break
+			got += b
+	except socket.timeout:
+		pass
+	open(out, "wb").write(got)
+	s.close()
+	return 0
+
+
+CMDS = {"tls-server": tls_server, "tls-client": tls_client,"udp-send": udp_send, "tcp-sink": tcp_sink, "tcp-send": tcp_send,
 	"sip-invite": sip_invite}
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ sipp_status() {
 # pair_why PH SRV RC_PH RC_SRV: why a phone/server SIPp pair failed, with
 # the messages that were lost on the way (siplog.py lost).
 pair_why() {
-	local why= lost
+	local why='' lost
 	[ "$3" = 0 ] || why="$(sipp_status "$1" "$3")"
 	[ "$4" = 0 ] || why="${why:+$why; }$(sipp_status "$2" "$4")"
 	lost=$(siplog lost "$E2E_DIR/$1.msg" "$E2E_DIR/$2.msg" phone server 2>/dev/null)

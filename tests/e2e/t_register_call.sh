@@ -34,6 +34,8 @@ binding=$REG_BINDING
 step_call in1 in u1 "$NS_PHONE" "$PHONE_IP" "$SERVER_IP" "$binding"
 step_check call_in_udp
 rtp_check call_in_rtp_both_ways
+expect_eq call_in_answer_sdp_c_public "$(siplog get "$E2E_DIR/in1_srv.msg" recv 200 sdp:c)" \
+	"$PUBLIC_IP" "SDP c= of the phone's answer at the server"
 expect_eq call_in_ruri_restored "$(siplog get "$E2E_DIR/in1_ph.msg" recv INVITE start)" \
 	"INVITE sip:phone@$PHONE_IP:5060 SIP/2.0" "Request-URI at the phone"
 
