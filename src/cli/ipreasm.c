@@ -16,8 +16,6 @@ struct ipr_slot {
 	uint64_t tags[IPR_MAX_FRAGS];
 	unsigned n;
 	uint32_t total;              /* known once the last fragment came; 0 until then */
-	uint8_t hdr[IPR_HDR_MAX];
-	size_t hdrlen;               /* 0 until fragment 0 came */
 	size_t mtu;
 	uint64_t first_ms;
 };
@@ -93,8 +91,6 @@ static void hand_out(struct ipreasm *r, struct ipr_slot *s, struct ipr_done *d)
 	d->data = s->buf;
 	d->len = s->total ? s->total : end;
 	d->contiguous = prefix(s);
-	d->hdr = s->hdrlen ? s->hdr : NULL;
-	d->hdrlen = s->hdrlen;
 	d->mtu = s->mtu;
 	memcpy(d->tags, s->tags, sizeof(d->tags[0]) * s->n);
 	d->ntags = s->n;
@@ -133,7 +129,6 @@ static struct ipr_slot *find_or_alloc(struct ipreasm *r, const struct ipr_key *k
 	free_slot->key = *k;
 	free_slot->n = 0;
 	free_slot->total = 0;
-	free_slot->hdrlen = 0;
 	free_slot->mtu = 0;
 	free_slot->first_ms = now;
 	return free_slot;
@@ -161,10 +156,6 @@ static int insert(struct ipr_slot *s, const struct ipr_frag *f)
 	s->r[s->n].off = f->off;
 	s->r[s->n].end = end;
 	s->tags[s->n++] = f->tag;
-	if (f->off == 0 && f->hdr && f->hdrlen <= IPR_HDR_MAX) {
-		memcpy(s->hdr, f->hdr, f->hdrlen);
-		s->hdrlen = f->hdrlen;
-	}
 	if (f->mtu > s->mtu)
 		s->mtu = f->mtu;
 	return 0;

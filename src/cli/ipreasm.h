@@ -27,7 +27,6 @@
 #define IPR_MAX_FRAGS 64        /* per datagram */
 #define IPR_MAX_SIZE 65535u     /* fragmentable part, bytes */
 #define IPR_TIMEOUT_MS 30000u   /* Linux ipfrag_time (RFC 8200 §4.5: 60 s max) */
-#define IPR_HDR_MAX 256         /* template: link + IP header of fragment 0 */
 
 enum ipr_err {
 	IPR_EOVERLAP = -1,  /* overlapping or inconsistent fragments */
@@ -50,10 +49,6 @@ struct ipr_frag {
 	uint32_t off;         /* bytes */
 	int more;
 	uint64_t tag;         /* the caller's, returned in ipr_done */
-	/* Only for the offset-0 fragment: the frame bytes up to the end of the
-	 * IP header, kept as the rebuild template. */
-	const uint8_t *hdr;
-	size_t hdrlen;
 	size_t mtu;           /* IP length of this fragment */
 };
 
@@ -62,8 +57,6 @@ struct ipr_done {
 	const uint8_t *data;  /* the reassembled fragmentable part */
 	size_t len;
 	size_t contiguous;    /* bytes valid from offset 0 (== len when complete) */
-	const uint8_t *hdr;   /* template from the offset-0 fragment (NULL if never seen) */
-	size_t hdrlen;
 	size_t mtu;           /* largest fragment's IP length */
 	uint64_t tags[IPR_MAX_FRAGS];
 	unsigned ntags;
