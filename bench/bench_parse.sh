@@ -9,6 +9,7 @@
 # The last line is the summary `make bench` collects:
 #   bench=parse sipalg_msgs_per_s=... libosip2_msgs_per_s=... ratio_vs_libosip2=...
 #   instructions_per_msg=... libosip2_instructions_per_msg=...
+#   instructions_ratio_vs_libosip2=... msg_parse_instructions=... sdp_parse_instructions=...
 set -u
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-5}
@@ -60,5 +61,8 @@ rest=$(awk -v a="$ipm" -v b="$mpm" -v c="$spm" \
 	'BEGIN { if (a + 0 > 0 && b + 0 > 0 && c + 0 > 0) print a - b - c; else print "NA" }')
 echo "callgrind: of sipalg's: sip_msg_parse $mpm, sdp_parse $spm, the rest $rest" \
 	"(Via, Contact, finding the SDP, edits, render)"
+iratio=$(awk -v a="$oipm" -v b="$ipm" \
+	'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f", a / b; else print "NA" }')
 echo "$summary instructions_per_msg=$ipm libosip2_instructions_per_msg=$oipm" \
+	"instructions_ratio_vs_libosip2=$iratio" \
 	"msg_parse_instructions=$mpm sdp_parse_instructions=$spm"
