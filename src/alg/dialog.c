@@ -100,9 +100,14 @@ static void copy_uri(struct alg_ctx *c, enum sip_hdr_id id, char *dst, size_t ca
 uint32_t call_new(struct alg_ctx *c, int inbound)
 {
 	struct alg_engine *e = c->e;
-	uint32_t slot = pool_alloc(&e->calls, c->callid_hash,
-				   alg_binding_key(&c->binding, c->pkt->transport));
+	uint32_t slot;
 
+	/* Pinhole ids carry the call slot in 19 bits (media.c). */
+	if (e->calls.live >= ALG_MAX_CALLS) {
+		c->skip_reason = "too many calls: this one gets no pinholes";
+		return ALG_NONE;
+	}
+	slot = pool_alloc(&e->calls, c->callid_hash, alg_binding_key(&c->binding, c->pkt->transport));
 	if (slot == ALG_NONE)
 		return ALG_NONE;
 	struct alg_call *call = pool_at(&e->calls, slot);

@@ -28,6 +28,7 @@
 #define ALG_CALL_STREAMS 16   /* media streams remembered per call */
 #define ALG_EARLY_TAGS 4      /* early dialogs (To tags) remembered per call */
 #define ALG_TXN_MS 32000u     /* 64*T1, RFC 3261 §17.1.2.2 */
+#define ALG_MAX_CALLS 0x7ffffu /* calls at once: pinhole ids hold the slot in 19 bits */
 #define ALG_TEXT 64           /* a hostport as text, with room to spare */
 /* Actions kept free for ending one call (2 per stream + record + binding). */
 #define ALG_ACT_RESERVE (2 * ALG_CALL_STREAMS + 4)
