@@ -81,4 +81,13 @@ int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_cou
  * `why` receives a one-line explanation with how to detach it. */
 int fw_sip_helper_attached(char *why, size_t why_len);
 
+/* Every pinhole in the kernel with its counters, in two netlink dumps
+ * whatever their number: use it instead of fw_pinhole_counters() in a loop.
+ * cb gets each pinhole (id 0: the kernel does not know ids; timeout_ms is
+ * the element's timeout) once.  A pinhole whose element in one map is gone
+ * gets zeros for that direction.  Returns the number of pinholes or -errno. */
+int fw_counters_dump(struct fw *fw,
+		     void (*cb)(void *ctx, const struct fw_pinhole *p, const struct fw_counters *c),
+		     void *ctx);
+
 #endif

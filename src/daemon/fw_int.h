@@ -67,8 +67,21 @@ int fw_batch_send(struct fw *fw, uint32_t *bad_seq);
 int fw_route_add(struct fw *fw);
 void fw_route_del(struct fw *fw);
 
+/* The maps' key and value: ipv4_addr . inet_service, each field padded to
+ * a 4-byte register (nft's concatenation layout). */
+struct fw_key {
+	uint32_t addr;  /* network order */
+	uint16_t port;  /* network order */
+	uint16_t pad;
+};
+
+struct nlattr;
+
 /* fw_pinhole.c: probe for element destroy support once the maps exist. */
 int fw_pinhole_probe(struct fw *fw);
 void fw_pinhole_free(struct fw *fw);
+/* The counter of one NFTA_LIST_ELEM element attribute (0 if none);
+ * returns 1 if the element had one. */
+int fw_elem_counter(const struct nlattr *elem, uint64_t *pkts, uint64_t *bytes);
 
 #endif

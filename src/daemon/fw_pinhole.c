@@ -38,14 +38,6 @@
 #define FW_OPS_PER_BATCH 8192
 #define FW_ELEM_ROOM 96
 
-/* The maps' key and value: ipv4_addr . inet_service, each field padded to
- * a 4-byte register (nft's concatenation layout). */
-struct fw_key {
-	uint32_t addr;  /* network order */
-	uint16_t port;  /* network order */
-	uint16_t pad;
-};
-
 static struct fw_key key_of(struct in_addr a, uint16_t port)
 {
 	struct fw_key k = { a.s_addr, htons(port), 0 };
@@ -279,7 +271,7 @@ int fw_pinhole_probe(struct fw *fw)
 
 struct fw_cnt {
 	uint64_t pkts, bytes;
-	int found;
+	int found, has_counter;
 };
 
 /* NFTA_EXPR_NAME "counter", NFTA_EXPR_DATA { NFTA_COUNTER_BYTES, _PACKETS }. */
@@ -293,6 +285,7 @@ static void parse_expr(const struct nlattr *expr, struct fw_cnt *c)
 			name = mnl_attr_get_str(a);
 		else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA && name &&
 			 strcmp(name, "counter") == 0) {
+			c->has_counter = 1;
 			mnl_attr_for_each_nested(d, a) {
 				if (mnl_attr_get_type(d) == NFTA_COUNTER_BYTES)
 					c->bytes = be64toh(mnl_attr_get_u64(d));
@@ -315,6 +308,16 @@ static void parse_elem(const struct nlattr *elem, struct fw_cnt *c)
 		else if (mnl_attr_get_type(a) == NFTA_SET_ELEM_EXPRESSIONS)
 			mnl_attr_for_each_nested(x, a) parse_expr(x, c);
 	}
+}
+
+int fw_elem_counter(const struct nlattr *elem, uint64_t *pkts, uint64_t *bytes)
+{
+	struct fw_cnt c = { 0 };
+
+	parse_elem(elem, &c);
+	*pkts = c.pkts;
+	*bytes = c.bytes;
+	return c.has_counter;
 }
 
 static int counter_cb(const struct nlmsghdr *nlh, void *data)

@@ -157,6 +157,17 @@ else
 	fail pinhole_counters "pinhole 1: $c1; pinhole 2: $c2"
 fi
 
+# The same counters in one dump of both maps.
+b1=$(echo "$c1" | sed -n 's/.*bytes_in=\([0-9]*\).*/\1/p')
+b2=$(echo "$c2" | sed -n 's/.*bytes_out=\([0-9]*\).*/\1/p')
+d=$(fw dump)
+if [[ $d == *" $PHONE_IP:30000>41000 in=4/$b1 out=0/0 "* ]] &&
+	[[ $d == *" $PHONE_IP:30002>41002 in=0/0 out=4/$b2 "* ]] && [[ $d == *" n=2" ]]; then
+	pass pinhole_counters_dump
+else
+	fail pinhole_counters_dump "$d (bytes $b1 $b2)"
+fi
+
 # Delete pinhole 1 (and an unknown one: not an error).
 expect_ok pinhole_del del 1 "$PHONE_IP" 30000 41000 &&
 	expect_ok pinhole_del del 9 "$PHONE_IP" 39999 49999 &&
