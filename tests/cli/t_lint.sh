@@ -72,6 +72,16 @@ if run bad_via 1 "$D/bad_via.sip"; then
 		fail bad_via "$(head -n 1 "$tmp/bad_via.out")"
 	fi
 fi
+# Abuse limits (src/sip/limits.h): 128 header lines, 65535 bytes.
+python3 -c "
+import sys
+open(sys.argv[1], 'w', newline='').write('OPTIONS sip:a@b SIP/2.0\r\n' +
+    ''.join('X-H%d: v\r\n' % i for i in range(200)) + '\r\n')
+open(sys.argv[2], 'w', newline='').write('OPTIONS sip:a@b SIP/2.0\r\nX: ' + 'a' * 70000 + '\r\n\r\n')
+" "$tmp/many.sip" "$tmp/big.sip"
+run too_many_headers 1 "$tmp/many.sip" &&
+	expect too_many_headers "invalid: too many header fields or Via values at byte 1323 (line 130, column 1)"
+run too_big 1 "$tmp/big.sip" && expect too_big "invalid: message larger than the limit"
 # The offending line is shown with a caret under the error's column.
 if run caret 1 "$D/bad_version.sip"; then
 	if [ "$(sed -n 2p "$tmp/caret.out")" = "    | INVITE sip:bob@biloxi.example.com SIP/7.0" ] &&
