@@ -210,7 +210,8 @@ int main(int argc, char **argv)
 		return cmd_send(argv + 2);
 	if (argc >= 4 && strcmp(argv[1], "recv") == 0)
 		return cmd_recv(argv + 2, argc - 2);
-	fprintf(stderr, "usage: udpblast send DST_IP DST_PORT SRC_PORT SECONDS SIZE RATE [TEMPLATE]\n"
+	fprintf(stderr, "usage: udpblast send DST_IP DST_PORT SRC_PORT SECONDS SIZE RATE "
+			"[TEMPLATE]\n"
 			"       udpblast recv PORT SECONDS [IDLE_MS]\n");
 	return 2;
 }

@@ -45,13 +45,20 @@ struct helper_scan {
 static const char *family_name(uint32_t f)
 {
 	switch (f) {
-	case NFPROTO_IPV4: return "ip";
-	case NFPROTO_IPV6: return "ip6";
-	case NFPROTO_INET: return "inet";
-	case NFPROTO_BRIDGE: return "bridge";
-	case NFPROTO_NETDEV: return "netdev";
-	case NFPROTO_ARP: return "arp";
-	default: return "?";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	case NFPROTO_ARP:
+		return "arp";
+	default:
+		return "?";
 	}
 }
 
@@ -195,7 +202,9 @@ static int scan_objects(struct mnl_socket *nl, struct helper_scan *s)
 		s->table = l.o[i].table;
 		s->obj = l.o[i].name;
 		s->family = l.o[i].family;
-		why_add(s, "kernel SIP helper attached by ct helper \"%s\" (type \"sip\") in table %s %s; detach: ",
+		why_add(s,
+			"kernel SIP helper attached by ct helper \"%s\" (type \"sip\") "
+			"in table %s %s; detach: ",
 			s->obj, family_name(s->family), s->table);
 		list_users(nl, s);
 		why_add(s, "nft delete ct helper %s %s %s; ", family_name(s->family), s->table,
@@ -268,7 +277,9 @@ int fw_sip_helper_attached(char *why, size_t why_len)
 	if (err)
 		goto out;
 	if (s.found & 2)
-		why_add(&s, "conntrack entries use helper \"sip\" (an iptables `-j CT --helper sip` rule or an nft `ct helper set` rule); remove that rule and run `conntrack -F`; ");
+		why_add(&s, "conntrack entries use helper \"sip\" (an iptables "
+			    "`-j CT --helper sip` rule or an nft `ct helper set` rule); "
+			    "remove that rule and run `conntrack -F`; ");
 	if (s.found)
 		why_add(&s, FW_UNLOAD_HINT);
 	else

@@ -525,9 +525,11 @@ static int put_divert_rules(struct fw *fw)
 			/* TLS is never intercepted, even if configured. */
 			if (c->sip_ports[j] == 5061)
 				continue;
-			err = rule_tproxy(fw, c->inside_ifs[i], IPPROTO_UDP, c->sip_ports[j]);
+			const char *lan = c->inside_ifs[i];
+
+			err = rule_tproxy(fw, lan, IPPROTO_UDP, c->sip_ports[j]);
 			if (!err)
-				err = rule_tproxy(fw, c->inside_ifs[i], IPPROTO_TCP, c->sip_ports[j]);
+				err = rule_tproxy(fw, lan, IPPROTO_TCP, c->sip_ports[j]);
 		}
 	}
 	if (!err)

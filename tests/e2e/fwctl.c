@@ -239,9 +239,10 @@ static int run_report(char **w, int n)
  * to the next command word. */
 static int is_cmd(const char *s)
 {
-	static const char *const cmds[] = { "open",	"close", "commit", "helper", "sleep",
-					    "hold",	"add",	 "refresh", "del",   "counters",
-					    "bench",	"dump" };
+	static const char *const cmds[] = {
+		"open", "close", "commit", "helper",   "sleep", "hold",
+		"add",	"refresh", "del",  "counters", "bench", "dump",
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
