@@ -9,6 +9,10 @@
                                       (stops after N datagrams)
   fw_sock.py udp-send SPORT IP PORT DATA [COUNT]
   fw_sock.py tcp-send IP PORT DATA
+  fw_sock.py tcp-listen PORT SECS     plain TCP listener; echoes, prints "from=IP:PORT data=..."
+  fw_sock.py tproxy-connect SRC_IP SRC_PORT IP PORT DATA
+                                      TCP from a foreign source address (IP_TRANSPARENT);
+                                      prints the reply
 
 Each listener prints "ready" first (flushed), so the caller can wait for it.
 """
@@ -98,6 +102,37 @@ def tcp_send(ip, port, data):
     out(s.recv(2048).decode())
 
 
+def tcp_listen(port, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(8)
+    s.settimeout(secs)
+    out("ready")
+    try:
+        c, src = s.accept()
+    except socket.timeout:
+        return
+    c.settimeout(2)
+    data = c.recv(2048)
+    c.sendall(b"echo:" + data)
+    out("from=%s:%d data=%s" % (src[0], src[1], data.decode()))
+    c.close()
+
+
+def tproxy_connect(sip, sport, ip, port, data):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_IP, IP_TRANSPARENT, 1)
+    s.bind((sip, sport))
+    s.settimeout(2)
+    try:
+        s.connect((ip, port))
+        s.sendall(data.encode())
+        out(s.recv(2048).decode())
+    except OSError as e:
+        out("error=%s" % e)
+
+
 def main(a):
     if a[0] == "tproxy-udp":
         tproxy_udp(int(a[1]), float(a[2]))
@@ -107,6 +142,10 @@ def main(a):
         udp_recv(int(a[1]), float(a[2]), int(a[3]) if len(a) > 3 else 1 << 30)
     elif a[0] == "udp-send":
         udp_send(int(a[1]), a[2], int(a[3]), a[4], int(a[5]) if len(a) > 5 else 1)
+    elif a[0] == "tcp-listen":
+        tcp_listen(int(a[1]), float(a[2]))
+    elif a[0] == "tproxy-connect":
+        tproxy_connect(a[1], int(a[2]), a[3], int(a[4]), a[5])
     elif a[0] == "tcp-send":
         tcp_send(a[1], int(a[2]), a[3])
     else:

@@ -110,6 +110,19 @@ else
 	fail tproxy_tcp_5060_diverted "reply '$reply', router: $(tr '\n' '|' <"$E2E_DIR/tp_tcp.out")"
 fi
 
+# The daemon's own TCP connection towards a phone, from the server's address
+# and a port that is not a SIP port: the phone's answers reach the router's
+# transparent socket only through the `socket transparent 1` rule.
+bg_start ph_tcp "$NS_PHONE" "${SOCK[@]}" tcp-listen 5090 3
+wait_ready "$E2E_DIR/ph_tcp.out"
+reply=$(nsx "$NS_ROUTER" "${SOCK[@]}" tproxy-connect "$SERVER_IP" 5080 "$PHONE_IP" 5090 fromrouter 2>&1)
+sleep 0.2
+if [ "$reply" = "echo:fromrouter" ] && grep -q "from=$SERVER_IP:5080 data=fromrouter" "$E2E_DIR/ph_tcp.out"; then
+	pass tcp_transparent_socket_return_path
+else
+	fail tcp_transparent_socket_return_path "reply '$reply', phone: $(tr '\n' '|' <"$E2E_DIR/ph_tcp.out")"
+fi
+
 # ---- pinholes -----------------------------------------------------------------
 
 map_has() { # MAP PATTERN
