@@ -2,12 +2,14 @@
 # t_two_phones.sh - two phones behind the same NAT, same SIP port (5060) and
 # same RTP port (6000): distinct public bindings and media ports, incoming
 # calls reach the right phone, and each phone hears only its own call.
+# Last, a registration that is not refreshed lets its binding expire.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_LIB/steps.sh"
 
 topo_up 2 || { fail topology "could not build the namespaces"; e2e_exit; }
 media_init
-alg_up || e2e_exit
+# A short registration margin so that the last check can watch a binding expire.
+alg_up "register_margin = 2s" || e2e_exit
 
 step_register reg1 60 u1 "$NS_PHONE" "$PHONE_IP"
 step_check register_phone1
@@ -80,5 +82,21 @@ if [ "${o1:-0}" -ge "$RTP_MIN" ] && [ "${o2:-0}" -ge "$RTP_MIN" ] && [ "$x1" = 0
 else
 	fail two_calls_each_own_audio "phone1 got $o1 from its server and $x1 from phone2's; phone2 got $o2 from its server and $x2 from phone1's (want >= $RTP_MIN and 0)"
 fi
+
+# A registration that is not refreshed: the binding lives for the granted
+# expiry plus the margin (2 s here), then no longer reaches the phone.
+step_register short 2
+step_check register_short_expiry
+sleep 6
+sipp_bg expired_ph "$NS_PHONE" -sf "$E2E_SCEN/call_uas.xml" -i "$PHONE_IP" -p 5060 -m 1
+gone=$BG_PID
+wait_listen "$NS_PHONE" 5060
+SIPP_TIMEOUT=3 sipp_fg expired_srv "$NS_SERVER" -sf "$E2E_SCEN/call_uac.xml" "$REG_BINDING" \
+	-i "$SERVER_IP" -p 5060 -m 1 -s phone -d 100
+kill "$gone" 2>/dev/null
+wait "$gone" 2>/dev/null
+n=$(siplog count "$E2E_DIR/expired_ph.msg" recv INVITE 2>/dev/null || echo 0)
+expect_eq binding_expires_with_registration "$n" 0 \
+	"INVITEs reaching the phone 6 s after a 2 s registration ($REG_BINDING)"
 
 e2e_exit
