@@ -24,7 +24,8 @@
  * Counters: pkts_in counts each inbound packet, pkts_out each outbound
  * one, plus one for the first packet of each conntrack flow (the NAT map
  * lookup counts too).  fw_pinhole_counters() returns -ENOENT if the
- * pinhole is not (or no longer) in the kernel.
+ * pinhole is not (or no longer) in the kernel, -EOPNOTSUPP (as does
+ * fw_counters_dump()) on a kernel without map element counters (< 5.11).
  * Returns 0 or -errno; messages go to the log callback.
  * The struct fw is owned by the backend; fw_close() frees it.
  */

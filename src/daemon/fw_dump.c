@@ -165,6 +165,8 @@ int fw_counters_dump(struct fw *fw,
 	unsigned port;
 	int err;
 
+	if (fw->no_counters)
+		return -EOPNOTSUPP;
 	d.slot = calloc(FW_PORTS, sizeof(*d.slot));
 	if (!d.slot)
 		return -ENOMEM;

@@ -47,6 +47,7 @@ struct fw {
 	uint32_t portid;
 	uint32_t seq;
 	int has_destroy;       /* kernel knows NFT_MSG_DESTROYSETELEM */
+	int no_counters;       /* kernel refused element counters (< 5.11) */
 	int route_up;          /* fw_route_add() succeeded */
 	struct fw_buf buf;
 	struct fw_op *ops;     /* queued until fw_commit() */

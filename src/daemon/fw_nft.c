@@ -324,10 +324,10 @@ static int put_table(struct fw *fw, uint16_t type)
 static int put_map(struct fw *fw, const char *name, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_expr *cnt = nftnl_expr_alloc("counter");
+	struct nftnl_expr *cnt = fw->no_counters ? NULL : nftnl_expr_alloc("counter");
 	struct nlmsghdr *nlh;
 
-	if (!s || !cnt || put_msg_room(fw) < 0) {
+	if (!s || (!cnt && !fw->no_counters) || put_msg_room(fw) < 0) {
 		nftnl_set_free(s);
 		nftnl_expr_free(cnt);
 		return -ENOMEM;
@@ -341,7 +341,8 @@ static int put_map(struct fw *fw, const char *name, uint32_t id)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, FW_TYPE_ADDR_PORT);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
-	nftnl_set_add_expr(s, cnt);
+	if (cnt)
+		nftnl_set_add_expr(s, cnt);
 	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	put_done(fw, nlh);
@@ -606,9 +607,28 @@ static int fw_config_check(const struct fw_config *c)
 	return 0;
 }
 
-static int fw_build(struct fw *fw)
+static int fw_create(struct fw *fw)
 {
 	uint32_t bad = 0;
+	int err;
+
+	fw_batch_begin(fw);
+	err = put_ruleset(fw);
+	if (err)
+		return err;
+	fw_batch_end(fw);
+	err = fw_batch_send(fw, &bad);
+	if (err)
+		fw_log(fw, LOG_ERR, "event=fw_error op=create_table counters=%d seq=%u err=%s",
+		       !fw->no_counters, bad, strerror(-err));
+	return err;
+}
+
+/* A kernel without set element expressions (< 5.11) refuses the maps'
+ * `counter`: then the table is built without, and the counter calls
+ * return -EOPNOTSUPP (the daemon must not read "no media" from that). */
+static int fw_build(struct fw *fw)
+{
 	int err;
 
 	err = fw_table_delete(fw);
@@ -617,15 +637,14 @@ static int fw_build(struct fw *fw)
 		       strerror(-err));
 		return err;
 	}
-	fw_batch_begin(fw);
-	err = put_ruleset(fw);
-	if (err)
-		return err;
-	fw_batch_end(fw);
-	err = fw_batch_send(fw, &bad);
-	if (err)
-		fw_log(fw, LOG_ERR, "event=fw_error op=create_table seq=%u err=%s", bad,
-		       strerror(-err));
+	err = fw_create(fw);
+	if (err == -EOPNOTSUPP || err == -EINVAL) {
+		fw->no_counters = 1;
+		err = fw_create(fw);
+		if (!err)
+			fw_log(fw, LOG_WARNING, "event=fw_no_element_counters "
+			       "reason=\"kernel refused map counters\"");
+	}
 	return err;
 }
 

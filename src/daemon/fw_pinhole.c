@@ -373,6 +373,8 @@ int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_cou
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	if (fw->no_counters)
+		return -EOPNOTSUPP;
 	err = get_counter(fw, FW_MAP_DNAT, &kin, &in);
 	if (!err)
 		err = get_counter(fw, FW_MAP_SNAT, &kout, &out);
