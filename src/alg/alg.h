@@ -161,7 +161,7 @@ struct alg_note {
 };
 
 #define ALG_MAX_ACTIONS 128
-#define ALG_MAX_NOTES 32
+#define ALG_MAX_NOTES 64  /* = SIP_MAX_EDITS: every edit has its note */
 
 struct alg_result {
 	enum alg_verdict verdict;

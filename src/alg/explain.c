@@ -58,3 +58,5 @@ struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k
 		alg_copy(a->call_id, sizeof(a->call_id), call_id, strlen(call_id));
 	return a;
 }
+
+_Static_assert(ALG_MAX_NOTES >= SIP_MAX_EDITS, "every edit needs room for its note");
