@@ -10,8 +10,12 @@
                                            DELAY_MS apart), write what comes back to OUT
   tls-server IP:PORT CERT KEY OUT           one TLS connection: record and echo
   tls-client DST_IP:PORT CERT IN OUT       send IN over TLS, trusting CERT
-  sip-invite FILE FROM_IP:PORT TO_IP:PORT  write a SIP INVITE with an SDP body whose
-                                           Content-Length is right (CRLF lines)
+  udp-sink IP:PORT OUT                     write the first datagram received to OUT
+  udp-file SRC_IP:PORT DST_IP:PORT IN      send IN as one datagram
+  sip-invite FILE FROM_IP:PORT TO_IP:PORT [TRANSPORT [PAD]]
+                                           write a SIP INVITE with an SDP body whose
+                                           Content-Length is right (CRLF lines),
+                                           padded by about PAD bytes of a= lines
 """
 import socket
 import ssl
@@ -58,6 +62,24 @@ def tcp_sink(addr, out, idle="1.5", echo="1"):
 	return 0
 
 
+def udp_sink(addr, out):
+	"""Write the first datagram that arrives (10 s at most) to OUT."""
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(hostport(addr))
+	s.settimeout(10)
+	d, _ = s.recvfrom(65535)
+	open(out, "wb").write(d)
+	return 0
+
+
+def udp_file(src, dst, inp):
+	"""Send IN as one datagram (IP fragments it if it exceeds the MTU)."""
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(hostport(src))
+	s.sendto(open(inp, "rb").read(), hostport(dst))
+	return 0
+
+
 def tcp_send(dst, inp, out, chunk, delay_ms, src=None):
 	data = open(inp, "rb").read()
 	s = socket.create_connection(hostport(dst), timeout=10,
@@ -83,21 +105,25 @@ def tcp_send(dst, inp, out, chunk, delay_ms, src=None):
 	return 0
 
 
-def sip_invite(path, frm, to):
+def sip_invite(path, frm, to, transport="tcp", pad="0"):
 	fh, fp = hostport(frm)
 	th, tp = hostport(to)
 	body = ("v=0\r\no=alice 7 7 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
 		"m=audio 6000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n" % (fh, fh))
-	head = ("INVITE sip:bob@%s:%d;transport=tcp SIP/2.0\r\n"
-		"Via: SIP/2.0/TCP %s:%d;branch=z9hG4bK-split-1;rport\r\n"
+	# Padding as SDP attribute lines (RFC 4566 §5.13 allows unknown ones).
+	for i in range(int(pad) // 72):
+		body += "a=x-pad:%04d%s\r\n" % (i, "p" * 60)
+	head = ("INVITE sip:bob@%s:%d;transport={T} SIP/2.0\r\n"
+		"Via: SIP/2.0/{TU} %s:%d;branch=z9hG4bK-split-1;rport\r\n"
 		"From: \"Alice %s\" <sip:alice@%s>;tag=split1\r\n"
 		"To: <sip:bob@%s>\r\n"
 		"Call-ID: split-1@%s\r\n"
 		"CSeq: 1 INVITE\r\n"
-		"Contact: <sip:alice@%s:%d;transport=tcp>\r\n"
+		"Contact: <sip:alice@%s:%d;transport={T}>\r\n"
 		"Max-Forwards: 70\r\n"
 		"Content-Type: application/sdp\r\n"
 		"Content-Length: %d\r\n\r\n" % (th, tp, fh, fp, fh, fh, th, fh, fh, fp, len(body)))
+	head = head.replace("{T}", transport).replace("{TU}", transport.upper())
 	with open(path, "wb") as f:
 		f.write((head + body).encode())
 	return 0
@@ -151,7 +177,7 @@ def tls_client(dst, cafile, inp, out):
 	return 0
 
 
-CMDS = {"tls-server": tls_server, "tls-client": tls_client,"udp-send": udp_send, "tcp-sink": tcp_sink, "tcp-send": tcp_send,
+CMDS = {"udp-sink": udp_sink, "udp-file": udp_file, "tls-server": tls_server, "tls-client": tls_client,"udp-send": udp_send, "tcp-sink": tcp_sink, "tcp-send": tcp_send,
 	"sip-invite": sip_invite}
 
 if __name__ == "__main__":

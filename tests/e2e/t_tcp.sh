@@ -1,7 +1,8 @@
 #!/bin/bash
-# t_tcp.sh - SIP over TCP: register and call (sipp -t t1), and an INVITE
-# split across many small TCP segments that must reach the server as one
-# whole, correctly rewritten message.
+# t_tcp.sh - SIP transports: over TCP, register and call (sipp -t t1) and an
+# INVITE split across many small TCP segments that must reach the server as
+# one whole, correctly rewritten message; over UDP, an INVITE larger than
+# the MTU (IP fragments) that must arrive whole and rewritten.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_LIB/steps.sh"
 
@@ -56,6 +57,29 @@ else
 		"$(siplog rawget "$inv" Call-ID)" "Call-ID as received"
 	expect_eq tcp_split_from_untouched "$(siplog rawget "$got" From)" \
 		"$(siplog rawget "$inv" From)" "From as received"
+fi
+
+# A 4 kB INVITE over UDP: the phone's IP layer fragments it (MTU 1500); the
+# ALG must see the reassembled datagram and send it out whole (RFC 3261
+# §18.1.1 allows UDP above the MTU when the path takes it).
+big=$E2E_DIR/big_invite.txt
+bgot=$E2E_DIR/big_got.txt
+python3 "$E2E_LIB/nettool.py" sip-invite "$big" "$PHONE_IP:5064" "$SERVER_IP:5060" udp 4000
+bg_start big_sink "$NS_SERVER" python3 "$E2E_LIB/nettool.py" udp-sink "$SERVER_IP:5060" "$bgot"
+sink=$BG_PID
+wait_listen "$NS_SERVER" 5060
+nsx "$NS_PHONE" python3 "$E2E_LIB/nettool.py" udp-file "$PHONE_IP:5064" "$SERVER_IP:5060" "$big"
+bg_wait "$sink" 12
+if [ ! -s "$bgot" ]; then
+	fail udp_fragmented_invite_delivered "nothing reached the server ($(stat -c %s "$big") bytes sent)"
+else
+	pass udp_fragmented_invite_delivered
+	expect_eq udp_fragmented_invite_content_length "$(siplog rawget "$bgot" clen_ok)" 1 \
+		"Content-Length matches the body as received ($(stat -c %s "$bgot") bytes)"
+	expect_eq udp_fragmented_invite_sdp_c_public "$(siplog rawget "$bgot" sdp:c)" "$PUBLIC_IP" \
+		"SDP c= as received"
+	expect_eq udp_fragmented_invite_contact_public "$(siplog rawget "$bgot" uri_hp:Contact | cut -d: -f1)" \
+		"$PUBLIC_IP" "Contact host as received"
 fi
 
 e2e_exit
