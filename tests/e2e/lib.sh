@@ -41,7 +41,10 @@
 #   count_add NS NAME MATCH   count packets matching nft MATCH at NS's input
 #   count_get NS NAME         print that counter's packet count
 #   pinholes                  print sipalgd's media map elements, one a line
+#   alg_up [LINES...]         put $E2E_ALG on the router (sipalgd with the
+#                             extra config lines); prints a FAIL line if not
 #
+# SIP steps built on this (register, call, RTP checks) are in steps.sh.
 # Variables read: BUILD (default build, relative to the repository root),
 # E2E_ALG=sipalgd (default) | masq | kernel: what the tests put on the
 # router, so the harness itself can be checked without the daemon.

@@ -88,6 +88,8 @@ rtp_check call_in_after_conntrack_timeout_rtp
 # 5. Unregister (Expires: 0): the old binding no longer reaches the phone.
 step_register unreg 0
 step_check unregister
+expect_eq reregister_same_binding "$(siplog get "$E2E_DIR/unreg_srv.msg" recv REGISTER uri_hp:Contact)" \
+	"$binding" "Contact of the second REGISTER at the registrar"
 sipp_bg gone_ph "$NS_PHONE" -sf "$E2E_SCEN/call_uas.xml" -i "$PHONE_IP" -p 5060 -m 1
 gone=$BG_PID
 wait_listen "$NS_PHONE" 5060
