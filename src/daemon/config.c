@@ -207,6 +207,7 @@ static const char *parse_iflist(struct daemon_config *c, char *v)
 
 	if (n <= 0)
 		return n < 0 ? "too many interfaces (max 8)" : "expected interface names";
+	memset(c->fw.inside_ifs, 0, sizeof(c->fw.inside_ifs)); /* a repeated key replaces */
 	for (int i = 0; i < n; i++) {
 		if (strlen(w[i]) >= IF_NAMESIZE)
 			return "interface name too long";
@@ -223,6 +224,7 @@ static const char *parse_prefixes(struct daemon_config *c, char *v)
 
 	if (n <= 0)
 		return n < 0 ? "too many prefixes (max 16)" : "expected prefixes";
+	memset(c->alg.inside, 0, sizeof(c->alg.inside));
 	for (int i = 0; i < n; i++) {
 		const char *e = parse_prefix(w[i], &c->alg.inside[i]);
 		if (e)
@@ -240,6 +242,7 @@ static const char *parse_ports(struct daemon_config *c, char *v)
 
 	if (n <= 0)
 		return n < 0 ? "too many ports (max 8)" : "expected port numbers";
+	memset(c->fw.sip_ports, 0, sizeof(c->fw.sip_ports));
 	for (int i = 0; i < n; i++) {
 		if (parse_u64(w[i], &p) || p < 1 || p > 65535)
 			return "expected port numbers 1..65535";
@@ -355,10 +358,12 @@ static const char *parse_value(struct daemon_config *c, const struct cfg_key *k,
 	case T_IFNAME:
 		if (strlen(v) >= IF_NAMESIZE || strpbrk(v, " ,/"))
 			return "expected one interface name";
+		memset(c->fw.outside_if, 0, sizeof(c->fw.outside_if));
 		snprintf(c->fw.outside_if, IF_NAMESIZE, "%s", v);
 		return NULL;
 	case T_PUBLIC:
 		c->public_from_if = !strcmp(v, "auto");
+		memset(&c->alg.public_addr, 0, sizeof(c->alg.public_addr));
 		return c->public_from_if ? NULL : parse_ipv4(v, &c->alg.public_addr);
 	case T_LEVEL:
 		for (int i = 0; levels[i].name; i++)
@@ -372,6 +377,7 @@ static const char *parse_value(struct daemon_config *c, const struct cfg_key *k,
 			return "path too long (max 107 bytes)";
 		if (*v && *v != '/' && strcmp(v, "none"))
 			return "expected an absolute path or none";
+		memset(c->ctl_path, 0, sizeof(c->ctl_path));
 		snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", strcmp(v, "none") ? v : "");
 		return NULL;
 	default:
@@ -391,6 +397,8 @@ static char *trim(char *s)
 	return s;
 }
 
+static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
@@ -486,9 +494,11 @@ static int address_of(const char *ifname, struct alg_addr *a)
 	for (i = ifa; i; i = i->ifa_next) {
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, ifname))
 			continue;
+		struct sockaddr_in sin;
+		memcpy(&sin, i->ifa_addr, sizeof(sin));
 		memset(a, 0, sizeof(*a));
 		a->family = 4;
-		memcpy(a->ip, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+		memcpy(a->ip, &sin.sin_addr, 4);
 		rc = 0;
 		break;
 	}
@@ -566,12 +576,14 @@ static void print_value(const struct daemon_config *c, const struct cfg_key *k, 
 				c->alg.inside[i].len);
 		break;
 	case T_PUBLIC:
-		if (c->alg.public_addr.family == 4)
+		if (!c->public_from_if)
 			fprintf(f, "%s", inet_ntop(AF_INET, c->alg.public_addr.ip, ip, sizeof(ip)));
+		else if (c->alg.public_addr.family == 4)
+			fprintf(f, "auto  # %s from %s",
+				inet_ntop(AF_INET, c->alg.public_addr.ip, ip, sizeof(ip)),
+				c->fw.outside_if);
 		else
 			fprintf(f, "auto");
-		if (c->public_from_if)
-			fprintf(f, "  # from %s", c->fw.outside_if);
 		break;
 	case T_PORTS:
 		for (unsigned i = 0; i < c->fw.nsip_ports; i++)
@@ -594,11 +606,22 @@ static void print_value(const struct daemon_config *c, const struct cfg_key *k, 
 	}
 }
 
+static int unset(const struct daemon_config *c, const struct cfg_key *k)
+{
+	return (k->type == T_IFLIST && !c->fw.ninside_ifs) ||
+	       (k->type == T_PREFIXES && !c->alg.ninside) ||
+	       (k->type == T_IFNAME && !c->fw.outside_if[0]);
+}
+
 void config_print(const struct daemon_config *c, FILE *f)
 {
 	for (const struct cfg_key *k = keys; k->name; k++) {
 		if (k->alias)
 			continue;
+		if (unset(c, k)) {
+			fprintf(f, "# %s = (not set)\n", k->name);
+			continue;
+		}
 		fprintf(f, "%s = ", k->name);
 		print_value(c, k, f);
 		fputc('\n', f);

@@ -91,8 +91,11 @@ int net_local_refresh(void)
 		return -errno;
 	nlocal = 0;
 	for (i = ifa; i && nlocal < NET_MAX_LOCAL; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET)
-			local_ips[nlocal++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET) {
+			struct sockaddr_in sin;
+			memcpy(&sin, i->ifa_addr, sizeof(sin));
+			local_ips[nlocal++] = sin.sin_addr.s_addr;
+		}
 	freeifaddrs(ifa);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 struct stats stats;
 
@@ -69,24 +70,42 @@ static const struct row rows[] = {
 	{ NULL, NULL, 0, 0, 0 },
 };
 
+static uint64_t read64(const void *base, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return v;
+}
+
+static uint32_t read32(const void *base, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return v;
+}
+
 static uint64_t value(const struct row *r, const struct stats_gauges *g,
 		      const struct alg_counters *ac)
 {
 	switch (r->src) {
 	case S_DAEMON:
-		return *(const uint64_t *)((const char *)&stats + r->off);
+		return read64(&stats, r->off);
 	case S_ENGINE:
-		return *(const uint64_t *)((const char *)ac + r->off);
+		return read64(ac, r->off);
 	case S_ENGINE32:
-		return *(const uint32_t *)((const char *)ac + r->off);
+		return read32(ac, r->off);
 	case S_GAUGE:
-		return *(const unsigned *)((const char *)g + r->off);
+		return read32(g, r->off); /* unsigned */
 	case S_GAUGE64:
-		return *(const uint64_t *)((const char *)g + r->off) / 1000;
+		return read64(g, r->off) / 1000;
 	}
 	return 0;
 }
 
+static size_t add(char *buf, size_t size, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static size_t add(char *buf, size_t size, size_t n, const char *fmt, ...)
 {
 	va_list ap;
