@@ -13,6 +13,7 @@ static int read_stream(FILE *f, char **buf, size_t *len)
 
 	if (!b)
 		return -ENOMEM;
+	errno = 0;
 	for (;;) {
 		size_t got = fread(b + n, 1, cap - n, f);
 
@@ -32,8 +33,10 @@ static int read_stream(FILE *f, char **buf, size_t *len)
 		b = nb;
 	}
 	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
 		free(b);
-		return -EIO;
+		return -e;
 	}
 	b[n] = 0;
 	*buf = b;

@@ -148,7 +148,12 @@ if run unreadable 2 "$tmp/does-not-exist.sip" "$D/invite.sip"; then
 		fail unreadable "$(cat "$tmp/unreadable.err" "$tmp/unreadable.out")"
 	fi
 fi
-run unreadable_dir 2 "$D" && pass unreadable_dir
+run unreadable_dir 2 "$D" &&
+	if grep -q "data: Is a directory" "$tmp/unreadable_dir.err"; then
+		pass unreadable_dir
+	else
+		fail unreadable_dir "$(cat "$tmp/unreadable_dir.err")"
+	fi
 run unreadable_wins 2 "$D/bad_via.sip" "$tmp/nope" && pass unreadable_wins
 run help 0 --help && expect help "usage: sipalg lint"
 
