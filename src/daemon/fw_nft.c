@@ -604,6 +604,8 @@ static int fw_config_check(const struct fw_config *c)
 		return -EINVAL;
 	if (!c->outside_if[0] || !c->tproxy_port || !c->mark || !c->route_table)
 		return -EINVAL;
+	if (c->public_addr.s_addr == INADDR_ANY) /* the media_dnat keys need it */
+		return -EINVAL;
 	return 0;
 }
 
