@@ -193,7 +193,12 @@ static int frame_all(struct conn *c, struct half *h)
 	if (c->dead)
 		return -1;
 	buf_drop(&h->in, used);
-	h->partial_since = h->in.len ? (h->partial_since ? h->partial_since : loop_now()) : 0;
+	/* The partial-message timer runs from the last complete frame: a busy
+	 * pipelined stream that always ends mid-message is not stuck. */
+	if (!h->in.len)
+		h->partial_since = 0;
+	else if (used || !h->partial_since)
+		h->partial_since = loop_now();
 	return 0;
 }
 
