@@ -266,6 +266,18 @@ if [[ $r == "ok helper attached=1 "* ]] && [[ $r == *"nft delete ct helper inet 
 else
 	fail sip_helper_attached_detected "$r"
 fi
+# A flow the helper took on keeps it after the rule and object are gone:
+# the check must see the conntrack entry (as for iptables-legacy CT rules).
+# (A new source port: a flow that already exists does not get a helper.)
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 5070 "$SERVER_IP" 5060 "OPTIONS sip:x SIP/2.0"
+sleep 0.2
+nsx "$NS_ROUTER" nft delete table inet sipalg_test_helper
+r=$(nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" helper 2>&1)
+if [[ $r == "ok helper attached=1 "* ]] && [[ $r == *"conntrack entries use helper"* ]]; then
+	pass sip_helper_conntrack_entries_detected
+else
+	fail sip_helper_conntrack_entries_detected "$r; conntrack: $(nsx "$NS_ROUTER" conntrack -L 2>/dev/null | grep -c helper=sip)"
+fi
 detach_kernel_sip_helper
 r=$(nsx "$NS_ROUTER" "$FWCTL" "${FW_ARGS[@]}" helper 2>&1)
 if [[ $r == "ok helper attached=0 "* ]]; then
