@@ -1,7 +1,8 @@
 #!/bin/bash
 # t_hold_cancel_early.sh - mid-dialog and early-dialog flows: re-INVITE
 # hold/resume with a stable public media port, CANCEL, 183 early media,
-# and forking (two early dialogs with media from two addresses).
+# forking (two early dialogs with media from two addresses), and a call
+# abandoned without BYE that the media timeout must clean up.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_LIB/steps.sh"
 # The longest flow here (hold) takes about 6 s; a lost message costs the
@@ -10,7 +11,8 @@ SIPP_TIMEOUT=${SIPP_TIMEOUT:-10}
 
 topo_up 1 || { fail topology "could not build the namespaces"; e2e_exit; }
 media_init
-alg_up || e2e_exit
+# Media timeout short enough to watch (no flow here stays silent 4 s).
+alg_up "media_timeout = 4s" "media_poll_interval = 1s" || e2e_exit
 
 # wait_msgs FILE DIR START N SECS: until FILE logs N such messages.
 wait_msgs() {
@@ -144,5 +146,51 @@ else
 	fail fork_early_media_from_both "early media at the phone: fork A $na, fork B $nb of 25 each (to ${media:-?}; 200 sent $(siplog count "$E2E_DIR/fork_srv.msg" sent 200) times; $(cat "$E2E_DIR"/fork_[ab].out 2>/dev/null | tail -n 2 | tr '\n' ' '))"
 fi
 no_pinholes_check fork_leaves_no_pinhole
+
+# 5. Both ends vanish mid-call (no BYE): after the media timeout the call
+# and its pinholes are gone.
+if [ "$E2E_ALG" = sipalgd ]; then
+	sipp_bg dead_srv "$NS_SERVER" -sf "$E2E_SCEN/call_uas.xml" -i "$SERVER_IP" -p 5060 \
+		-mi "$SERVER_IP" -mp 6000 -m 1
+	srv=$BG_PID
+	wait_listen "$NS_SERVER" 5060
+	sipp_bg dead_ph "$NS_PHONE" -sf "$E2E_SCEN/call_uac.xml" "$SERVER_IP:5060" -i "$PHONE_IP" \
+		-p 5060 -mi "$PHONE_IP" -mp 6000 -m 1 -s bob -d 30000
+	ph=$BG_PID
+	wait_msgs "$E2E_DIR/dead_srv.msg" recv ACK 1 5
+	sleep 1.2
+	during=$(pinholes | wc -l)
+	kill -KILL "$ph" "$srv" 2>/dev/null
+	wait "$ph" "$srv" 2>/dev/null
+	if [ "$during" -gt 0 ]; then
+		pass abandoned_call_had_pinholes
+	else
+		fail abandoned_call_had_pinholes "no media map element while the call was up"
+	fi
+	# The last RTP left about 1 s after the ACK; allow the 4 s timeout, the
+	# 1 s poll and some slack.  The kernel elements carry the same timeout,
+	# so the daemon's own record of the call is what is checked.
+	for i in $(seq 100); do
+		grep -q 'event=call_end.*reason=media_timeout' "$SIPALGD_LOG" && break
+		sleep 0.1
+	done
+	left=$(pinholes)
+	if [ -z "$left" ]; then
+		pass media_timeout_closes_abandoned_call
+	else
+		fail media_timeout_closes_abandoned_call "10 s after both ends vanished (media_timeout 4 s): $(echo "$left" | tr '\n' ';')"
+	fi
+	if out=$(sipalg_ctl calls 2>&1); then
+		expect_eq abandoned_call_gone_from_sipalg_calls "$(echo "$out" | grep -c call_id)" 0 \
+			"calls listed by sipalg calls"
+	else
+		fail abandoned_call_gone_from_sipalg_calls "sipalg calls failed: $(echo "$out" | tail -n 1)"
+	fi
+	if grep -q 'event=call_end.*reason=media_timeout' "$SIPALGD_LOG"; then
+		pass abandoned_call_record_says_media_timeout
+	else
+		fail abandoned_call_record_says_media_timeout "no call_end with reason=media_timeout in sipalgd's log"
+	fi
+fi
 
 e2e_exit
