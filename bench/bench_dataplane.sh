@@ -273,6 +273,8 @@ sipp_mode() {
 # ---- main ---------------------------------------------------------------------
 
 want() { [[ " $BENCHES " == *" $1 "* ]]; }
+# Numbers from a busy machine are lower and noisier: say how busy it was.
+echo "dataplane: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 sip_template >"$E2E_DIR/invite.sip"
 RTP_LINE="bench=rtp" PH_LINE="bench=pinholes"
 want pinholes && bench_pinholes
