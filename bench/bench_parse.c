@@ -15,7 +15,8 @@
  *                                   of CPU time each
  *   bench_parse --count N --impl X  exactly N iterations of X (sipalg,
  *                                   libosip2, or a part of sipalg's work:
- *                                   sipalg-msg, sipalg-sdp), untimed: for
+ *                                   sipalg-msg, sipalg-sdp, sipalg-validate),
+ *                                   untimed: for
  *                                   callgrind
  *
  * Timed mode prints one line per run and then a summary line of key=value
@@ -128,21 +129,25 @@ static int sipalg_once(const char *buf, size_t len, char *out, size_t cap)
 
 /* What one iteration does.  The parts of the sipalg path exist so that
  * callgrind can say where its instructions go (bench_parse.sh). */
-enum impl { IMPL_SIPALG, IMPL_OSIP, IMPL_MSG, IMPL_SDP, IMPL__COUNT };
+enum impl { IMPL_SIPALG, IMPL_OSIP, IMPL_MSG, IMPL_SDP, IMPL_VALIDATE, IMPL__COUNT };
 
 static const char *const impl_names[IMPL__COUNT] = {
-    [IMPL_SIPALG] = "sipalg",  /* parse + rewrite + render */
-    [IMPL_OSIP] = "libosip2",  /* init + parse + to_str + free */
-    [IMPL_MSG] = "sipalg-msg", /* sip_msg_parse alone */
-    [IMPL_SDP] = "sipalg-sdp", /* sdp_parse alone, on the body */
+    [IMPL_SIPALG] = "sipalg",		 /* parse + rewrite + render */
+    [IMPL_OSIP] = "libosip2",		 /* init + parse + to_str + free */
+    [IMPL_MSG] = "sipalg-msg",		 /* sip_msg_parse alone */
+    [IMPL_SDP] = "sipalg-sdp",		 /* sdp_parse alone, on the body */
+    [IMPL_VALIDATE] = "sipalg-validate", /* sip_msg_parse + sip_msg_validate:
+					  * not in the rewrite path, measured for
+					  * the daemon's policy choices */
 };
 
-static int msg_once(const char *buf, size_t len)
+static int msg_once(const char *buf, size_t len, int validate)
 {
 	struct sip_hdr hdrs[SIP_MAX_HEADERS];
 	struct sip_msg m;
+	int r = sip_msg_parse(&m, buf, len, hdrs, SIP_MAX_HEADERS, 0);
 
-	return sip_msg_parse(&m, buf, len, hdrs, SIP_MAX_HEADERS, 0);
+	return r < 0 || !validate ? r : sip_msg_validate(&m);
 }
 
 static int sdp_once(const char *buf, size_t len)
@@ -162,7 +167,8 @@ static int once(enum impl which)
 	case IMPL_OSIP:
 		return peer_osip_once(invite, sizeof(invite) - 1);
 	case IMPL_MSG:
-		return msg_once(invite, sizeof(invite) - 1);
+	case IMPL_VALIDATE:
+		return msg_once(invite, sizeof(invite) - 1, which == IMPL_VALIDATE);
 	default:
 		return sdp_once(invite, sizeof(invite) - 1);
 	}
@@ -312,8 +318,9 @@ int main(int argc, char **argv)
 	double best[2] = {0, 0};
 
 	if (parse_opts(argc, argv, &o)) {
-		fprintf(stderr, "usage: bench_parse [--runs N] [--seconds S] | "
-				"--count N --impl sipalg|libosip2|sipalg-msg|sipalg-sdp\n");
+		fprintf(stderr,
+			"usage: bench_parse [--runs N] [--seconds S] | "
+			"--count N --impl sipalg|libosip2|sipalg-msg|sipalg-sdp|sipalg-validate\n");
 		return 2;
 	}
 	peer_osip_init();
