@@ -233,6 +233,12 @@ topo_down() {
 		done
 	done
 	wait 2>/dev/null
+	# A sanitizer build of sipalgd reports into its log: never pass silently.
+	if [ -n "${SIPALGD_LOG:-}" ] &&
+		grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SIPALGD_LOG" 2>/dev/null; then
+		echo "FAIL: sipalgd_sanitizer: $(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SIPALGD_LOG")"
+		[ "$rc" = 0 ] && rc=1
+	fi
 	for ns in $E2E_NSES; do
 		ip netns del "$ns" 2>/dev/null
 	done
