@@ -177,7 +177,8 @@ topo_up() {
 	[ "$phones" -ge 2 ] && E2E_NSES="$E2E_NSES $NS_PHONE2"
 	export NS_PHONE NS_PHONE2 NS_ROUTER NS_SERVER LAN_IF WAN_IF E2E_DIR \
 		PHONE_IP PHONE2_IP ROUTER_LAN_IP PUBLIC_IP SERVER_IP SERVER_IP2 SERVER_IP3
-	trap topo_down EXIT
+	# exit inside the trap so that topo_down's findings set the status.
+	trap 'topo_down || exit $?' EXIT
 	trap 'exit 130' INT TERM
 	E2E_UP=1
 	for ns in $E2E_NSES; do
