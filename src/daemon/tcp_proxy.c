@@ -325,49 +325,51 @@ static struct conn *conn_new(int fd, const struct alg_addr *phone, const struct 
 	return c;
 }
 
+/* Why a connection from inside is not proxied (NULL: it is), with the log
+ * level to say so at. */
+static const char *refuse_why(const struct alg_addr *phone, const struct alg_addr *server,
+			      int *level)
+{
+	*level = LOG_INFO;
+	/* The listener's 0.0.0.0 bind also accepts connections to the public
+	 * address from outside; only inside phones are proxied. */
+	if (!net_in_prefixes(phone, cfg->alg.inside, cfg->alg.ninside)) {
+		stats.not_inside++;
+		*level = LOG_DEBUG;
+		return "not from an inside prefix";
+	}
+	/* To this host it would loop to the listener; inside is not NATed. */
+	if (net_is_local(server) || net_in_prefixes(server, cfg->alg.inside, cfg->alg.ninside))
+		return "destination is this host or inside: not a NAT case";
+	*level = LOG_WARNING;
+	if (nconns >= cfg->tcp_max_conns || count_from(phone) >= (int)cfg->tcp_max_per_src)
+		return "connection limit";
+	return NULL;
+}
+
 static void accept_one(int fd)
 {
 	struct sockaddr_in a, b;
 	socklen_t la = sizeof(a), lb = sizeof(b);
 	struct alg_addr phone, server;
 	char s1[NET_ADDR_STR], s2[NET_ADDR_STR], s3[NET_ADDR_STR];
-	struct conn *c;
+	struct conn *c = NULL;
+	const char *why;
+	int level;
 
 	/* With IP_TRANSPARENT the local address is the original destination. */
 	getpeername(fd, (struct sockaddr *)&a, &la);
 	getsockname(fd, (struct sockaddr *)&b, &lb);
 	net_from_sin(&a, &phone);
 	net_from_sin(&b, &server);
-	/* The listener's 0.0.0.0 bind also accepts connections to the public
-	 * address from outside; only inside phones are proxied. */
-	if (!net_in_prefixes(&phone, cfg->alg.inside, cfg->alg.ninside)) {
-		stats.not_inside++;
-		log_event(LOG_DEBUG, "event=tcp_refused src=%s reason=\"not from an inside prefix\"",
-			  net_fmt(&phone, s1));
-		close(fd);
-		return;
-	}
-	/* Not a NAT case: to this host (would loop to the listener) or to the
-	 * inside (not proxied over TCP). */
-	if (net_is_local(&server) || net_in_prefixes(&server, cfg->alg.inside, cfg->alg.ninside)) {
-		stats.tcp_refused++;
-		log_event(LOG_INFO, "event=tcp_refused inside=%s server=%s reason=\"destination "
-				    "is this host or inside: not a NAT case\"",
-			  net_fmt(&phone, s1), net_fmt(&server, s2));
-		close(fd);
-		return;
-	}
-	if (nconns >= cfg->tcp_max_conns || count_from(&phone) >= (int)cfg->tcp_max_per_src) {
-		stats.tcp_refused++;
-		log_event(LOG_WARNING, "event=tcp_refused inside=%s reason=limit", net_fmt(&phone, s1));
-		close(fd);
-		return;
-	}
-	c = conn_new(fd, &phone, &server);
-	if (!c) {
-		stats.tcp_refused++;
-		log_event(LOG_WARNING, "event=tcp_refused inside=%s reason=connect_error",
-			  net_fmt(&phone, s1));
+	why = refuse_why(&phone, &server, &level);
+	if (!why && !(c = conn_new(fd, &phone, &server)))
+		why = "connect error";
+	if (why) {
+		if (level != LOG_DEBUG)
+			stats.tcp_refused++;
+		log_event(level, "event=tcp_refused inside=%s server=%s reason=\"%s\"",
+			  net_fmt(&phone, s1), net_fmt(&server, s2), why);
 		close(fd);
 		return;
 	}
