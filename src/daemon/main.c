@@ -211,15 +211,20 @@ static void usage(FILE *f)
 		   "  --check-config   validate, print the effective configuration, exit\n");
 }
 
-int main(int argc, char **argv)
+struct args {
+	const char *log_override;
+	int check, foreground;
+};
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "check-config", no_argument, NULL, 'C' }, { "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },         { "foreground", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *log_override = NULL;
-	int check = 0, foreground = 0, o, rc = 1;
+	int o;
 
 	while ((o = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
 		switch (o) {
@@ -228,22 +233,32 @@ int main(int argc, char **argv)
 			 * still finds it. */
 			cfg_path = realpath(optarg, abs_path) ? abs_path : optarg;
 			break;
-		case 'f': foreground = 1; break;
-		case 'C': check = 1; break;
+		case 'f': a->foreground = 1; break;
+		case 'C': a->check = 1; break;
 		case 'L':
 			if (strcmp(optarg, "stderr") && strcmp(optarg, "syslog"))
 				return usage(stderr), 2;
-			log_override = optarg;
+			a->log_override = optarg;
 			break;
 		case 'h': return usage(stdout), 0;
 		default: return usage(stderr), 2;
 		}
 	}
-	if (optind != argc)
-		return usage(stderr), 2;
-	if (load(&cfg, log_override, 0))
+	return optind != argc ? (usage(stderr), 2) : -1;
+}
+
+static const char *const mode_names[] = { "alg", "pinhole", "off" };
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	if (load(&cfg, a.log_override, 0))
 		return 1;
-	if (check) {
+	if (a.check) {
 		config_print(&cfg, stdout);
 		return 0;
 	}
@@ -257,13 +272,13 @@ int main(int argc, char **argv)
 	}
 	if (check_double_alg())
 		return 1;
-	if (!foreground && daemon(0, 0))
+	if (!a.foreground && daemon(0, 0))
 		return perror("sipalgd: daemon"), 1;
+	rc = 1;
 	if (start() == 0) {
 		struct loop_hooks h = { on_signal, on_timer, next_deadline, after_batch, NULL };
 		stats.started_ms = loop_now();
-		log_event(LOG_NOTICE, "event=start mode=%s tproxy_port=%u",
-			  cfg.alg.mode == ALG_MODE_ALG ? "alg" : cfg.alg.mode == ALG_MODE_PINHOLE ? "pinhole" : "off",
+		log_event(LOG_NOTICE, "event=start mode=%s tproxy_port=%u", mode_names[cfg.alg.mode % 3],
 			  cfg.fw.tproxy_port);
 		rc = loop_run(&h) < 0;
 	}
