@@ -7,7 +7,8 @@
  * seed the choice of replacement values and random spans.  The target
  * parses the message, records edits (top Via sent-by, Contact hostports,
  * SDP c=/o= addresses, m= and a=rtcp ports, random spans inside extension
- * header values), renders, and checks, abort()ing on any violation:
+ * header values and inside the SDP), renders, and checks, abort()ing on
+ * any violation:
  *   - an edit that does not overlap an earlier one is accepted, one that
  *     does (or lies outside the message) is rejected (SIP_EEDIT);
  *   - the output equals an independent model: the edits applied in offset
@@ -15,7 +16,8 @@
  *     with no edits it is the input byte for byte;
  *   - the output re-parses, its Content-Length equals its real body length;
  *   - a message that validated still validates (when only ALG edits were
- *     made), and an SDP that parsed still parses with as many m= lines.
+ *     made); the SDP is found again, and one that parsed still parses with
+ *     as many m= lines (unless random spans went into it).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -66,10 +68,11 @@ struct run {
 	struct sip_edit mine[SIP_MAX_EDITS];
 	unsigned nmine;
 	uint32_t rng;
-	int random_used;
+	int random_used, random_body;
 	struct sdp sdp;
 	struct sdp_media media[SDP_MAX_MEDIA];
-	int sdp_ok, sdp_n;
+	int sdp_found, sdp_ok, sdp_n;
+	struct sip_span sdp_span;
 };
 
 static uint32_t rnd(struct run *r)
@@ -179,31 +182,48 @@ static void edit_sdp(struct run *r, unsigned flags)
 	}
 }
 
-/* A random span of an extension header's value replaced by 0-8
- * alphanumerics.  The span holds no CR or LF and does not start a folded
- * continuation line, so the header keeps its lines. */
+/* Where random spans may go: an extension header's value, or the SDP
+ * (whose lines the edit may break: the SDP is then not checked again). */
+static struct sip_span random_region(struct run *r, int *in_body)
+{
+	const struct sip_hdr *h;
+
+	*in_body = r->sdp_found && rnd(r) % 4 == 0;
+	if (*in_body)
+		return r->sdp_span;
+	if (r->m.nhdrs == 0)
+		return SIP_SPAN_NONE;
+	h = &r->m.hdrs[rnd(r) % r->m.nhdrs];
+	return h->id == SIP_HDR_OTHER ? h->value : SIP_SPAN_NONE;
+}
+
+/* Random spans replaced by 0-8 alphanumerics.  A span holds no CR or LF
+ * and does not start a line, so no line is cut, no continuation line is
+ * unfolded, no SDP line changes type; alphanumerics cannot make a
+ * multipart boundary ("--"). */
 static void edit_random(struct run *r)
 {
 	static const char an[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned tries = 1 + rnd(r) % 8;
 
-	for (unsigned t = 0; t < tries && r->m.nhdrs; t++) {
-		const struct sip_hdr *h = &r->m.hdrs[rnd(r) % r->m.nhdrs];
-		struct sip_span v = h->value;
+	for (unsigned t = 0; t < tries; t++) {
+		int in_body;
+		struct sip_span v = random_region(r, &in_body);
 		char text[8];
 		uint32_t off, len, n = rnd(r) % 9;
 
-		if (h->id != SIP_HDR_OTHER || v.len == 0)
+		if (!sip_span_present(v) || v.len == 0)
 			continue;
 		off = v.off + rnd(r) % v.len;
 		len = 1 + rnd(r) % (sip_span_end(v) - off);
 		if (memchr(r->m.buf + off, '\r', len) || memchr(r->m.buf + off, '\n', len) ||
 		    r->m.buf[off - 1] == '\n')
-			continue; /* never cut a line or unfold a continuation line */
+			continue;
 		for (uint32_t i = 0; i < n; i++)
 			text[i] = an[rnd(r) % (sizeof(an) - 1)];
 		add(r, sip_span_make(off, len), text, n);
 		r->random_used = 1;
+		r->random_body |= in_body;
 	}
 }
 
@@ -295,11 +315,13 @@ static void check_reparse(struct run *r, const char *out, size_t len, unsigned p
 		violated("Content-Length is not the real body length");
 	if (!r->random_used && sip_msg_validate(&r->m) == 0 && sip_msg_validate(&m2) != 0)
 		violated("a valid message became invalid");
-	if (r->sdp_ok) {
+	if (r->sdp_found) {
 		struct sip_span sp;
 		struct sdp s2;
 		static struct sdp_media media2[SDP_MAX_MEDIA];
-		if (sip_body_sdp(&m2, &sp) != 1 ||
+		if (sip_body_sdp(&m2, &sp) != 1)
+			violated("the SDP is no longer found");
+		if (r->sdp_ok && !r->random_body &&
 		    sdp_parse(&s2, out, sp, media2, SDP_MAX_MEDIA) != r->sdp_n)
 			violated("the SDP no longer parses the same");
 	}
@@ -323,6 +345,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sip_msg_parse(&r.m, buf, size - 4, r.hdrs, SIP_MAX_HEADERS, pflags) <= 0)
 		return 0;
 	if (sip_body_sdp(&r.m, &sp) == 1) {
+		r.sdp_found = 1;
+		r.sdp_span = sp;
 		r.sdp_n = sdp_parse(&r.sdp, buf, sp, r.media, SDP_MAX_MEDIA);
 		r.sdp_ok = r.sdp_n >= 0;
 	}
