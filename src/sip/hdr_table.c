@@ -2,10 +2,10 @@
  * hdr_table.c - header names the parser knows (RFC 3261 §7.3.3, §20 and
  * the extensions named in msg.h): one row each.
  *
- * A long name is found through a small hash index built from these rows
- * on first use (length, first and last letter), and always confirmed on
- * the whole name, case-insensitively: a hash alone would let an unknown
- * header pass for a known one.
+ * A long name is found through a small index built from these rows on
+ * first use (length and first letter), and always confirmed on the whole
+ * name, case-insensitively: a hash alone would let an unknown header pass
+ * for a known one.
  * Compact forms are single letters, also case-insensitive.  Adding a header
  * is one row here plus its enum value; test_sip_msg checks that every row
  * finds itself.
@@ -73,46 +73,44 @@ static const struct hdr_row rows[] = {
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
-#define NSLOTS 256u
+#define NAME_MAX_LEN 24
 
 static inline unsigned lower(unsigned char c)
 {
 	return c | ((unsigned)((unsigned)c - 'A' < 26u) << 5);
 }
 
-/* Hash of a name: its length and its first and last letters, any case
- * (| 0x20 folds the case of a letter; names start and end with letters).
- * It only narrows the search; every hit is confirmed on the whole name. */
-static inline unsigned slot_of(const char *p, size_t len)
-{
-	return ((unsigned)len * 29u + ((unsigned char)p[0] | 0x20u) * 7u +
-		((unsigned char)p[len - 1] | 0x20u)) & (NSLOTS - 1);
-}
-
-/* Open-addressed index over rows (row number + 1; 0 = empty), built once
- * from the table on first use.  ~45 rows in 256 slots: one probe or two.
- * With it, each row's name in lower case and a mask of its letters, so a
- * candidate is confirmed eight octets at a time. */
-#define NAME_MAX_LEN 24
-static uint8_t slots[NSLOTS];
+/*
+ * Index built from the table on first use.  A long name is narrowed by its
+ * length and first letter (| 0x20 folds a letter's case; the low five bits
+ * then tell letters apart): by_key[len][first & 31] is a row (+1, 0 =
+ * none), and next_row[] chains the few rows that share a key (Call-ID and
+ * Contact, RAck and RSeq, Referred-By and Retry-After).  Each candidate is
+ * confirmed on the whole name.  With it, each row's name in lower case
+ * and a mask of its letters, so confirming goes eight octets at a time.
+ * Compact forms are one letter: by_compact[letter & 31].
+ */
+static uint8_t by_key[NAME_MAX_LEN + 1][32], next_row[NROWS], by_compact[32];
 static unsigned char row_lc[NROWS][NAME_MAX_LEN], row_letters[NROWS][NAME_MAX_LEN];
-static once_flag slots_once = ONCE_FLAG_INIT;
-static atomic_int slots_ready;
+static once_flag index_once = ONCE_FLAG_INIT;
+static atomic_int index_ready;
 
-static void slots_build(void)
+static void index_build(void)
 {
-	for (size_t i = 0; i < NROWS; i++) {
-		unsigned h = slot_of(rows[i].name, rows[i].len);
-		while (slots[h])
-			h = (h + 1) & (NSLOTS - 1);
-		slots[h] = (uint8_t)(i + 1);
-		for (size_t k = 0; k < rows[i].len && k < NAME_MAX_LEN; k++) {
-			unsigned char c = (unsigned char)lower((unsigned char)rows[i].name[k]);
+	for (size_t i = NROWS; i-- > 0;) {
+		const struct hdr_row *r = &rows[i];
+		uint8_t *slot = &by_key[r->len][(unsigned char)r->name[0] & 31];
+		next_row[i] = *slot;
+		*slot = (uint8_t)(i + 1);
+		if (r->compact)
+			by_compact[(unsigned char)r->compact & 31] = (uint8_t)(i + 1);
+		for (size_t k = 0; k < r->len; k++) {
+			unsigned char c = (unsigned char)lower((unsigned char)r->name[k]);
 			row_lc[i][k] = c;
 			row_letters[i][k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
 		}
 	}
-	atomic_store_explicit(&slots_ready, 1, memory_order_release);
+	atomic_store_explicit(&index_ready, 1, memory_order_release);
 }
 
 /* One chunk of 8, 4 or 2 octets at off: equal to the lower-case name, or
@@ -132,7 +130,7 @@ CHUNK_EQ(uint16_t)
 
 /* Case-insensitive equality with row r (len >= 2), in chunks that may
  * overlap so that no load passes the end of the name. */
-static int name_eq(const char *p, size_t len, size_t r)
+static inline int name_eq(const char *p, size_t len, size_t r)
 {
 	if (len < 4)
 		return chunk_eq_uint16_t(p, 0, r) && chunk_eq_uint16_t(p, len - 2, r);
@@ -146,27 +144,24 @@ static int name_eq(const char *p, size_t len, size_t r)
 
 enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact)
 {
-	if (compact)
-		*compact = 0;
-	if (len == 0)
+	uint8_t dummy, r;
+
+	if (!compact)
+		compact = &dummy;
+	*compact = 0;
+	if (len == 0 || len > NAME_MAX_LEN)
 		return SIP_HDR_OTHER;
+	if (!atomic_load_explicit(&index_ready, memory_order_acquire))
+		call_once(&index_once, index_build);
 	if (len == 1) {
 		unsigned c = lower((unsigned char)p[0]);
-		for (size_t i = 0; i < NROWS; i++)
-			if ((unsigned char)rows[i].compact == c) {
-				if (compact)
-					*compact = 1;
-				return rows[i].id;
-			}
-		return SIP_HDR_OTHER;
+		r = c >= 'a' && c <= 'z' ? by_compact[c & 31] : 0;
+		*compact = r != 0;
+		return r ? rows[r - 1].id : SIP_HDR_OTHER;
 	}
-	if (!atomic_load_explicit(&slots_ready, memory_order_acquire))
-		call_once(&slots_once, slots_build);
-	for (unsigned h = slot_of(p, len); slots[h]; h = (h + 1) & (NSLOTS - 1)) {
-		const struct hdr_row *r = &rows[slots[h] - 1];
-		if (r->len == len && name_eq(p, len, (size_t)(r - rows)))
-			return r->id;
-	}
+	for (r = by_key[len][(unsigned char)p[0] & 31]; r; r = next_row[r - 1])
+		if (name_eq(p, len, r - 1u))
+			return rows[r - 1].id;
 	return SIP_HDR_OTHER;
 }
 

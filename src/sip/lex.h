@@ -9,6 +9,9 @@
 #define SIPALG_SIP_LEX_H
 
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "span.h"
 
 enum {
@@ -47,6 +50,69 @@ static inline struct sip_span lx_trim(const char *b, struct sip_span s)
 	while (e > i && (sip_lex[(unsigned char)b[e - 1]] & LX_LWS))
 		e--;
 	return sip_span_make(i, e - i);
+}
+
+/*
+ * First octet in [i, end) equal to one of c1..c4, or end.  The hot loops
+ * look for a few delimiters in short runs (a header name's colon, an SDP
+ * line's end, a list's commas and brackets); SSE2 compares sixteen octets
+ * at once.  Loads read the caller's buffer in [i, lim) only (lim >= end:
+ * the end of the data the caller handed in), so a guard page after the
+ * data is never touched: a last short piece is one load that ends at lim
+ * and overlaps what was already seen, or, in a run shorter than sixteen
+ * octets, goes bytewise, as everything does without SSE2.
+ */
+#ifdef __SSE2__
+/* Bit k set: octet k of the sixteen at p equals one of the four. */
+static inline unsigned lx_eq4_mask(const char *p, __m128i v1, __m128i v2, __m128i v3, __m128i v4)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i x = _mm_or_si128(_mm_cmpeq_epi8(v, v1), _mm_cmpeq_epi8(v, v2));
+	__m128i y = _mm_or_si128(_mm_cmpeq_epi8(v, v3), _mm_cmpeq_epi8(v, v4));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(x, y));
+}
+#endif
+
+static inline uint32_t lx_find4(const char *b, uint32_t i, uint32_t end, uint32_t lim,
+				char c1, char c2, char c3, char c4)
+{
+#ifdef __SSE2__
+	const __m128i v1 = _mm_set1_epi8(c1), v2 = _mm_set1_epi8(c2);
+	const __m128i v3 = _mm_set1_epi8(c3), v4 = _mm_set1_epi8(c4);
+	uint32_t start = i;
+	unsigned hit;
+
+	while (i + 16 <= lim) {
+		if ((hit = lx_eq4_mask(b + i, v1, v2, v3, v4)) != 0) {
+			i += (uint32_t)__builtin_ctz(hit);
+			return i < end ? i : end;
+		}
+		if ((i += 16) >= end)
+			return end;
+	}
+	if (lim - start >= 16) {
+		uint32_t t = lim - 16, seen = i - t; /* the load ends at lim */
+		hit = lx_eq4_mask(b + t, v1, v2, v3, v4) >> seen << seen;
+		t += hit ? (uint32_t)__builtin_ctz(hit) : 16;
+		return t < end ? t : end;
+	}
+#endif
+	while (i < end && b[i] != c1 && b[i] != c2 && b[i] != c3 && b[i] != c4)
+		i++;
+	return i;
+}
+
+static inline uint32_t lx_find2(const char *b, uint32_t i, uint32_t end, uint32_t lim,
+				char c1, char c2)
+{
+	return lx_find4(b, i, end, lim, c1, c2, c2, c2);
+}
+
+static inline uint32_t lx_find3(const char *b, uint32_t i, uint32_t end, uint32_t lim,
+				char c1, char c2, char c3)
+{
+	return lx_find4(b, i, end, lim, c1, c2, c3, c3);
 }
 
 /* First octet in [i, end) that is a CTL (< 0x20, HT CR LF included) or

@@ -23,6 +23,7 @@ struct pstate {
 	uint32_t avail;  /* bytes the caller gave */
 	int stream;
 	uint32_t nvias;
+	int first_clen;  /* index of the first Content-Length, -1 if none */
 };
 
 static int fail(struct pstate *ps, int err, uint32_t off)
@@ -202,32 +203,61 @@ static int parse_start(struct pstate *ps, uint32_t i, uint32_t e)
 	return parse_request(ps, i, e);
 }
 
-/* A new header line: field-name HCOLON value (§7.3.1).  The name is a
- * token; LWS may precede the colon (RFC 4475 wsinv). */
+/* field-name: the token before the colon, LWS allowed between the two
+ * (RFC 4475 wsinv).  Most names are known ones, and a known name is all
+ * token octets, so the colon is found sixteen octets at a time and the
+ * name in front of it looked up; only an unknown name is walked octet by
+ * octet to check it is a token.  Returns the colon's index or < 0. */
+static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_t cend)
+{
+	const char *b = ps->b;
+	uint32_t colon = lx_find2(b, i, cend, ps->end, ':', ':'), n = colon, k;
+
+	while (n > i && ws(b[n - 1]))
+		n--;
+	h->id = (uint8_t)(colon < cend ? sip_hdr_lookup(b + i, n - i, &h->compact)
+				       : SIP_HDR_OTHER);
+	if (h->id != SIP_HDR_OTHER) {
+		h->name = sip_span_make(i, n - i);
+		return (int)colon;
+	}
+	h->compact = 0;
+	n = lx_span_cls(b, i, cend, LX_TOKEN);
+	for (k = i + n; k < cend && ws(b[k]);)
+		k++;
+	if (n == 0 || k == cend || b[k] != ':')
+		return fail(ps, SIP_EHEADER, k);
+	h->name = sip_span_make(i, n);
+	return (int)k;
+}
+
+/* A new header line: field-name HCOLON value (§7.3.1). */
 static int header_start(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t next)
 {
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
-	uint32_t n = lx_span_cls(b, i, cend, LX_TOKEN), k = i + n;
-	struct sip_hdr *h;
+	struct sip_hdr *h = &m->hdrs[m->nhdrs];
+	int r;
+	uint32_t k;
 
-	while (k < cend && ws(b[k]))
-		k++;
-	if (n == 0 || k == cend || b[k] != ':')
-		return fail(ps, SIP_EHEADER, k);
-	if (m->nhdrs >= SIP_MAX_HEADERS)
-		return fail(ps, SIP_ETOOMANYHDRS, i);
-	if (m->nhdrs >= m->hdr_cap)
-		return fail(ps, SIP_ENOSPACE, i);
-	h = &m->hdrs[m->nhdrs++];
-	h->name = sip_span_make(i, n);
-	h->id = (uint8_t)sip_hdr_lookup(b + i, n, &h->compact);
-	for (k++; k < cend && ws(b[k]);)
+	if (m->nhdrs >= SIP_MAX_HEADERS || m->nhdrs >= m->hdr_cap) {
+		/* the name's syntax error, if any, is reported first */
+		struct sip_hdr scratch;
+		if ((r = header_name(ps, &scratch, i, cend)) < 0)
+			return r;
+		return fail(ps, m->nhdrs >= SIP_MAX_HEADERS ? SIP_ETOOMANYHDRS : SIP_ENOSPACE, i);
+	}
+	if ((r = header_name(ps, h, i, cend)) < 0)
+		return r;
+	m->nhdrs++;
+	for (k = (uint32_t)r + 1; k < cend && ws(b[k]);)
 		k++;
 	while (cend > k && ws(b[cend - 1]))
 		cend--;
 	h->value = sip_span_make(k, cend - k);
 	h->line = sip_span_make(i, next - i);
+	if (h->id == SIP_HDR_CONTENT_LENGTH && ps->first_clen < 0)
+		ps->first_clen = m->nhdrs - 1; /* content_length() starts here */
 	if (h->id == SIP_HDR_VIA && ++ps->nvias > SIP_MAX_VIAS)
 		return fail(ps, SIP_ETOOMANYHDRS, i);
 	return 0;
@@ -266,7 +296,9 @@ static int content_length(struct pstate *ps)
 {
 	struct sip_msg *m = ps->m;
 
-	for (unsigned k = 0; k < m->nhdrs; k++) {
+	if (ps->first_clen < 0)
+		return 0; /* header_start() notes the first one */
+	for (unsigned k = (unsigned)ps->first_clen; k < m->nhdrs; k++) {
 		struct sip_hdr *h = &m->hdrs[k];
 		if (h->id != SIP_HDR_CONTENT_LENGTH)
 			continue;
@@ -362,7 +394,7 @@ static int headers(struct pstate *ps, uint32_t i)
 int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 		  struct sip_hdr *hdrs, unsigned cap, unsigned flags)
 {
-	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0 };
+	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0, -1 };
 	uint32_t i = 0, cend, next;
 	int r;
 
