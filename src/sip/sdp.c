@@ -9,6 +9,7 @@
  */
 #include "sdp.h"
 #include "error.h"
+#include "lex.h"
 
 struct sdp_p {
 	struct sdp *s;
@@ -16,12 +17,13 @@ struct sdp_p {
 	struct sdp_media *cur;    /* NULL while at session level */
 	unsigned cap;
 	unsigned nlines;
+	uint32_t lim;             /* end of the body: how far scans may load */
 };
 
-/* A field cursor over one line's value. */
+/* A field cursor over one line's value; lim as in struct sdp_p. */
 struct sdp_fields {
 	const char *b;
-	uint32_t pos, end;
+	uint32_t pos, end, lim;
 };
 
 static int is_wsp(char c)
@@ -66,8 +68,7 @@ static int field_next(struct sdp_fields *c, struct sip_span *f)
 	if (c->pos == c->end)
 		return 0;
 	start = c->pos;
-	while (c->pos < c->end && c->b[c->pos] != ' ' && c->b[c->pos] != '\t')
-		c->pos++;
+	c->pos = lx_find2(c->b, c->pos, c->end, c->lim, ' ', '\t');
 	*f = sip_span_make(start, c->pos - start);
 	return 1;
 }
@@ -98,22 +99,22 @@ static int span_u32(const char *b, struct sip_span s, uint32_t *v)
 /* IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each <= 255. */
 static int is_ipv4(const char *p, uint32_t n)
 {
-	unsigned parts = 0, digits = 0, val = 0;
+	unsigned dots = 0, digits = 0, val = 0;
 
-	for (uint32_t i = 0; i <= n; i++) {
-		if (i == n || p[i] == '.') {
-			if (digits == 0 || val > 255)
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+		if (d <= 9) {
+			if (++digits > 3)
 				return 0;
-			parts++;
+			val = val * 10 + d;
+		} else if (p[i] == '.' && digits && val <= 255 && dots < 3) {
+			dots++;
 			digits = val = 0;
-		} else if (is_digit(p[i]) && digits < 3) {
-			val = val * 10 + (unsigned)(p[i] - '0');
-			digits++;
 		} else {
 			return 0;
 		}
 	}
-	return parts == 4;
+	return dots == 3 && digits && val <= 255;
 }
 
 /* IPv6address (RFC 4291 §2.2, as RFC 8866 §9 uses it, no brackets):
@@ -209,14 +210,13 @@ static int conn_parse(struct sdp_conn *c, const char *b, struct sdp_fields *f,
 		      int allow_suffix)
 {
 	struct sip_span a, extra;
-	uint32_t alen = 0;
+	uint32_t alen;
 	int in;
 
 	if (!field_next(f, &c->nettype) || !field_next(f, &c->addrtype) || !field_next(f, &a) ||
 	    field_next(f, &extra))
 		return SIP_ESDP;
-	while (alen < a.len && b[a.off + alen] != '/')
-		alen++;
+	alen = lx_find2(b, a.off, sip_span_end(a), f->lim, '/', '/') - a.off;
 	if (alen == 0 || (alen < a.len && (!allow_suffix ||
 					   !addr_suffix_ok(b + a.off + alen, a.len - alen))))
 		return SIP_ESDP;
@@ -232,9 +232,9 @@ static int conn_parse(struct sdp_conn *c, const char *b, struct sdp_fields *f,
 	return 0;
 }
 
-static struct sdp_fields fields_of(const char *b, struct sip_span v)
+static struct sdp_fields fields_of(const struct sdp_p *p, struct sip_span v)
 {
-	return (struct sdp_fields){ b, v.off, sip_span_end(v) };
+	return (struct sdp_fields){ p->b, v.off, sip_span_end(v), p->lim };
 }
 
 /* v=0 (RFC 8866 §5.1), only as the first line. */
@@ -248,7 +248,7 @@ static int on_version(struct sdp_p *p, struct sip_span line, struct sip_span v)
 static int on_origin(struct sdp_p *p, struct sip_span line, struct sip_span v)
 {
 	struct sdp_origin *o = &p->s->origin;
-	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_fields f = fields_of(p, v);
 
 	if (p->cur || p->s->has_origin)
 		return SIP_ESDP;
@@ -264,7 +264,7 @@ static int on_origin(struct sdp_p *p, struct sip_span line, struct sip_span v)
 /* c=<nettype> <addrtype> <connection-address>; one per level (§5.7). */
 static int on_conn(struct sdp_p *p, struct sip_span line, struct sip_span v)
 {
-	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_fields f = fields_of(p, v);
 	struct sdp_conn *c;
 
 	if (p->cur) {
@@ -321,7 +321,7 @@ static int media_port(struct sdp_media *m, const char *b, struct sip_span pc)
 /* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (§5.14) */
 static int on_media(struct sdp_p *p, struct sip_span line, struct sip_span v)
 {
-	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_fields f = fields_of(p, v);
 	struct sip_span pc;
 	struct sdp_media *m;
 
@@ -340,7 +340,7 @@ static int on_media(struct sdp_p *p, struct sip_span line, struct sip_span v)
  * Media-level only; at session level it has no meaning and is skipped. */
 static int at_rtcp(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
 {
-	struct sdp_fields f = fields_of(p->b, v);
+	struct sdp_fields f = fields_of(p, v);
 	struct sdp_media *m = p->cur;
 
 	(void)arg;
@@ -386,18 +386,19 @@ static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int 
 	return 0;
 }
 
-/* One row per attribute the ALG reads; adding one is a row here. */
-#define SDP_ATTRS(X)                                   \
-	X("rtcp", at_rtcp, 0)                          \
-	X("rtcp-mux", at_mux, 0)                       \
-	X("candidate", at_ice, 0)                      \
-	X("ice-ufrag", at_ice, 0)                      \
-	X("ice-pwd", at_ice, 0)                        \
-	X("ice-lite", at_ice, 0)                       \
-	X("sendrecv", at_dir, SDP_DIR_SENDRECV)        \
-	X("sendonly", at_dir, SDP_DIR_SENDONLY)        \
-	X("recvonly", at_dir, SDP_DIR_RECVONLY)        \
-	X("inactive", at_dir, SDP_DIR_INACTIVE)
+/* One row per attribute the ALG reads (name, its first letter, handler,
+ * argument); adding one is a row here. */
+#define SDP_ATTRS(X)                                        \
+	X("rtcp", 'r', at_rtcp, 0)                          \
+	X("rtcp-mux", 'r', at_mux, 0)                       \
+	X("candidate", 'c', at_ice, 0)                      \
+	X("ice-ufrag", 'i', at_ice, 0)                      \
+	X("ice-pwd", 'i', at_ice, 0)                        \
+	X("ice-lite", 'i', at_ice, 0)                       \
+	X("sendrecv", 's', at_dir, SDP_DIR_SENDRECV)        \
+	X("sendonly", 's', at_dir, SDP_DIR_SENDONLY)        \
+	X("recvonly", 'r', at_dir, SDP_DIR_RECVONLY)        \
+	X("inactive", 'i', at_dir, SDP_DIR_INACTIVE)
 
 static const struct sdp_attr_row {
 	const char *name;
@@ -405,29 +406,34 @@ static const struct sdp_attr_row {
 	int (*fn)(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg);
 	int arg;
 } attr_table[] = {
-#define ATTR_ROW(n, f, a) { n, sizeof(n) - 1, f, a },
+#define ATTR_ROW(n, c, f, a) { n, sizeof(n) - 1, f, a },
 	SDP_ATTRS(ATTR_ROW)
 #undef ATTR_ROW
 };
 
-/* Bit n set: some row has a name n octets long (all are < 32). */
-static const uint32_t attr_lens =
-#define ATTR_LEN(n, f, a) (1u << (sizeof(n) - 1)) |
-	SDP_ATTRS(ATTR_LEN) 0;
-#undef ATTR_LEN
+/* A name's filter key from its length and first letter (any case: | 0x20,
+ * then the low five bits).  attr_keys has the bit of every row's key, so
+ * most attributes (rtpmap, fmtp, ptime, ssrc, ...) stop at one test; a
+ * key that collides only costs the walk through the table. */
+#define ATTR_KEY(len, c) ((((unsigned)(c) & 31u) * 3u + (unsigned)(len)) & 63u)
+static const uint64_t attr_keys =
+#define ATTR_BIT(n, c, f, a) (1ull << ATTR_KEY(sizeof(n) - 1, c)) |
+	SDP_ATTRS(ATTR_BIT) 0;
+#undef ATTR_BIT
 
 /* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
- * shouting UA still gets its a=RTCP rewritten.  The length is compared
- * first: most attributes (rtpmap, fmtp, ptime) stop there. */
+ * shouting UA still gets its a=RTCP rewritten. */
 static int on_attr(struct sdp_p *p, struct sip_span line, struct sip_span v)
 {
-	const char *a = p->b + v.off, *colon = memchr(a, ':', v.len);
-	uint32_t nl = colon ? (uint32_t)(colon - a) : v.len;
-	struct sip_span val = colon ? sip_span_make(v.off + nl + 1, v.len - nl - 1)
-				    : sip_span_make(sip_span_end(v), 0);
+	const char *a = p->b + v.off;
+	uint32_t colon = lx_find2(p->b, v.off, sip_span_end(v), p->lim, ':', ':');
+	uint32_t nl = colon - v.off;
+	struct sip_span val;
 
-	if (nl >= 32 || !(attr_lens & (1u << nl)))
+	if (nl == 0 || !(attr_keys & (1ull << ATTR_KEY(nl, (unsigned char)a[0] | 0x20u))))
 		return 0;
+	val = nl < v.len ? sip_span_make(colon + 1, v.len - nl - 1)
+			 : sip_span_make(sip_span_end(v), 0);
 	for (size_t i = 0; i < sizeof(attr_table) / sizeof(attr_table[0]); i++)
 		if (attr_table[i].len == nl && name_eq(a, attr_table[i].name, nl))
 			return attr_table[i].fn(p, line, val, attr_table[i].arg);
@@ -448,19 +454,21 @@ static const sdp_line_fn line_table[26] = {
 /*
  * Find the end of the line at pos: *len is the line without terminator,
  * the return value the offset after it.  A NUL or a CR not followed by LF
- * inside a line is malformed (RFC 8866 §5: lines end in CRLF; LF accepted).
+ * inside a line is malformed (RFC 8866 §5: lines end in CRLF; LF accepted),
+ * so one scan for the first of LF, CR and NUL decides.
  */
 static int64_t line_end(const char *b, uint32_t pos, uint32_t end, uint32_t *len)
 {
-	const char *p = b + pos, *nl = memchr(p, '\n', end - pos);
-	uint32_t n = nl ? (uint32_t)(nl - p) : end - pos, next = pos + n + (nl != NULL);
+	uint32_t j = lx_find3(b, pos, end, end, '\n', '\r', '\0');
 
-	if (n > 0 && p[n - 1] == '\r' && nl)
-		n--;
-	if (memchr(p, '\r', n) || memchr(p, '\0', n))
-		return -1;
-	*len = n;
-	return next;
+	*len = j - pos;
+	if (j == end)
+		return end;
+	if (b[j] == '\n')
+		return j + 1;
+	if (b[j] == '\r' && j + 1 < end && b[j + 1] == '\n')
+		return j + 2;
+	return -1;
 }
 
 static int one_line(struct sdp_p *p, struct sip_span line)
@@ -482,7 +490,7 @@ static int one_line(struct sdp_p *p, struct sip_span line)
 int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
 	      struct sdp_media *media, unsigned cap)
 {
-	struct sdp_p p = { .s = s, .b = base, .cap = cap };
+	struct sdp_p p = { .s = s, .b = base, .cap = cap, .lim = sip_span_end(body) };
 	uint32_t pos = body.off, end = sip_span_end(body), len;
 	int blank = 0, rc;
 
