@@ -143,8 +143,8 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 	if (lx_trim(base, *rest).len == 0)
 		return 0;
 	for (k = i; k < e; k++) {
-		while (k < e && !(sip_lex[(unsigned char)base[k]] & LX_LIST))
-			k++;
+		/* the LX_LIST octets, sixteen at a time */
+		k = lx_find4(base, k, e, e, '"', '<', '>', ',');
 		if (k == e)
 			break;
 		char c = base[k];
