@@ -12,6 +12,13 @@
 #       (the phone's binding).  Scenarios default to call_uac/call_uas.
 #       Sets RTP_AT_PHONE / RTP_AT_SERVER (packets received, from the
 #       peer's public address, on media port 6000) and checks both >= RTP_MIN.
+#   rtp_count_setup NAME NS SRV_IP  counters NAME_ph / NAME_srv for one call
+#   wait_listen NS PORT [T]         until something listens there (3 s)
+#   pair_why PH SRV RC RC           why a SIPp pair failed + lost messages
+#   step_check NAME / rtp_check NAME / expect_eq NAME GOT WANT WHAT
+#                                   print the PASS/FAIL line for a check
+#   is_public_hp HOST:PORT          true if HOST is the router's public address
+#   pinhole_watch_start / _stop     record media map elements while a call runs
 #   siplog ARGS...                  tests/e2e/siplog.py
 
 RTP_N=${RTP_N:-50}
