@@ -1,0 +1,204 @@
+#!/bin/bash
+# t_kamailio.sh - real SIP software through sipalgd: Kamailio (Debian's
+# kamailio package) as registrar and proxy on the server, baresip as the
+# phones.  Cases: the registrar's location table holds the public binding
+# and still sees the phone as NATed; calls in and out through Kamailio
+# with RTP both ways; an incoming call after the router's UDP conntrack
+# timeout; re-registration refreshes keep the public port; Expires: 0
+# removes the binding and Kamailio then answers 404.
+#
+#   phone  (baresip, sip:phone,  192.168.1.10:5060, registers every 300 s)
+#   phone2 (baresip, sip:phone2, 192.168.1.11:5060, every 8 s: refreshes)
+#   server: Kamailio 203.0.113.20:5060 UDP+TCP; baresip sip:alice on
+#           203.0.113.20:5070 (registered, not behind NAT)
+# All baresips auto-answer, send a 440 Hz sine wave (G.711) and count as
+# heard what nft counts at their namespace's input.
+. "$(dirname "$0")/lib.sh"
+. "$E2E_LIB/realua_lib.sh"
+
+UA_RTP=10000-10099	# baresip's rtp_ports (tests/e2e/baresip/config)
+CALL_SECS=${CALL_SECS:-3}
+RTP_MIN_UA=$((CALL_SECS * 50 / 2))	# 20 ms packets: half of them at least
+
+for p in kamailio kamcmd baresip; do
+	if ! command -v "$p" >/dev/null; then
+		fail prerequisites "$p is not installed (make deps installs TEST_DEBS)"
+		e2e_exit
+	fi
+done
+
+topo_up 2 || { fail topology "could not build the namespaces"; e2e_exit; }
+# Conntrack forgets an idle UDP flow after 5 s here: only the ALG's own
+# binding can carry a call that arrives later.
+set_udp_conntrack_timeout 5
+alg_up || e2e_exit
+if ! kam_start "$NS_SERVER" "$SERVER_IP"; then
+	fail kamailio_start "$(tail -n 3 "$E2E_DIR/kamailio.out" | tr '\n' ' ')"
+	e2e_exit
+fi
+for ua in "alice $NS_SERVER $SERVER_IP:5070 alice 300" \
+	"phone $NS_PHONE $PHONE_IP:5060 phone 300" \
+	"phone2 $NS_PHONE2 $PHONE2_IP:5060 phone2 8"; do
+	# shellcheck disable=SC2086
+	if ! ua_start $ua; then
+		fail baresip_start "${ua%% *}: no ctrl_tcp session; $(tail -n 2 "$E2E_DIR/${ua%% *}.out" | tr '\n' ' ')"
+		e2e_exit
+	fi
+done
+
+# hp URI: host:port of a SIP URI (port 5060 if absent).
+hp() {
+	local u=${1#*:}
+	u=${u#*@}
+	u=${u%%;*}
+	u=${u%%>*}
+	case $u in *:*) echo "$u" ;; *) echo "$u:5060" ;; esac
+}
+
+# wait_binding AOR [SECS]: until AOR has a binding; BIND = its line.
+wait_binding() {
+	local i
+	for i in $(seq $((${2:-5} * 10))); do
+		BIND=$(kam_contacts "$1" | head -n1)
+		[ -n "$BIND" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ua_call NAME FROM TO_UA TO_USER NS_FROM NS_TO SRC_AT_FROM SRC_AT_TO:
+# FROM dials sip:TO_USER@server through Kamailio; TO_UA auto-answers;
+# both must report the call established, FROM hangs up after CALL_SECS,
+# TO_UA must see it closed; each side's namespace must have received
+# >= RTP_MIN_UA RTP packets from the expected source address.
+ua_call() {
+	local name=$1 from=$2 to=$3 user=$4 nsf=$5 nst=$6 srcf=$7 srct=$8 mf mt a b
+	CALL_WHY=
+	count_add "$nsf" "${name}_f" ip saddr "$srcf" udp dport "$UA_RTP" || return 1
+	count_add "$nst" "${name}_t" ip saddr "$srct" udp dport "$UA_RTP" || return 1
+	mf=$(ua_ev_lines "$from")
+	mt=$(ua_ev_lines "$to")
+	ua_cmd "$from" dial "sip:$user@$SERVER_IP" >/dev/null
+	if ! ua_wait_event "$to" CALL_ESTABLISHED 8 "$mt" >/dev/null; then
+		CALL_WHY="$to never answered: $(ua_wait_event "$from" CALL_CLOSED 1 "$mf" |
+			sed -n 's/.*"param": "\([^"]*\)".*/\1/p')"
+		ua_cmd "$from" hangup >/dev/null
+		return 1
+	fi
+	ua_wait_event "$from" CALL_ESTABLISHED 3 "$mf" >/dev/null ||
+		CALL_WHY="$from never saw the call established"
+	sleep "$CALL_SECS"
+	ua_cmd "$from" hangup >/dev/null
+	ua_wait_event "$to" CALL_CLOSED 5 "$mt" >/dev/null ||
+		CALL_WHY="${CALL_WHY:+$CALL_WHY; }the BYE never reached $to"
+	a=$(count_get "$nsf" "${name}_f")
+	b=$(count_get "$nst" "${name}_t")
+	CALL_RTP="RTP packets received: $from ${a:-0} from $srcf, $to ${b:-0} from $srct (need >= $RTP_MIN_UA)"
+	[ "${a:-0}" -ge "$RTP_MIN_UA" ] && [ "${b:-0}" -ge "$RTP_MIN_UA" ] || CALL_RTP_BAD=1
+	[ -z "$CALL_WHY" ]
+}
+
+call_check() { # call_check NAME: PASS/FAIL for signalling and for RTP
+	local rc=$?
+	if [ "$rc" = 0 ]; then
+		pass "$1"
+	else
+		fail "$1" "${CALL_WHY:-failed}"
+	fi
+	if [ "$rc" = 0 ] && [ -z "${CALL_RTP_BAD:-}" ]; then
+		pass "$1_rtp_both_ways"
+	else
+		fail "$1_rtp_both_ways" "${CALL_RTP:-no call}"
+	fi
+	CALL_RTP_BAD=
+	CALL_RTP=
+}
+
+# 1. REGISTER through sipalgd: the location table holds Contact
+# 203.0.113.1:P and the received (source) address 203.0.113.1:P - one
+# binding, used both ways; the registrar still detects the NAT from the
+# untouched Via (nat_uac_test), i.e. sipalgd does not hide it.
+if wait_binding phone 5; then
+	read -r contact received expires callid cseq <<<"$BIND"
+	chp=$(hp "$contact")
+	rhp=$(hp "$received")
+	if [ "${chp%:*}" = "$PUBLIC_IP" ] && [ "$rhp" = "$chp" ]; then
+		pass register_location_public_binding
+	else
+		fail register_location_public_binding "location: Contact $contact received $received, want both $PUBLIC_IP:port, same port"
+	fi
+	PHONE_BINDING=$chp
+else
+	fail register_location_public_binding "no binding for phone in ul.dump after 5 s; kamailio: $(grep -m1 'phone' "$E2E_DIR/kamailio.out")"
+fi
+natline=$(grep -m1 "NAT: REGISTER from $PUBLIC_IP:" "$E2E_DIR/kamailio.out")
+case $natline in
+*"Via $PHONE_IP:5060"*) pass register_registrar_sees_nat ;;
+*) fail register_registrar_sees_nat "no 'NAT: REGISTER from $PUBLIC_IP:... Via $PHONE_IP:5060' in kamailio.out (got '${natline:-nothing}')" ;;
+esac
+wait_binding alice 3 || fail register_alice "alice (server side) never registered"
+wait_binding phone2 3
+read -r c0 r0 _ id0 cs0 <<<"$BIND"
+
+# 2. alice calls the phone through Kamailio (lookup -> the binding).
+ua_call in1 alice phone phone "$NS_SERVER" "$NS_PHONE" "$PUBLIC_IP" "$SERVER_IP"
+call_check call_in_via_kamailio
+
+# 3. The phone calls alice through Kamailio.
+ua_call out1 phone alice alice "$NS_PHONE" "$NS_SERVER" "$SERVER_IP" "$PUBLIC_IP"
+call_check call_out_via_kamailio
+
+# 4. Idle longer than the router's UDP conntrack timeout (5 s), then an
+# incoming call: only the binding created by the registration remains.
+sleep 7
+ua_call in2 alice phone phone "$NS_SERVER" "$NS_PHONE" "$PUBLIC_IP" "$SERVER_IP"
+call_check call_in_after_conntrack_timeout
+
+# 5. phone2 registers every 8 s (the refresh comes 7.2 s after the last,
+# after the conntrack entry is gone): same Call-ID, higher CSeq, same
+# public Contact and received address; and not phone's binding.
+read -r c1 r1 _ id1 cs1 <<<"$(kam_contacts phone2 | head -n1)"
+if [ -z "$c0" ] || [ -z "$c1" ]; then
+	fail reregister_same_public_port "phone2 binding missing (first '$c0', now '$c1')"
+elif [ "$id1" != "$id0" ] || [ "${cs1:-0}" -le "${cs0:-0}" ]; then
+	fail reregister_same_public_port "no refresh seen: Call-ID $id0 -> $id1, CSeq $cs0 -> $cs1"
+elif [ "$(hp "$c1")" = "$(hp "$c0")" ] && [ "$(hp "$r1")" = "$(hp "$r0")" ] &&
+	[ "$(hp "$r1")" = "$(hp "$c1")" ] && [ "${c1#*@}" != "${contact#*@}" ]; then
+	pass reregister_same_public_port
+else
+	fail reregister_same_public_port "CSeq $cs0 -> $cs1: Contact $c0 -> $c1, received $r0 -> $r1 (phone has $contact)"
+fi
+
+# 6. The phone unregisters (baresip's uadel sends REGISTER Expires: 0):
+# the binding leaves the location table, a call to it gets 404 from
+# Kamailio and no SIP reaches the phone any more.
+ua_cmd phone uadel "sip:phone@$SERVER_IP" >/dev/null
+for i in $(seq 30); do
+	[ -z "$(kam_contacts phone)" ] && break
+	sleep 0.1
+done
+left=$(kam_contacts phone)
+if [ -z "$left" ]; then
+	pass unregister_removes_binding
+else
+	fail unregister_removes_binding "phone still in the location table: $left"
+fi
+count_add "$NS_PHONE" sip_after_unreg udp dport 5060
+m=$(ua_ev_lines alice)
+ua_cmd alice dial "sip:phone@$SERVER_IP" >/dev/null
+closed=$(ua_wait_event alice CALL_CLOSED 5 "$m" | sed -n 's/.*"param": "\([^"]*\)".*/\1/p')
+sleep 0.3
+n=$(count_get "$NS_PHONE" sip_after_unreg)
+case $closed in
+404*)
+	if [ "${n:-0}" = 0 ]; then
+		pass call_after_unregister_404
+	else
+		fail call_after_unregister_404 "alice got $closed but $n SIP packets reached the phone"
+	fi
+	;;
+*) fail call_after_unregister_404 "alice's call ended with '${closed:-nothing in 5 s}', want 404 from Kamailio" ;;
+esac
+ua_cmd alice hangup >/dev/null 2>&1
+
+e2e_exit
