@@ -16,7 +16,7 @@ BUILD_DEBS = gcc clang meson ninja-build pkg-config libosip2-dev libmnl-dev \
              libnftnl-dev libpcap-dev
 RUN_DEBS   = nftables iproute2 sip-tester python3
 TEST_DEBS  = $(BUILD_DEBS) $(RUN_DEBS) libfuzzer-14-dev libclang-rt-14-dev \
-             valgrind tshark conntrack openssl kamailio baresip
+             valgrind tshark conntrack openssl kamailio baresip-core
 
 MESON_OPTS = -Dcorpora=$(CORPORA)
 
