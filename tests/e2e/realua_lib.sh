@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # realua_lib.sh - Kamailio and baresip in the e2e namespaces, for
 # t_kamailio.sh.  Source after lib.sh and topo_up.  Every process starts
 # through bg_start, so topo_down kills it with the namespaces.
@@ -25,7 +26,7 @@ UA_SRC=$E2E_LIB/baresip
 UA_CTRL=127.0.0.1:4444
 
 kam_start() {
-	local ns=$1 ip=$2 d=$E2E_DIR/kam i
+	local ns=$1 ip=$2 d=$E2E_DIR/kam
 	mkdir -p "$d"
 	sed -e "s|@SERVER_IP@|$ip|g; s|@RUNDIR@|$d|g" "$KAM_SRC" >"$d/kamailio.cfg"
 	KAM_CTL=unix:$d/kamailio_ctl
@@ -33,7 +34,7 @@ kam_start() {
 	bg_start kamailio "$ns" kamailio -DD -E -f "$d/kamailio.cfg" -Y "$d" -P "$d/pid" \
 		-w "$d" -m 32 -M 4
 	KAM_PID=$BG_PID
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		kill -0 "$KAM_PID" 2>/dev/null || return 1
 		kam_rpc core.version >/dev/null 2>&1 && return 0
 		sleep 0.1
@@ -59,7 +60,7 @@ kam_contacts() {
 }
 
 ua_start() {
-	local name=$1 ns=$2 listen=$3 user=$4 regint=$5 t=${6:-udp} d=$E2E_DIR/$1 i
+	local name=$1 ns=$2 listen=$3 user=$4 regint=$5 t=${6:-udp} d=$E2E_DIR/$1
 	mkdir -p "$d"
 	sed -e "s|@SIP_LISTEN@|$listen|; s|@CTRL_LISTEN@|$UA_CTRL|; s|@IFACE@|eth0|" \
 		-e "s|@PLAYER@|aubridge,$name|" "$UA_SRC/config" >"$d/config"
@@ -67,7 +68,7 @@ ua_start() {
 		-e "s|@REGINT@|$regint|" "$UA_SRC/accounts" >"$d/accounts"
 	: >"$d/contacts"
 	bg_start "$name" "$ns" baresip -4 -f "$d"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -n "$(nsx "$ns" ss -Hltn "sport = :${UA_CTRL##*:}")" ] && break
 		sleep 0.1
 	done
@@ -75,7 +76,7 @@ ua_start() {
 	bg_start "$name.ev" "$ns" python3 "$UA_SRC/bctl.py" session "$UA_CTRL" "$d/cmd"
 	UA_SEQ=0
 	# Events before the session connects are lost: wait for it (5 s).
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q '"connected"' "$E2E_DIR/$name.ev.out" && return 0
 		sleep 0.1
 	done
@@ -85,12 +86,12 @@ ua_start() {
 # ua_cmd NAME COMMAND [PARAMS]: send it through NAME's session, wait for
 # the response (5 s), print its data, return 1 unless it was ok.
 ua_cmd() {
-	local name=$1 tok l i
+	local name=$1 tok l
 	shift
 	UA_SEQ=$((UA_SEQ + 1))
 	tok=tok$UA_SEQ.$$
 	echo "$tok $*" >"$E2E_DIR/$name/cmd"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		l=$(grep -m1 "\"token\": \"$tok\"" "$E2E_DIR/$name.ev.out")
 		if [ -n "$l" ]; then
 			python3 -c 'import json,sys; o=json.loads(sys.argv[1]); print(o.get("data","")); sys.exit(0 if o.get("ok") else 1)' "$l"
@@ -108,8 +109,8 @@ ua_ev_lines() {
 # ua_wait_event NAME TYPE [SECS] [AFTER]: the first event TYPE after line
 # AFTER of NAME's log, printed; 1 if none came within SECS (10).
 ua_wait_event() {
-	local name=$1 type=$2 secs=${3:-10} after=${4:-0} i l
-	for i in $(seq $((secs * 10))); do
+	local name=$1 type=$2 secs=${3:-10} after=${4:-0} l
+	for _ in $(seq $((secs * 10))); do
 		l=$(tail -n +$((after + 1)) "$E2E_DIR/$name.ev.out" | grep -m1 "\"type\": \"$type\"")
 		if [ -n "$l" ]; then
 			echo "$l"

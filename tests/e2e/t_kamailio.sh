@@ -57,8 +57,7 @@ hp() {
 
 # wait_binding AOR [SECS]: until AOR has a binding; BIND = its line.
 wait_binding() {
-	local i
-	for i in $(seq $((${2:-5} * 10))); do
+	for _ in $(seq $((${2:-5} * 10))); do
 		BIND=$(kam_contacts "$1" | head -n1)
 		[ -n "$BIND" ] && return 0
 		sleep 0.1
@@ -66,6 +65,7 @@ wait_binding() {
 	return 1
 }
 
+# shellcheck disable=SC2034  # CALL_WHY etc. are read by call_check
 # ua_call NAME FROM TO_UA TO_USER NS_FROM NS_TO SRC_AT_FROM SRC_AT_TO:
 # FROM dials sip:TO_USER@server through Kamailio; TO_UA auto-answers;
 # both must report the call established, FROM hangs up after CALL_SECS,
@@ -119,7 +119,7 @@ call_check() { # call_check NAME: PASS/FAIL for signalling and for RTP
 # binding, used both ways; the registrar still detects the NAT from the
 # untouched Via (nat_uac_test), i.e. sipalgd does not hide it.
 if wait_binding phone 5; then
-	read -r contact received expires callid cseq <<<"$BIND"
+	read -r contact received _ <<<"$BIND"
 	chp=$(hp "$contact")
 	rhp=$(hp "$received")
 	if [ "${chp%:*}" = "$PUBLIC_IP" ] && [ "$rhp" = "$chp" ]; then
@@ -127,7 +127,6 @@ if wait_binding phone 5; then
 	else
 		fail register_location_public_binding "location: Contact $contact received $received, want both $PUBLIC_IP:port, same port"
 	fi
-	PHONE_BINDING=$chp
 else
 	fail register_location_public_binding "no binding for phone in ul.dump after 5 s; kamailio: $(grep -m1 'phone' "$E2E_DIR/kamailio.out")"
 fi
@@ -173,15 +172,19 @@ fi
 # the binding leaves the location table, a call to it gets 404 from
 # Kamailio and no SIP reaches the phone any more.
 ua_cmd phone uadel "sip:phone@$SERVER_IP" >/dev/null
-for i in $(seq 30); do
+for _ in $(seq 30); do
 	[ -z "$(kam_contacts phone)" ] && break
 	sleep 0.1
 done
 left=$(kam_contacts phone)
-if [ -z "$left" ]; then
-	pass unregister_removes_binding
-else
+unreg=$(grep -m1 "REGISTER saved: sip:phone@$SERVER_IP Contact .*@$PUBLIC_IP:[0-9]*>;expires=0" \
+	"$E2E_DIR/kamailio.out")
+if [ -n "$left" ]; then
 	fail unregister_removes_binding "phone still in the location table: $left"
+elif [ -z "$unreg" ]; then
+	fail unregister_removes_binding "binding gone but Kamailio logged no REGISTER ...@$PUBLIC_IP:port;expires=0 for phone"
+else
+	pass unregister_removes_binding
 fi
 count_add "$NS_PHONE" sip_after_unreg udp dport 5060
 m=$(ua_ev_lines alice)
