@@ -9,7 +9,7 @@
 #   kam_rpc CMD...             kamcmd on this run's control socket
 #   kam_contacts AOR           "contact received expires call-id cseq", one
 #                              line per binding of AOR in the location table
-#                              (received is "[not" when Kamailio has none)
+#                              (received is "-" when Kamailio stored none)
 #   ua_start NAME NS LISTEN USER REGINT [TRANSPORT]
 #                              baresip NAME in NS: SIP on LISTEN (ip:port),
 #                              ctrl_tcp on 127.0.0.1:4444 of NS, account
@@ -55,7 +55,7 @@ kam_contacts() {
 		cur == aor && /Expires:/ { e = $2 }
 		cur == aor && /Call-ID:/ { c = $2 }
 		cur == aor && /CSeq:/ { s = $2 }
-		cur == aor && /Received:/ { r = $2 }
+		cur == aor && /Received:/ { r = ($2 == "[not") ? "-" : $2 }
 		cur == aor && /Last-Modified:/ { print a, r, e, c, s }'
 }
 
