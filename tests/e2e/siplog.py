@@ -12,7 +12,7 @@ DIR is `recv`, `sent` or `any`.  START is a method (INVITE) or a status
 code (200), or `*`.  FIELD is a header name (first occurrence; compact
 forms are not expanded), `start` (the start line), `body`, `raw`, `sdp:c`
 (first c= address), `sdp:m` (first m= port), `sdp:dir` (first of
-sendrecv/sendonly/recvonly/inactive, or sendrecv), `sdp:o` (o= address),
+sendrecv/sendonly/recvonly/inactive, or sendrecv), `sdp:o` (o= address), `sdp:rtcp` (a=rtcp port [address]),
 `uri_hp:HEADER` (host:port of the first URI in HEADER, port 5060 if none),
 `totag` (tag parameter of To), `clen_ok` (1 if Content-Length equals the
 body length, else 0).  Exit status 1 if no such message or field.
@@ -84,6 +84,10 @@ def sdp(body, what):
 			return line.split()[-1]
 		if what == "m" and line.startswith("m="):
 			return line.split()[1]
+		if what == "rtcp" and line.startswith("a=rtcp:"):
+			# RFC 3605: a=rtcp:port [nettype addrtype address]
+			f = line[7:].split()
+			return f[0] + (" " + f[3] if len(f) >= 4 else "")
 	if what == "dir":
 		for line in body.split("\n"):
 			if line.strip() in ("a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"):

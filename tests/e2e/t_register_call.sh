@@ -55,6 +55,8 @@ if [ -n "$port" ] && [ "$port" -ge "$MEDIA_MIN" ] && [ "$port" -le "$MEDIA_MAX" 
 else
 	fail call_out_sdp_m_port_in_range "m= port '$port' at the server, want $MEDIA_MIN-$MEDIA_MAX"
 fi
+expect_eq call_out_sdp_rtcp_public "$(siplog get "$srv" recv INVITE sdp:rtcp)" "$((port + 1)) $PUBLIC_IP" \
+	"a=rtcp (RFC 3605) at the server"
 expect_eq call_out_contact_public "$(siplog get "$srv" recv INVITE uri_hp:Contact | cut -d: -f1)" \
 	"$PUBLIC_IP" "Contact host at the server"
 for h in From To Call-ID CSeq X-Inside; do
