@@ -526,6 +526,21 @@ int config_finish(struct daemon_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+unsigned config_listen_ports(const struct daemon_config *c, uint16_t *ports)
+{
+	unsigned n = 0;
+
+	ports[n++] = c->fw.tproxy_port;
+	for (unsigned i = 0; i < c->fw.nsip_ports; i++) {
+		unsigned j = 0;
+		while (j < n && ports[j] != c->fw.sip_ports[i])
+			j++;
+		if (j == n)
+			ports[n++] = c->fw.sip_ports[i];
+	}
+	return n;
+}
+
 /* --- printing --- */
 
 static void print_value(const struct daemon_config *c, const struct cfg_key *k, FILE *f)

@@ -48,6 +48,9 @@ int config_parse(struct daemon_config *c, const char *name, const char *text, si
 		 char *err, size_t errlen);
 int config_load(struct daemon_config *c, const char *path, char *err, size_t errlen);
 int config_finish(struct daemon_config *c, char *err, size_t errlen);
+/* The ports sipalgd listens on transparently: tproxy_port, then every SIP
+ * port not equal to it.  Returns how many (at most FW_MAX_PORTS + 1). */
+unsigned config_listen_ports(const struct daemon_config *c, uint16_t *ports);
 /* Print the effective configuration in the file's own syntax. */
 void config_print(const struct daemon_config *c, FILE *f);
 

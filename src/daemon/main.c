@@ -176,11 +176,11 @@ static int start(void)
 		return fprintf(stderr, "sipalgd: engine: %s\n", strerror(-rc)), -1;
 	binding_init(&cfg, udp_proxy_binding_readable);
 	if ((rc = udp_proxy_open(&cfg, proto)) < 0)
-		return fprintf(stderr, "sipalgd: UDP listener on port %u: %s\n",
-			       cfg.fw.tproxy_port, strerror(-rc)), -1;
+		return fprintf(stderr, "sipalgd: UDP listeners (tproxy and SIP ports): %s\n",
+			       strerror(-rc)), -1;
 	if ((rc = tcp_proxy_open(&cfg, proto)) < 0)
-		return fprintf(stderr, "sipalgd: TCP listener on port %u: %s\n",
-			       cfg.fw.tproxy_port, strerror(-rc)), -1;
+		return fprintf(stderr, "sipalgd: TCP listeners (tproxy and SIP ports): %s\n",
+			       strerror(-rc)), -1;
 	if ((rc = ctl_open(cfg.ctl_path)) < 0)
 		return fprintf(stderr, "sipalgd: control socket %s: %s\n", cfg.ctl_path,
 			       strerror(-rc)), -1;

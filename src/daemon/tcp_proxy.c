@@ -48,7 +48,10 @@ struct conn {
 
 static const struct daemon_config *cfg;
 static const struct proto *proto;
-static struct loop_watch listener = { .fd = -1 };
+/* One per listen port, as in udp_proxy.c (br_netfilter loses tproxy's
+ * socket assignment; the destination port must find a listener). */
+static struct loop_watch listeners[FW_MAX_PORTS + 1];
+static unsigned nlisteners;
 static struct conn *conns, *graveyard;
 static unsigned nconns;
 
@@ -389,17 +392,25 @@ static void listener_readable(struct loop_watch *w, uint32_t events)
 
 int tcp_proxy_open(const struct daemon_config *c, const struct proto *p)
 {
-	struct alg_addr any = { .family = 4, .port = c->fw.tproxy_port };
+	uint16_t ports[FW_MAX_PORTS + 1];
+	unsigned n = config_listen_ports(c, ports);
+	int rc;
 
 	cfg = c;
 	proto = p;
-	listener.fd = net_socket(SOCK_STREAM, &any, NET_TRANSPARENT | NET_REUSE);
-	if (listener.fd < 0)
-		return listener.fd;
-	if (listen(listener.fd, 512))
-		return -errno;
-	listener.fn = listener_readable;
-	return loop_add(&listener, EPOLLIN);
+	for (nlisteners = 0; nlisteners < n; nlisteners++) {
+		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
+		struct loop_watch *w = &listeners[nlisteners];
+		w->fd = net_socket(SOCK_STREAM, &any, NET_TRANSPARENT | NET_REUSE);
+		if (w->fd < 0)
+			return w->fd;
+		if (listen(w->fd, 512))
+			return -errno;
+		w->fn = listener_readable;
+		if ((rc = loop_add(w, EPOLLIN)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 void tcp_proxy_keep(const struct alg_binding *b)
@@ -459,9 +470,9 @@ void tcp_proxy_close(void)
 {
 	while (conns)
 		conn_close(conns, "shutdown");
-	if (listener.fd >= 0) {
-		loop_del(&listener);
-		close(listener.fd);
-		listener.fd = -1;
+	for (unsigned i = 0; i < nlisteners; i++) {
+		loop_del(&listeners[i]);
+		close(listeners[i].fd);
 	}
+	nlisteners = 0;
 }

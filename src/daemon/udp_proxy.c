@@ -7,6 +7,7 @@
 #include "daemon/udp_proxy.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -24,7 +25,20 @@
 
 static const struct proto *proto;
 static const struct daemon_config *cfg;
-static struct loop_watch listener = { .fd = -1 };
+/* The tproxy listener, plus one per other SIP port: with br_netfilter
+ * (bridge-nf-call-iptables=1) a bridged packet loses the socket tproxy
+ * assigned to it and is delivered by its destination port alone, so a
+ * transparent socket must exist on every diverted port. */
+static struct loop_watch listeners[FW_MAX_PORTS + 1];
+static unsigned nlisteners;
+
+static int listener_fd(uint16_t port)
+{
+	for (unsigned i = 0; i < nlisteners; i++)
+		if (listeners[i].ctx == (void *)(uintptr_t)port)
+			return listeners[i].fd;
+	return -1;
+}
 
 static char bufs[BATCH][MAX_DGRAM];
 static struct sockaddr_in names[BATCH];
@@ -168,10 +182,10 @@ static int spoof_fd(const struct alg_addr *from)
 static int send_spoofed(const struct alg_addr *from, const struct alg_addr *to, const char *data,
 			size_t len)
 {
-	int fd;
+	int fd = listener_fd(from->port);
 
-	if (from->port == cfg->fw.tproxy_port) {
-		tx_queue(&txl, listener.fd, to, from, data, len);
+	if (fd >= 0) {
+		tx_queue(&txl, fd, to, from, data, len);
 		return 0;
 	}
 	if ((fd = spoof_fd(from)) < 0)
@@ -346,26 +360,35 @@ void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events)
 
 int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
 {
-	struct alg_addr any = { .family = 4, .port = c->fw.tproxy_port };
+	uint16_t ports[FW_MAX_PORTS + 1];
+	unsigned n = config_listen_ports(c, ports);
+	int rc;
 
 	cfg = c;
 	proto = p;
-	listener.fd = net_socket(SOCK_DGRAM, &any,
-				 NET_TRANSPARENT | NET_ORIGDST | NET_REUSE | NET_BIGBUF);
-	if (listener.fd < 0)
-		return listener.fd;
-	listener.fn = listener_readable;
-	return loop_add(&listener, EPOLLIN);
+	for (nlisteners = 0; nlisteners < n; nlisteners++) {
+		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
+		struct loop_watch *w = &listeners[nlisteners];
+		w->fd = net_socket(SOCK_DGRAM, &any,
+				   NET_TRANSPARENT | NET_ORIGDST | NET_REUSE | NET_BIGBUF);
+		if (w->fd < 0)
+			return w->fd;
+		w->fn = listener_readable;
+		w->ctx = (void *)(uintptr_t)ports[nlisteners];
+		if ((rc = loop_add(w, EPOLLIN)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 void udp_proxy_close(void)
 {
 	udp_proxy_flush();
-	if (listener.fd >= 0) {
-		loop_del(&listener);
-		close(listener.fd);
-		listener.fd = -1;
+	for (unsigned i = 0; i < nlisteners; i++) {
+		loop_del(&listeners[i]);
+		close(listeners[i].fd);
 	}
+	nlisteners = 0;
 	for (int i = 0; i < SPOOF_CACHE; i++)
 		if (spoof[i].used) {
 			close(spoof[i].fd);

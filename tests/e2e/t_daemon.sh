@@ -130,7 +130,7 @@ fi
 detach_kernel_sip_helper
 
 start_sipalgd "tcp_partial_timeout = 1s" "tcp_max_per_source = 3" \
-	"media_timeout = 3s" "media_poll_interval = 1s" ||
+	"media_timeout = 3s" "media_poll_interval = 1s" "sip_ports = 5060 5080" ||
 	{ fail sipalgd_start "$(sipalgd_why)"; e2e_exit; }
 PID=$(dpid)
 
@@ -181,6 +181,14 @@ if echo "$out" | grep -q "inside=$PHONE_IP:5070 public=$PUBLIC_IP:5070 transport
 else
 	fail ctl_bindings_lists_binding "got: $out"
 fi
+
+# A server on another SIP port (5080): its answer reaches the phone from
+# server:5080 (a transparent socket bound to that address and port).
+bg_start udpsrv5080 "$NS_SERVER" python3 "$DT" udp-server "$SERVER_IP:5080"
+sleep 0.3
+out=$(nsx "$NS_PHONE" python3 "$DT" udp-client "$PHONE_IP:5072" "$SERVER_IP:5080")
+bg_wait "$BG_PID" 5
+expect udp_other_server_port_answer_source "$out" "$SERVER_IP:5080 SIP/2.0 200 OK"
 
 # A second phone on the same port gets another public port, and its answer
 # comes back to it, not to the first phone.
