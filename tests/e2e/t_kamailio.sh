@@ -46,6 +46,17 @@ for ua in "alice $NS_SERVER $SERVER_IP:5070 alice 300" \
 	fi
 done
 
+# sdp_ports SRC: the source ports media from SRC may use: sipalgd's
+# public media range for the router's address, baresip's rtp_ports for
+# the server.
+sdp_ports() {
+	if [ "$1" = "$PUBLIC_IP" ]; then
+		echo "$MEDIA_MIN-$MEDIA_MAX"
+	else
+		echo "$UA_RTP"
+	fi
+}
+
 # hp URI: host:port of a SIP URI (port 5060 if absent).
 hp() {
 	local u=${1#*:}
@@ -76,6 +87,11 @@ ua_call() {
 	CALL_WHY=
 	count_add "$nsf" "${name}_f" ip saddr "$srcf" udp dport "$UA_RTP" || return 1
 	count_add "$nst" "${name}_t" ip saddr "$srct" udp dport "$UA_RTP" || return 1
+	# Media (RTP and RTCP) with a source port nobody offered in SDP.
+	count_add "$nsf" "${name}_fx" ip saddr "$srcf" udp dport "$UA_RTP" \
+		udp sport != "$(sdp_ports "$srcf")" || return 1
+	count_add "$nst" "${name}_tx" ip saddr "$srct" udp dport "$UA_RTP" \
+		udp sport != "$(sdp_ports "$srct")" || return 1
 	mf=$(ua_ev_lines "$from")
 	mt=$(ua_ev_lines "$to")
 	ua_cmd "$from" dial "sip:$user@$SERVER_IP" >/dev/null
@@ -95,10 +111,15 @@ ua_call() {
 	b=$(count_get "$nst" "${name}_t")
 	CALL_RTP="RTP packets received: $from ${a:-0} from $srcf, $to ${b:-0} from $srct (need >= $RTP_MIN_UA)"
 	[ "${a:-0}" -ge "$RTP_MIN_UA" ] && [ "${b:-0}" -ge "$RTP_MIN_UA" ] || CALL_RTP_BAD=1
+	a=$(count_get "$nsf" "${name}_fx")
+	b=$(count_get "$nst" "${name}_tx")
+	CALL_PORTS="media packets from a port outside the SDP's: $from ${a:-?} from $srcf (want $(sdp_ports "$srcf")), $to ${b:-?} from $srct (want $(sdp_ports "$srct"))"
+	[ "${a:-1}" = 0 ] && [ "${b:-1}" = 0 ] || CALL_PORTS_BAD=1
+	nsx "$NS_ROUTER" conntrack -L -p udp >"$E2E_DIR/$name.conntrack" 2>/dev/null
 	[ -z "$CALL_WHY" ]
 }
 
-call_check() { # call_check NAME: PASS/FAIL for signalling and for RTP
+call_check() { # call_check NAME: PASS/FAIL for signalling, RTP, ports
 	local rc=$?
 	if [ "$rc" = 0 ]; then
 		pass "$1"
@@ -110,8 +131,19 @@ call_check() { # call_check NAME: PASS/FAIL for signalling and for RTP
 	else
 		fail "$1_rtp_both_ways" "${CALL_RTP:-no call}"
 	fi
+	# Every RTP/RTCP packet from the phone leaves from sipalgd's public
+	# media port (m= port, +1 for RTCP), and every one towards it keeps
+	# the server's source port: a stream whose first packet raced the
+	# pinhole must not stay on plain masquerade's mapping.
+	if [ "$rc" = 0 ] && [ -z "${CALL_PORTS_BAD:-}" ]; then
+		pass "$1_media_ports"
+	else
+		fail "$1_media_ports" "${CALL_PORTS:-no call}"
+	fi
 	CALL_RTP_BAD=
 	CALL_RTP=
+	CALL_PORTS_BAD=
+	CALL_PORTS=
 }
 
 # 1. REGISTER through sipalgd: the location table holds Contact
