@@ -77,7 +77,7 @@ ua_start() {
 	UA_SEQ=0
 	# Events before the session connects are lost: wait for it (5 s).
 	for _ in $(seq 50); do
-		grep -q '"connected"' "$E2E_DIR/$name.ev.out" && return 0
+		grep -qs '"connected"' "$E2E_DIR/$name.ev.out" && return 0
 		sleep 0.1
 	done
 	return 1
