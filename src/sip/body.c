@@ -15,6 +15,7 @@
  * CRLF is, as the message parser accepts it in headers.
  */
 #include "body.h"
+#include "lex.h"
 #include "limits.h"
 
 #include <string.h>
@@ -297,7 +298,15 @@ int sip_body_sdps(const struct sip_msg *m, struct sip_span *v, unsigned cap)
 int sip_body_sdp(const struct sip_msg *m, struct sip_span *sdp)
 {
 	struct sip_span v[SIP_MAX_PARTS];
-	int n = sip_body_sdps(m, v, SIP_MAX_PARTS);
+	int h = sip_msg_find(m, SIP_HDR_CONTENT_TYPE, -1), n;
+
+	/* The common case, a plain "application/sdp" with no parameters, is
+	 * what walk() would conclude; no need to take the type apart. */
+	if (h >= 0 && LX_NAME_IS(m->buf, m->hdrs[h].value, "application/sdp")) {
+		*sdp = sip_span_make(m->body_off, m->body_len);
+		return m->body_len > 0;
+	}
+	n = sip_body_sdps(m, v, SIP_MAX_PARTS);
 
 	if (n <= 0)
 		return n;
