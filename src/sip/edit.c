@@ -63,7 +63,8 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 		return SIP_EEDIT;
 	if (e->n >= e->cap || data_len > e->pool_cap - e->used)
 		return SIP_ENOSPACE;
-	memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
+	if (pos < e->n) /* edits mostly come in order: appending moves nothing */
+		memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
 	e->v[pos] = (struct sip_edit){ off, len, e->used, (uint32_t)data_len };
 	if (data_len)
 		memcpy(e->pool + e->used, data, data_len);

@@ -96,25 +96,10 @@ static int span_u32(const char *b, struct sip_span s, uint32_t *v)
 	return 0;
 }
 
-/* IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each <= 255. */
+/* IPv4address (lx_ipv4), for the SDP checks that take a pointer. */
 static int is_ipv4(const char *p, uint32_t n)
 {
-	unsigned dots = 0, digits = 0, val = 0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)p[i] - '0';
-		if (d <= 9) {
-			if (++digits > 3)
-				return 0;
-			val = val * 10 + d;
-		} else if (p[i] == '.' && digits && val <= 255 && dots < 3) {
-			dots++;
-			digits = val = 0;
-		} else {
-			return 0;
-		}
-	}
-	return dots == 3 && digits && val <= 255;
+	return lx_ipv4(p, 0, n);
 }
 
 /* IPv6address (RFC 4291 §2.2, as RFC 8866 §9 uses it, no brackets):

@@ -24,13 +24,17 @@ int64_t sip_span_uint(const char *base, struct sip_span s, uint64_t max)
 
 	if (!sip_span_present(s) || s.len == 0 || s.len > 20)
 		return -1;
+	/* The value only grows, so one test against max at the end gives the
+	 * same verdict as testing every digit, without a division per digit.
+	 * Nineteen digits cannot wrap 64 bits; twenty are checked as they go. */
 	for (uint32_t i = 0; i < s.len; i++) {
 		unsigned d = (unsigned char)base[s.off + i] - '0';
 		if (d > 9)
 			return -1;
-		if (v > (max - d) / 10)
+		if (s.len < 20)
+			v = v * 10 + d;
+		else if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
 			return -1;
-		v = v * 10 + d;
 	}
-	return (int64_t)v;
+	return v > max ? -1 : (int64_t)v;
 }

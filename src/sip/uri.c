@@ -39,22 +39,7 @@ static int run_ok(const char *b, uint32_t i, uint32_t e, unsigned cls, int allow
  * each 1 to 3 digits and at most 255. */
 static int ipv4_ok(const char *b, uint32_t i, uint32_t e)
 {
-	unsigned dots = 0, digits = 0, v = 0;
-
-	for (; i < e; i++) {
-		unsigned d = (unsigned)(unsigned char)b[i] - '0';
-		if (d <= 9) {
-			v = v * 10 + d;
-			if (++digits > 3 || v > 255)
-				return 0;
-		} else if (b[i] == '.' && digits && dots < 3) {
-			dots++;
-			digits = v = 0;
-		} else {
-			return 0;
-		}
-	}
-	return dots == 3 && digits;
+	return lx_ipv4(b, i, e);
 }
 
 static uint32_t find(const char *b, uint32_t i, uint32_t e, char c)
@@ -353,24 +338,19 @@ int sip_param_next(const char *base, struct sip_span *rest, struct sip_span *nam
 	i = lx_skip_lws(base, i, e);
 	if (i == e)
 		return 0;
-	k = i;
-	while (k < e && base[k] != ';' && base[k] != '=')
-		k++;
+	k = lx_find2(base, i, e, e, ';', '=');
 	*name = lx_trim(base, sip_span_make(i, k - i));
 	*value = SIP_SPAN_NONE;
 	if (name->len == 0)
 		return SIP_EVALUE;
 	if (k < e && base[k] == '=') {
 		uint32_t v = lx_skip_lws(base, k + 1, e);
-		k = v;
-		while (k < e && base[k] != ';') {
-			if (base[k] == '"') {
-				k = lx_quoted_end(base, k, e);
-				if (k == 0)
-					return SIP_EQUOTE;
-			} else {
-				k++;
-			}
+		k = lx_find2(base, v, e, e, ';', '"');
+		while (k < e && base[k] == '"') {
+			k = lx_quoted_end(base, k, e);
+			if (k == 0)
+				return SIP_EQUOTE;
+			k = lx_find2(base, k, e, e, ';', '"');
 		}
 		*value = lx_trim(base, sip_span_make(v, k - v));
 	}
