@@ -114,8 +114,9 @@ struct binding *binding_get(const struct alg_addr *inside, uint64_t now_ms)
 		return NULL;
 	b->w.fd = open_public(inside, &b->public_ep);
 	if (b->w.fd < 0) {
-		log_event(LOG_WARNING, "event=binding_fail inside=%s error=\"%s\"",
-			  net_fmt(inside, a1), strerror(-b->w.fd));
+		LOG_LIMITED(20, LOG_WARNING, "event=binding_fail inside=%s error=\"%s\"",
+			    net_fmt(inside, a1), strerror(-b->w.fd));
+		errno = -b->w.fd;
 		free(b);
 		stats.bindings_refused++;
 		return NULL;

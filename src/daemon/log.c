@@ -115,26 +115,30 @@ void log_kv(char *buf, size_t size, size_t *pos, const char *key, const char *va
 		put(buf, size, pos, '"');
 }
 
-/* The firewall reports one line per failed element: under a flood that
- * would be thousands of lines a second, so at most FW_LINES_PER_S pass. */
-#define FW_LINES_PER_S 20u
-
-void log_fw(void *ctx, int level, const char *msg)
+int log_limit_allow(struct log_limit *l, unsigned per_s)
 {
-	static uint64_t window;
-	static unsigned lines, suppressed;
 	uint64_t now = loop_now();
 
+	if (now - l->window >= 1000) {
+		if (l->suppressed)
+			log_event(LOG_WARNING, "event=log_suppressed lines=%u", l->suppressed);
+		l->window = now;
+		l->lines = l->suppressed = 0;
+	}
+	if (l->lines++ >= per_s) {
+		l->suppressed++;
+		return 0;
+	}
+	return 1;
+}
+
+/* The firewall reports one line per failed element: under a flood that
+ * would be thousands of lines a second. */
+void log_fw(void *ctx, int level, const char *msg)
+{
+	static struct log_limit lim;
+
 	(void)ctx;
-	if (now - window >= 1000) {
-		if (suppressed)
-			log_event(LOG_WARNING, "event=fw msg=\"%u lines suppressed\"", suppressed);
-		window = now;
-		lines = suppressed = 0;
-	}
-	if (lines++ >= FW_LINES_PER_S) {
-		suppressed++;
-		return;
-	}
-	log_event(level, "%s", msg);
+	if (log_enabled(level) && log_limit_allow(&lim, 20))
+		log_event(level, "%s", msg);
 }

@@ -371,8 +371,8 @@ static void accept_one(int fd)
 	if (why) {
 		if (level != LOG_DEBUG)
 			stats.tcp_refused++;
-		log_event(level, "event=tcp_refused inside=%s server=%s reason=\"%s\"",
-			  net_fmt(&phone, s1), net_fmt(&server, s2), why);
+		LOG_LIMITED(20, level, "event=tcp_refused inside=%s server=%s reason=\"%s\"",
+			    net_fmt(&phone, s1), net_fmt(&server, s2), why);
 		close(fd);
 		return;
 	}

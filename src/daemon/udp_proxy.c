@@ -98,8 +98,8 @@ static void tx_flush(struct txq *q)
 		/* The message at i failed: count it, report it, go on. */
 		stats.tx_errors++;
 		net_from_sin(&q->to[i], &to);
-		log_event(LOG_WARNING, "event=send_error to=%s error=\"%s\"", net_fmt(&to, a),
-			  strerror(k < 0 ? errno : EIO));
+		LOG_LIMITED(20, LOG_WARNING, "event=send_error to=%s error=\"%s\"",
+			    net_fmt(&to, a), strerror(k < 0 ? errno : EIO));
 		i++;
 	}
 	q->n = 0;
@@ -207,8 +207,8 @@ static void tx_result(int rc, const struct alg_addr *to)
 	if (rc >= 0)
 		return;
 	stats.tx_errors++;
-	log_event(LOG_WARNING, "event=send_error to=%s error=\"%s\"", net_fmt(to, a),
-		  strerror(-rc));
+	LOG_LIMITED(20, LOG_WARNING, "event=send_error to=%s error=\"%s\"", net_fmt(to, a),
+		    strerror(-rc));
 }
 
 static int orig_dst(struct msghdr *mh, struct alg_addr *dst)
@@ -227,8 +227,8 @@ static void log_not_inside(const struct alg_addr *src, const struct alg_addr *ds
 {
 	char a1[NET_ADDR_STR], a2[NET_ADDR_STR];
 
-	log_event(LOG_DEBUG, "event=drop src=%s dst=%s reason=\"not from an inside prefix, "
-			     "no binding\"", net_fmt(src, a1), net_fmt(dst, a2));
+	LOG_LIMITED(20, LOG_DEBUG, "event=drop src=%s dst=%s reason=\"not from an inside prefix, "
+				   "no binding\"", net_fmt(src, a1), net_fmt(dst, a2));
 }
 
 /*
@@ -261,8 +261,12 @@ static void from_inside(const struct alg_addr *src, const struct alg_addr *dst, 
 	struct binding *b = binding_get(src, now);
 	struct proto_verdict v;
 
-	if (!b)
+	if (!b) {
+		char a1[NET_ADDR_STR];
+		LOG_LIMITED(20, LOG_WARNING, "event=drop src=%s reason=\"no binding: %s\"",
+			    net_fmt(src, a1), strerror(errno));
 		return;
+	}
 	binding_touch(b, now);
 	b->msgs_out++;
 	struct proto_msg m = { .data = data, .len = len, .dir = ALG_OUT, .transport = ALG_UDP,

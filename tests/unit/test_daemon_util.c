@@ -68,6 +68,18 @@ static void t_kv_truncation(void)
 	CHECK_EQ_INT(strlen(b), sizeof(b) - 1);
 }
 
+/* A flood: the first per_s lines of a second pass, the rest are counted. */
+static void t_log_limit(void)
+{
+	struct log_limit l = { 0 };
+	int allowed = 0;
+
+	for (int i = 0; i < 25; i++)
+		allowed += log_limit_allow(&l, 20);
+	CHECK_EQ_INT(allowed, 20);
+	CHECK_EQ_INT(l.suppressed, 5);
+}
+
 static struct alg_addr a4(const char *ip, uint16_t port)
 {
 	struct alg_addr a = { .family = 4, .port = port };
@@ -185,6 +197,7 @@ static const struct check_case cases[] = {
 	{ "log_kv_quoting", t_kv_quoting },
 	{ "log_kv_control_bytes", t_kv_control_bytes },
 	{ "log_kv_truncation", t_kv_truncation },
+	{ "log_limit", t_log_limit },
 	{ "net_fmt_eq_hash", t_fmt_eq },
 	{ "net_in_prefixes", t_prefixes },
 	{ "stats_text", t_stats_text },
