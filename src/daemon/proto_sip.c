@@ -108,24 +108,34 @@ static void log_call_end(const struct alg_call_record *c)
 	log_line(LOG_NOTICE, line);
 }
 
+#define PINHOLE_FMT "event=%s call_id=\"%s\" id=%u public=%s inside=%s remote=%s timeout_ms=%u%s%s"
+
 static void log_pinhole(const char *ev, const struct alg_action *a, int rc)
 {
 	char p1[NET_ADDR_STR], p2[NET_ADDR_STR], p3[NET_ADDR_STR];
 	const struct alg_pinhole *p = &a->u.pin;
+	const char *why = rc == -EEXIST ? "\"inside endpoint already mapped by another pinhole\""
+			  : rc < 0	? strerror(-rc)
+					: "";
+	const char *key = rc == -EEXIST ? " reason=" : rc < 0 ? " error=" : "";
 
-	int level = rc == -EEXIST ? LOG_WARNING : rc < 0 ? LOG_ERR : LOG_INFO;
-
-	if (rc == -EEXIST)
+	net_fmt(&p->public_ep, p1);
+	net_fmt(&p->inside_ep, p2);
+	if (p->remote.family)
+		net_fmt(&p->remote, p3);
+	else
+		snprintf(p3, sizeof(p3), "any");
+	if (rc == -EEXIST) {
+		/* A phone reusing its RTP port across calls does this every call. */
 		stats.pinholes_shadowed++;
-	else if (rc < 0)
+		LOG_LIMITED(10, LOG_WARNING, PINHOLE_FMT, ev, a->call_id, p->id, p1, p2, p3, p->timeout_ms,
+			    key, why);
+		return;
+	}
+	if (rc < 0)
 		stats.fw_errors++;
-	log_event(level,
-		  "event=%s call_id=\"%s\" id=%u public=%s inside=%s remote=%s timeout_ms=%u%s%s",
-		  ev, a->call_id, p->id, net_fmt(&p->public_ep, p1), net_fmt(&p->inside_ep, p2),
-		  p->remote.family ? net_fmt(&p->remote, p3) : "any", p->timeout_ms,
-		  rc == -EEXIST ? " reason=" : rc < 0 ? " error=" : "",
-		  rc == -EEXIST ? "\"inside endpoint already mapped by another pinhole\""
-				: rc < 0 ? strerror(-rc) : "");
+	log_event(rc < 0 ? LOG_ERR : LOG_INFO, PINHOLE_FMT, ev, a->call_id, p->id, p1, p2, p3,
+		  p->timeout_ms, key, why);
 }
 
 static void run_action(const struct alg_action *a, uint64_t now)
