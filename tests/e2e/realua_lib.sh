@@ -16,8 +16,10 @@
 #                              sip:USER@$SERVER_IP, auto-answer; events and
 #                              responses in $E2E_DIR/NAME.ev.out (JSON lines)
 #   ua_cmd NAME COMMAND [PARAMS]   a ctrl_tcp command; prints its data
+#   port_set_add NS NAME MATCH... / port_set_get NS NAME
+#                              UDP source ports seen at NS (nft set)
 #   ua_wait_event NAME TYPE [SECS] [AFTER]
-#                              until event TYPE shows in NAME.ev (after
+#                              until event TYPE shows in NAME.ev.out (after
 #                              line AFTER); prints its line
 #   ua_ev_lines NAME           number of event lines so far
 
@@ -119,4 +121,27 @@ ua_wait_event() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# port_set_add NS NAME MATCH...: remember the UDP source port of every
+# packet matching MATCH at NS's input (a dynamic nft set next to lib.sh's
+# counters).  port_set_get NS NAME: those ports, sorted, space-separated.
+port_set_add() {
+	local ns=$1 name=$2
+	shift 2
+	if ! nsx "$ns" nft list table ip e2e_count >/dev/null 2>&1; then
+		nsx "$ns" nft -f - <<-'EOF2' || return 1
+		table ip e2e_count {
+			chain in { type filter hook input priority -300; policy accept; }
+		}
+		EOF2
+	fi
+	nsx "$ns" nft add set ip e2e_count "$name" '{ type inet_service; flags dynamic; }' &&
+		nsx "$ns" nft add rule ip e2e_count in "$@" add @"$name" '{ udp sport }'
+}
+
+port_set_get() {
+	nsx "$1" nft list set ip e2e_count "$2" 2>/dev/null | tr -d '\n' |
+		sed -n 's/.*elements = {\([^}]*\)}.*/\1/p' | tr -cs '0-9' '\n' |
+		sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
