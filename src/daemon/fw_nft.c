@@ -93,8 +93,9 @@ int fw_buf_reserve(struct fw_buf *b, size_t more)
 void fw_batch_begin(struct fw *fw)
 {
 	fw->buf.len = 0;
-	nftnl_batch_begin(fw->buf.p, fw->seq++);
-	fw->buf.len = NLMSG_ALIGN(((struct nlmsghdr *)fw->buf.p)->nlmsg_len);
+	struct nlmsghdr *nlh = nftnl_batch_begin(fw->buf.p, fw->seq++);
+
+	fw->buf.len = NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
 void fw_batch_end(struct fw *fw)
