@@ -92,7 +92,11 @@ static void reload(void)
 		if (fw_open(&fw, &n.fw))
 			log_event(LOG_ERR, "event=reload msg=\"firewall rebuild failed\"");
 	}
+	int ports_changed = n.fw.nsip_ports != cfg.fw.nsip_ports ||
+			    memcmp(n.fw.sip_ports, cfg.fw.sip_ports, sizeof(n.fw.sip_ports));
 	cfg = n;
+	if (ports_changed && (udp_proxy_relisten() < 0 || tcp_proxy_relisten() < 0))
+		log_event(LOG_ERR, "event=reload msg=\"could not listen on every SIP port\"");
 	log_set_level(cfg.log_level);
 	if (proto->reconfigure(&cfg) < 0)
 		log_event(LOG_ERR, "event=reload msg=\"engine rejected the configuration\"");

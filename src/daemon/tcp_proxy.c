@@ -390,27 +390,48 @@ static void listener_readable(struct loop_watch *w, uint32_t events)
 		accept_one(fd);
 }
 
-int tcp_proxy_open(const struct daemon_config *c, const struct proto *p)
+static void close_listeners(void)
+{
+	for (unsigned i = 0; i < nlisteners; i++) {
+		loop_del(&listeners[i]);
+		close(listeners[i].fd);
+	}
+	nlisteners = 0;
+}
+
+static int open_listeners(void)
 {
 	uint16_t ports[FW_MAX_PORTS + 1];
-	unsigned n = config_listen_ports(c, ports);
+	unsigned n = config_listen_ports(cfg, ports);
 	int rc;
 
-	cfg = c;
-	proto = p;
 	for (nlisteners = 0; nlisteners < n; nlisteners++) {
 		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
 		struct loop_watch *w = &listeners[nlisteners];
 		w->fd = net_socket(SOCK_STREAM, &any, NET_TRANSPARENT | NET_REUSE);
 		if (w->fd < 0)
 			return w->fd;
-		if (listen(w->fd, 512))
-			return -errno;
 		w->fn = listener_readable;
-		if ((rc = loop_add(w, EPOLLIN)) < 0)
+		if (listen(w->fd, 512) || (rc = loop_add(w, EPOLLIN)) < 0) {
+			rc = -errno;
+			close(w->fd);
 			return rc;
+		}
 	}
 	return 0;
+}
+
+int tcp_proxy_open(const struct daemon_config *c, const struct proto *p)
+{
+	cfg = c;
+	proto = p;
+	return open_listeners();
+}
+
+int tcp_proxy_relisten(void)
+{
+	close_listeners();
+	return open_listeners();
 }
 
 void tcp_proxy_keep(const struct alg_binding *b)
@@ -470,9 +491,5 @@ void tcp_proxy_close(void)
 {
 	while (conns)
 		conn_close(conns, "shutdown");
-	for (unsigned i = 0; i < nlisteners; i++) {
-		loop_del(&listeners[i]);
-		close(listeners[i].fd);
-	}
-	nlisteners = 0;
+	close_listeners();
 }

@@ -25,6 +25,8 @@
 
 int tcp_proxy_open(const struct daemon_config *cfg, const struct proto *p);
 void tcp_proxy_close(void);
+/* Reopen the listeners for the current SIP ports (reload); connections stay. */
+int tcp_proxy_relisten(void);
 /* Engine ALG_ACT_BINDING_KEEP for a TCP inside endpoint: its connection
  * is not idle-closed before b->expires_ms. */
 void tcp_proxy_keep(const struct alg_binding *b);

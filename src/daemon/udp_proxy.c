@@ -362,14 +362,21 @@ void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events)
 	}
 }
 
-int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
+static void close_listeners(void)
+{
+	for (unsigned i = 0; i < nlisteners; i++) {
+		loop_del(&listeners[i]);
+		close(listeners[i].fd);
+	}
+	nlisteners = 0;
+}
+
+static int open_listeners(void)
 {
 	uint16_t ports[FW_MAX_PORTS + 1];
-	unsigned n = config_listen_ports(c, ports);
+	unsigned n = config_listen_ports(cfg, ports);
 	int rc;
 
-	cfg = c;
-	proto = p;
 	for (nlisteners = 0; nlisteners < n; nlisteners++) {
 		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
 		struct loop_watch *w = &listeners[nlisteners];
@@ -379,20 +386,32 @@ int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
 			return w->fd;
 		w->fn = listener_readable;
 		w->ctx = (void *)(uintptr_t)ports[nlisteners];
-		if ((rc = loop_add(w, EPOLLIN)) < 0)
+		if ((rc = loop_add(w, EPOLLIN)) < 0) {
+			close(w->fd);
 			return rc;
+		}
 	}
 	return 0;
+}
+
+int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
+{
+	cfg = c;
+	proto = p;
+	return open_listeners();
+}
+
+int udp_proxy_relisten(void)
+{
+	udp_proxy_flush();
+	close_listeners();
+	return open_listeners();
 }
 
 void udp_proxy_close(void)
 {
 	udp_proxy_flush();
-	for (unsigned i = 0; i < nlisteners; i++) {
-		loop_del(&listeners[i]);
-		close(listeners[i].fd);
-	}
-	nlisteners = 0;
+	close_listeners();
 	for (int i = 0; i < SPOOF_CACHE; i++)
 		if (spoof[i].used) {
 			close(spoof[i].fd);

@@ -23,6 +23,8 @@
 
 int udp_proxy_open(const struct daemon_config *cfg, const struct proto *p);
 void udp_proxy_close(void);
+/* Reopen the listeners for the current SIP ports (reload); bindings stay. */
+int udp_proxy_relisten(void);
 /* Send what is queued (sendmmsg); main calls it after each loop wake-up,
  * before bindings closed in that wake-up are reaped. */
 void udp_proxy_flush(void);

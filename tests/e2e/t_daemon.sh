@@ -323,6 +323,17 @@ if kill -0 "$PID" 2>/dev/null && grep -q "event=reload" "$SIPALGD_LOG" &&
 else
 	fail sighup_reload_keeps_bindings "alive=$(kill -0 "$PID" 2>/dev/null && echo yes); $(tail -n 2 "$SIPALGD_LOG" | tr '\n' ' ')"
 fi
+# A reload that changes the SIP ports: the new port is intercepted and
+# answered from the right source (firewall rebuilt, listeners reopened).
+sed -i 's/^sip_ports = 5060 5080$/sip_ports = 5060 5090/' "$SIPALGD_CONF"
+kill -HUP "$PID"
+sleep 0.5
+bg_start udpsrv5090 "$NS_SERVER" python3 "$DT" udp-server "$SERVER_IP:5090"
+sleep 0.3
+out=$(nsx "$NS_PHONE" python3 "$DT" udp-client "$PHONE_IP:5073" "$SERVER_IP:5090")
+bg_wait "$BG_PID" 5
+expect sighup_new_sip_port "$out" "$SERVER_IP:5090 SIP/2.0 200 OK"
+
 echo "media_timeout = never" >>"$SIPALGD_CONF"
 kill -HUP "$PID"
 sleep 0.5
