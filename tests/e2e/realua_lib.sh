@@ -15,6 +15,9 @@
 #                              ctrl_tcp on 127.0.0.1:4444 of NS, account
 #                              sip:USER@$SERVER_IP, auto-answer; events and
 #                              responses in $E2E_DIR/NAME.ev.out (JSON lines)
+#   ua_stop_all                SIGTERM every baresip and session started
+#                              here, wait for them (2 s); topo_down kills
+#                              what is left
 #   ua_cmd NAME COMMAND [PARAMS]   a ctrl_tcp command; prints its data
 #   port_set_add NS NAME MATCH... / port_set_get NS NAME
 #                              UDP source ports seen at NS (nft set)
@@ -70,12 +73,14 @@ ua_start() {
 		-e "s|@REGINT@|$regint|" "$UA_SRC/accounts" >"$d/accounts"
 	: >"$d/contacts"
 	bg_start "$name" "$ns" baresip -4 -f "$d"
+	UA_PIDS="${UA_PIDS:-} $BG_PID"
 	for _ in $(seq 50); do
 		[ -n "$(nsx "$ns" ss -Hltn "sport = :${UA_CTRL##*:}")" ] && break
 		sleep 0.1
 	done
 	mkfifo "$d/cmd"
 	bg_start "$name.ev" "$ns" python3 "$UA_SRC/bctl.py" session "$UA_CTRL" "$d/cmd"
+	UA_PIDS="$UA_PIDS $BG_PID"
 	UA_SEQ=0
 	# Events before the session connects are lost: wait for it (5 s).
 	for _ in $(seq 50); do
@@ -144,4 +149,15 @@ port_set_get() {
 	nsx "$1" nft list set ip e2e_count "$2" 2>/dev/null | tr -d '\n' |
 		sed -n 's/.*elements = {\([^}]*\)}.*/\1/p' | tr -cs '0-9' '\n' |
 		sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+ua_stop_all() {
+	local p
+	for p in ${UA_PIDS:-}; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in ${UA_PIDS:-}; do
+		bg_wait "$p" 2 >/dev/null 2>&1
+	done
+	UA_PIDS=
 }

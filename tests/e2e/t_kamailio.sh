@@ -234,4 +234,5 @@ case $closed in
 esac
 ua_cmd alice hangup >/dev/null 2>&1
 
+ua_stop_all
 e2e_exit
