@@ -10,9 +10,10 @@
 #   kam_contacts AOR           "contact received expires call-id cseq", one
 #                              line per binding of AOR in the location table
 #                              (received is "-" when Kamailio stored none)
-#   ua_start NAME NS LISTEN USER REGINT [TRANSPORT]
+#   ua_start NAME NS LISTEN USER REGINT [TRANSPORT [CTRL_PORT]]
 #                              baresip NAME in NS: SIP on LISTEN (ip:port),
-#                              ctrl_tcp on 127.0.0.1:4444 of NS, account
+#                              ctrl_tcp on 127.0.0.1:CTRL_PORT (4444) of NS,
+#                              account
 #                              sip:USER@$SERVER_IP, auto-answer; events and
 #                              responses in $E2E_DIR/NAME.ev.out (JSON lines)
 #   ua_stop_all                SIGTERM every baresip and session started
@@ -28,7 +29,6 @@
 
 KAM_SRC=$E2E_LIB/kamailio/kamailio.cfg
 UA_SRC=$E2E_LIB/baresip
-UA_CTRL=127.0.0.1:4444
 
 kam_start() {
 	local ns=$1 ip=$2 d=$E2E_DIR/kam
@@ -66,8 +66,9 @@ kam_contacts() {
 
 ua_start() {
 	local name=$1 ns=$2 listen=$3 user=$4 regint=$5 t=${6:-udp} d=$E2E_DIR/$1
+	local ctrl=127.0.0.1:${7:-4444}
 	mkdir -p "$d"
-	sed -e "s|@SIP_LISTEN@|$listen|; s|@CTRL_LISTEN@|$UA_CTRL|; s|@IFACE@|eth0|" \
+	sed -e "s|@SIP_LISTEN@|$listen|; s|@CTRL_LISTEN@|$ctrl|; s|@IFACE@|eth0|" \
 		-e "s|@PLAYER@|aubridge,$name|" "$UA_SRC/config" >"$d/config"
 	sed -e "s|@USER@|$user|; s|@REGISTRAR@|$SERVER_IP|; s|@TRANSPORT@|$t|" \
 		-e "s|@REGINT@|$regint|" "$UA_SRC/accounts" >"$d/accounts"
@@ -75,11 +76,11 @@ ua_start() {
 	bg_start "$name" "$ns" baresip -4 -f "$d"
 	UA_PIDS="${UA_PIDS:-} $BG_PID"
 	for _ in $(seq 50); do
-		[ -n "$(nsx "$ns" ss -Hltn "sport = :${UA_CTRL##*:}")" ] && break
+		[ -n "$(nsx "$ns" ss -Hltn "sport = :${ctrl##*:}")" ] && break
 		sleep 0.1
 	done
 	mkfifo "$d/cmd"
-	bg_start "$name.ev" "$ns" python3 "$UA_SRC/bctl.py" session "$UA_CTRL" "$d/cmd"
+	bg_start "$name.ev" "$ns" python3 "$UA_SRC/bctl.py" session "$ctrl" "$d/cmd"
 	UA_PIDS="$UA_PIDS $BG_PID"
 	UA_SEQ=0
 	# Events before the session connects are lost: wait for it (5 s).

@@ -9,6 +9,7 @@
 #
 #   phone  (baresip, sip:phone,  192.168.1.10:5060, registers every 300 s)
 #   phone2 (baresip, sip:phone2, 192.168.1.11:5060, every 8 s: refreshes)
+#   phonet (baresip, sip:phonet, 192.168.1.11:5062 over TCP)
 #   server: Kamailio 203.0.113.20:5060 UDP+TCP; baresip sip:alice on
 #           203.0.113.20:5070 (registered, not behind NAT)
 # All baresips auto-answer, send a 440 Hz sine wave (G.711) and count as
@@ -38,7 +39,8 @@ if ! kam_start "$NS_SERVER" "$SERVER_IP"; then
 fi
 for ua in "alice $NS_SERVER $SERVER_IP:5070 alice 300" \
 	"phone $NS_PHONE $PHONE_IP:5060 phone 300" \
-	"phone2 $NS_PHONE2 $PHONE2_IP:5060 phone2 8"; do
+	"phone2 $NS_PHONE2 $PHONE2_IP:5060 phone2 8" \
+	"phonet $NS_PHONE2 $PHONE2_IP:5062 phonet 300 tcp 4445"; do
 	# shellcheck disable=SC2086
 	if ! ua_start $ua; then
 		fail baresip_start "${ua%% *}: no ctrl_tcp session; $(tail -n 2 "$E2E_DIR/${ua%% *}.out" | tr '\n' ' ')"
@@ -180,6 +182,20 @@ call_check call_out_via_kamailio
 sleep 7
 ua_call in2 alice phone phone "$NS_SERVER" "$NS_PHONE" "$PUBLIC_IP" "$SERVER_IP"
 call_check call_in_after_conntrack_timeout
+
+# 4b. Over TCP: phonet (phone2's namespace, port 5062) registered through
+# sipalgd's TCP proxy; Kamailio reaches it through that binding.
+if wait_binding phonet 3; then
+	read -r tc tr _ <<<"$BIND"
+	case $tc in
+	*@"$PUBLIC_IP":*transport=tcp*) pass register_tcp_location_public_binding ;;
+	*) fail register_tcp_location_public_binding "location: Contact $tc received $tr, want $PUBLIC_IP:port;transport=tcp" ;;
+	esac
+else
+	fail register_tcp_location_public_binding "no binding for phonet in ul.dump; kamailio: $(grep -m1 'phonet' "$E2E_DIR/kamailio.out")"
+fi
+ua_call tin1 alice phonet phonet "$NS_SERVER" "$NS_PHONE2" "$PUBLIC_IP" "$SERVER_IP"
+call_check call_in_tcp_via_kamailio
 
 # 5. phone2 registers every 8 s (the refresh comes 7.2 s after the last,
 # after the conntrack entry is gone): same Call-ID, higher CSeq, the same
