@@ -180,6 +180,9 @@ struct alg_engine {
 	struct sip_edit edits[SIP_MAX_EDITS];
 	char pool[8192];
 	char out[SIP_MAX_MSG_SIZE + 8192];
+	/* Tests only (test_alg_verify.c): called on the rendered output
+	 * before rule 5's check, to prove that a bad output fails open. */
+	void (*test_mangle)(char *out, size_t *n);
 };
 
 /* Everything about the message being processed. */
@@ -240,6 +243,9 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig);
 int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_ep);
 int rw_contact_expires(struct alg_ctx *c, int64_t *expires);
 int rw_top_via(struct alg_ctx *c, struct sip_via *v);
+
+/* verify.c: rule 5 on the rendered output in e->out; NULL ok, else why not */
+const char *alg_verify(struct alg_engine *e, const struct alg_ctx *c, size_t n);
 
 /* rewrite_sdp.c */
 void sdp_out(struct alg_ctx *c, struct alg_call *call);
