@@ -60,8 +60,7 @@ static int display_ok(const char *b, uint32_t i, uint32_t e)
 /* name-addr = [ display-name ] LAQUOT addr-spec RAQUOT */
 static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t e)
 {
-	const char *p = memchr(b + lt + 1, '>', e - lt - 1);
-	uint32_t gt = p ? (uint32_t)(p - b) : e;
+	uint32_t gt = lx_find2(b, lt + 1, e, e, '>', '>');
 	int r;
 
 	if (gt == e)
@@ -123,8 +122,7 @@ int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 		a->display = sip_span_make(i, qend - i);
 		return r;
 	}
-	const char *p = memchr(base + i, '<', e - i);
-	lt = p ? (uint32_t)(p - base) : e;
+	lt = lx_find2(base, i, e, e, '<', '<');
 	if (lt == e)
 		return bare_addr(a, base, i, e);
 	if (!display_ok(base, i, lt))

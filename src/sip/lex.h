@@ -56,11 +56,12 @@ static inline struct sip_span lx_trim(const char *b, struct sip_span s)
  * First octet in [i, end) equal to one of c1..c4, or end.  The hot loops
  * look for a few delimiters in short runs (a header name's colon, an SDP
  * line's end, a list's commas and brackets); SSE2 compares sixteen octets
- * at once.  Loads read the caller's buffer in [i, lim) only (lim >= end:
- * the end of the data the caller handed in), so a guard page after the
- * data is never touched: a last short piece is one load that ends at lim
- * and overlaps what was already seen, or, in a run shorter than sixteen
- * octets, goes bytewise, as everything does without SSE2.
+ * at once.  b is the start of the caller's buffer (offsets are spans into
+ * it) and lim (>= end) the end of the data the caller handed in; loads
+ * stay inside [0, lim), so a guard page after the data is never touched:
+ * a last short piece is one load that ends at lim and overlaps octets
+ * already seen (or before i), which are masked off.  A buffer shorter
+ * than sixteen octets goes bytewise, as everything does without SSE2.
  */
 #ifdef __SSE2__
 /* Bit k set: octet k of the sixteen at p equals one of the four. */
@@ -80,7 +81,6 @@ static inline uint32_t lx_find4(const char *b, uint32_t i, uint32_t end, uint32_
 #ifdef __SSE2__
 	const __m128i v1 = _mm_set1_epi8(c1), v2 = _mm_set1_epi8(c2);
 	const __m128i v3 = _mm_set1_epi8(c3), v4 = _mm_set1_epi8(c4);
-	uint32_t start = i;
 	unsigned hit;
 
 	while (i + 16 <= lim) {
@@ -91,8 +91,10 @@ static inline uint32_t lx_find4(const char *b, uint32_t i, uint32_t end, uint32_
 		if ((i += 16) >= end)
 			return end;
 	}
-	if (lim - start >= 16) {
+	if (lim >= 16) {
 		uint32_t t = lim - 16, seen = i - t; /* the load ends at lim */
+		if (i >= end)
+			return end; /* also keeps the shifts below 32 */
 		hit = lx_eq4_mask(b + t, v1, v2, v3, v4) >> seen << seen;
 		t += hit ? (uint32_t)__builtin_ctz(hit) : 16;
 		return t < end ? t : end;

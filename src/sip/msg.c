@@ -205,13 +205,15 @@ static int parse_start(struct pstate *ps, uint32_t i, uint32_t e)
 
 /* field-name: the token before the colon, LWS allowed between the two
  * (RFC 4475 wsinv).  Most names are known ones, and a known name is all
- * token octets, so the colon is found sixteen octets at a time and the
- * name in front of it looked up; only an unknown name is walked octet by
- * octet to check it is a token.  Returns the colon's index or < 0. */
-static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_t cend)
+ * token octets, so the name in front of the first colon (colon, or cend
+ * if the line has none; found sixteen octets at a time) is looked up;
+ * only an unknown name is walked octet by octet to check it is a token.
+ * Returns the colon's index or < 0. */
+static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_t colon,
+		       uint32_t cend)
 {
 	const char *b = ps->b;
-	uint32_t colon = lx_find2(b, i, cend, ps->end, ':', ':'), n = colon, k;
+	uint32_t n = colon, k;
 
 	while (n > i && ws(b[n - 1]))
 		n--;
@@ -232,7 +234,8 @@ static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_
 }
 
 /* A new header line: field-name HCOLON value (§7.3.1). */
-static int header_start(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t next)
+static int header_start(struct pstate *ps, uint32_t i, uint32_t colon, uint32_t cend,
+			uint32_t next)
 {
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
@@ -243,11 +246,11 @@ static int header_start(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t n
 	if (m->nhdrs >= SIP_MAX_HEADERS || m->nhdrs >= m->hdr_cap) {
 		/* the name's syntax error, if any, is reported first */
 		struct sip_hdr scratch;
-		if ((r = header_name(ps, &scratch, i, cend)) < 0)
+		if ((r = header_name(ps, &scratch, i, colon, cend)) < 0)
 			return r;
 		return fail(ps, m->nhdrs >= SIP_MAX_HEADERS ? SIP_ETOOMANYHDRS : SIP_ENOSPACE, i);
 	}
-	if ((r = header_name(ps, h, i, cend)) < 0)
+	if ((r = header_name(ps, h, i, colon, cend)) < 0)
 		return r;
 	m->nhdrs++;
 	for (k = (uint32_t)r + 1; k < cend && ws(b[k]);)
@@ -381,7 +384,8 @@ static int headers(struct pstate *ps, uint32_t i)
 		if (next - i > SIP_MAX_LINE)
 			return fail(ps, SIP_ELINETOOLONG, i);
 		r = ws(ps->b[i]) ? header_fold(ps, i, cend, next)
-				 : header_start(ps, i, cend, next);
+				 : header_start(ps, i, lx_find2(ps->b, i, cend, ps->end, ':', ':'),
+						cend, next);
 		if (r < 0)
 			return r;
 		i = next;
