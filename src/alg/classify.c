@@ -6,7 +6,6 @@
  * IPv6reference); a hostname is never "ours" and is left alone.
  */
 #include <arpa/inet.h>
-#include <stdio.h>
 
 #include "engine_int.h"
 
@@ -88,24 +87,69 @@ int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a)
 	return 0;
 }
 
+/* Decimal digits of v at p (no NUL); the count.  Hand-made because
+ * snprintf costs ten times as much and runs for every rewritten value. */
+size_t alg_fmt_uint(char *p, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		p[k++] = tmp[--n];
+	return k;
+}
+
+/* The address as text into tmp (>= 64 bytes, NUL-terminated); its length. */
+static size_t ip_text(const struct alg_addr *a, char *tmp)
+{
+	size_t n = 0;
+
+	if (a->family == 4) {
+		for (int i = 0; i < 4; i++) {
+			n += alg_fmt_uint(tmp + n, a->ip[i]);
+			tmp[n++] = '.';
+		}
+		tmp[--n] = 0;
+		return n;
+	}
+	if (!a->family || !inet_ntop(AF_INET6, a->ip, tmp, 64))
+		tmp[0] = 0;
+	return strlen(tmp);
+}
+
+/* Like snprintf: the full length, truncated to cap - 1 with a NUL. */
+static size_t put(char *buf, size_t cap, const char *src, size_t n)
+{
+	if (cap)
+		alg_copy(buf, cap, src, n);
+	return n;
+}
+
 size_t alg_fmt_ip(const struct alg_addr *a, char *buf, size_t cap)
 {
 	char tmp[64];
 
-	if (!a->family || !inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, tmp, sizeof(tmp)))
-		tmp[0] = 0;
-	return (size_t)snprintf(buf, cap, "%s", tmp);
+	return put(buf, cap, tmp, ip_text(a, tmp));
 }
 
 /* host:port as a SIP hostport: IPv6 in brackets (RFC 3261 §25.1). */
 size_t alg_fmt_hostport(const struct alg_addr *a, char *buf, size_t cap)
 {
-	char ip[64];
+	char tmp[80];
+	size_t n = 0;
 
-	alg_fmt_ip(a, ip, sizeof(ip));
 	if (a->family == 6)
-		return (size_t)snprintf(buf, cap, "[%s]:%u", ip, a->port);
-	return (size_t)snprintf(buf, cap, "%s:%u", ip, a->port);
+		tmp[n++] = '[';
+	n += ip_text(a, tmp + n);
+	if (a->family == 6)
+		tmp[n++] = ']';
+	tmp[n++] = ':';
+	n += alg_fmt_uint(tmp + n, a->port);
+	return put(buf, cap, tmp, n);
 }
 
 uint64_t alg_addr_hash(const struct alg_addr *a, uint64_t seed)

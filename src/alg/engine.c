@@ -245,6 +245,7 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	c.now = pkt->now_ms > e->last_now ? pkt->now_ms : e->last_now;
 	c.call = ALG_NONE;
 	c.contact_expires = -1;
+	c.top_via_rc = 1;
 	e->last_now = c.now;
 	if (pkt->dir == ALG_OUT)
 		e->cnt.msgs_out++;

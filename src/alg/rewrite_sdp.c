@@ -10,8 +10,6 @@
  * alone.  No line is ever added or removed (B31); the edit list fixes
  * Content-Length, multipart included (B24).
  */
-#include <stdio.h>
-
 #include "engine_int.h"
 
 struct sdp_run {
@@ -33,9 +31,8 @@ static void edit_port(struct sdp_run *r, struct sip_span port, uint16_t v, const
 		      const char *rule)
 {
 	char num[8];
-	int n = snprintf(num, sizeof(num), "%u", v);
 
-	alg_edit(r->c, port, num, (size_t)n, field, rule);
+	alg_edit(r->c, port, num, alg_fmt_uint(num, v), field, rule);
 }
 
 /* The inside address a conn names, if it is one this box NATs. */
@@ -56,10 +53,10 @@ static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const stru
 
 	if (!md->has_rtcp || !st->pub_rtcp || !sip_span_present(md->rtcp_port))
 		return;
-	snprintf(field, sizeof(field), "sdp.m[%u].a=rtcp.port", i);
+	alg_field(field, sizeof(field), "sdp.m", i, ".a=rtcp.port");
 	edit_port(r, md->rtcp_port, st->pub_rtcp, field, "R1 a=rtcp port (RFC 3605)");
 	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a)) {
-		snprintf(field, sizeof(field), "sdp.m[%u].a=rtcp.addr", i);
+		alg_field(field, sizeof(field), "sdp.m", i, ".a=rtcp.addr");
 		edit_addr(r, md->rtcp_addr.addr, field);
 	}
 }
@@ -116,7 +113,7 @@ static void one_media(struct sdp_run *r, unsigned i)
 	if (alg_addr_from_span(&a, c->buf, cn->addr) == 0 && alg_addr_is_any(&a)) {
 		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
 		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
-			snprintf(field, sizeof(field), "sdp.m[%u].port", i);
+			alg_field(field, sizeof(field), "sdp.m", i, ".port");
 			edit_port(r, md->port, st->pub_rtp, field, "R6 stable mapping across hold");
 			rtcp_edits(r, md, st, i);
 		}
@@ -130,10 +127,10 @@ static void one_media(struct sdp_run *r, unsigned i)
 	if (!st)
 		return;
 	if (md->has_conn) {
-		snprintf(field, sizeof(field), "sdp.m[%u].c", i);
+		alg_field(field, sizeof(field), "sdp.m", i, ".c");
 		edit_addr(r, md->conn.addr, field);
 	}
-	snprintf(field, sizeof(field), "sdp.m[%u].port", i);
+	alg_field(field, sizeof(field), "sdp.m", i, ".port");
 	edit_port(r, md->port, st->pub_rtp, field, "R1 m= port (public mapping)");
 	rtcp_edits(r, md, st, i);
 }

@@ -8,7 +8,6 @@
  * display name, user part, parameter or quoted string that merely contains
  * an address is never looked at (B1, B2, B11).
  */
-#include <stdio.h>
 
 #include "engine_int.h"
 
@@ -21,8 +20,7 @@ static const char *bind_text(struct alg_ctx *c)
 	return c->bind_text;
 }
 
-/* The first value of the first Via header.  0 or negative. */
-int rw_top_via(struct alg_ctx *c, struct sip_via *v)
+static int top_via(struct alg_ctx *c, struct sip_via *v)
 {
 	int h = sip_msg_find(&c->m, SIP_HDR_VIA, -1);
 	struct sip_span rest, item;
@@ -33,6 +31,16 @@ int rw_top_via(struct alg_ctx *c, struct sip_via *v)
 	if (sip_list_next(c->buf, &rest, &item) != 1)
 		return SIP_EVIA;
 	return sip_via_parse(v, c->buf, item);
+}
+
+/* The first value of the first Via header.  0 or negative.  Parsed once
+ * per message (the rewrite and the transaction key both ask). */
+int rw_top_via(struct alg_ctx *c, struct sip_via *v)
+{
+	if (c->top_via_rc == 1)
+		c->top_via_rc = top_via(c, &c->top_via);
+	*v = c->top_via;
+	return c->top_via_rc;
 }
 
 /* host + port of a URI or sent-by; an absent port is the scheme default
@@ -103,7 +111,8 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 				k++;
 				continue;
 			}
-			snprintf(field, sizeof(field), "%s[%d].hostport", sip_hdr_name(id), k++);
+			alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++,
+				  ".hostport");
 			if (!n && orig) {
 				alg_copy(orig, ALG_TEXT, c->buf + a.uri.hostport.off, a.uri.hostport.len);
 				*orig_ep = ep;
@@ -149,7 +158,8 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 				k++;
 				continue;
 			}
-			snprintf(field, sizeof(field), "%s[%d].hostport", sip_hdr_name(id), k++);
+			alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++,
+				  ".hostport");
 			if (alg_edit(c, a.uri.hostport, orig, strlen(orig), field,
 				     "R3 restore what was rewritten on the way out") > 0)
 				n++;
