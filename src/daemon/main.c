@@ -142,8 +142,13 @@ static uint64_t next_deadline(void *ctx)
 static void after_batch(void *ctx)
 {
 	(void)ctx;
+	/* One firewall transaction per batch, before the batch's messages
+	 * leave: the answer that tells a phone where to send media must not
+	 * arrive before the pinhole exists (its first RTP packet would create
+	 * a plain masquerade conntrack entry that the pinhole never fixes). */
+	proto->commit();
 	udp_proxy_flush();
-	proto->commit(); /* one firewall transaction per batch */
+	tcp_proxy_flush();
 	binding_reap();
 	tcp_proxy_reap();
 }

@@ -41,9 +41,9 @@ struct half {
 struct conn {
 	struct half in, out; /* in: accepted from inside; out: connected outside */
 	struct alg_addr phone, server, public_ep;
-	int connecting, dead;
+	int connecting, dead, pending;
 	uint64_t created_ms, last_ms, keep_ms;
-	struct conn *next;
+	struct conn *next, *next_pending;
 };
 
 static const struct daemon_config *cfg;
@@ -52,7 +52,7 @@ static const struct proto *proto;
  * socket assignment; the destination port must find a listener). */
 static struct loop_watch listeners[FW_MAX_PORTS + 1];
 static unsigned nlisteners;
-static struct conn *conns, *graveyard;
+static struct conn *conns, *graveyard, *pending;
 static unsigned nconns;
 
 static void conn_close(struct conn *c, const char *why)
@@ -217,8 +217,10 @@ static void read_half(struct conn *c, struct half *h)
 		if (n <= 0) {
 			/* Best effort: what this side sent last still goes out. */
 			struct half *o = h == &c->in ? &c->out : &c->in;
-			if (n == 0 && o->out.len)
+			if (n == 0 && o->out.len) {
+				proto->commit(); /* pinholes before the answer */
 				flush(c, o);
+			}
 			conn_close(c, n == 0 ? (h == &c->in ? "inside_closed" : "outside_closed")
 					     : "read_error");
 			return;
@@ -260,9 +262,25 @@ static void half_event(struct loop_watch *w, uint32_t events)
 		finish_connect(c);
 	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		read_half(c, h);
-	/* Reading one side queues bytes for the other: flush both. */
-	if (!c->dead && (flush(c, &c->out) < 0 || flush(c, &c->in) < 0))
-		conn_close(c, "write_error");
+	/* Reading one side queues bytes for the other.  They are written by
+	 * tcp_proxy_flush() after the batch's firewall commit, so a phone
+	 * never sees an answer before the pinhole its SDP needs exists. */
+	if (!c->dead && !c->pending) {
+		c->pending = 1;
+		c->next_pending = pending;
+		pending = c;
+	}
+}
+
+void tcp_proxy_flush(void)
+{
+	while (pending) {
+		struct conn *c = pending;
+		pending = c->next_pending;
+		c->pending = 0;
+		if (!c->dead && (flush(c, &c->out) < 0 || flush(c, &c->in) < 0))
+			conn_close(c, "write_error");
+	}
 }
 
 static int count_from(const struct alg_addr *phone)

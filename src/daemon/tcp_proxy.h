@@ -32,6 +32,8 @@ int tcp_proxy_relisten(void);
 void tcp_proxy_keep(const struct alg_binding *b);
 /* Close timed-out connections; returns the earliest deadline left. */
 uint64_t tcp_proxy_expire(uint64_t now_ms);
+/* Write what the batch queued (after the firewall commit). */
+void tcp_proxy_flush(void);
 void tcp_proxy_reap(void);
 unsigned tcp_proxy_count(void);
 

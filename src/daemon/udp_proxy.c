@@ -87,6 +87,10 @@ static void tx_flush(struct txq *q)
 	char a[NET_ADDR_STR];
 	struct alg_addr to;
 
+	if (!q->n)
+		return;
+	/* Pinholes first (a no-op when none are queued): see main.c. */
+	proto->commit();
 	for (unsigned i = 0; i < q->n;) {
 		int k = sendmmsg(q->fd, q->m + i, q->n - i, 0);
 		if (k > 0) {

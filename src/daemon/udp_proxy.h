@@ -26,7 +26,8 @@ void udp_proxy_close(void);
 /* Reopen the listeners for the current SIP ports (reload); bindings stay. */
 int udp_proxy_relisten(void);
 /* Send what is queued (sendmmsg); main calls it after each loop wake-up,
- * before bindings closed in that wake-up are reaped. */
+ * after the firewall commit and before bindings closed in that wake-up are
+ * reaped. */
 void udp_proxy_flush(void);
 /* binding.c calls this when a binding socket is readable. */
 void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events);
