@@ -9,6 +9,31 @@
 
 #include "engine_int.h"
 
+/* Dotted-quad IPv4 exactly as inet_pton(AF_INET) takes it: four decimal
+ * parts 0-255, no leading zero, nothing else.  0 or -1.  By hand because
+ * it runs for every address in every message and inet_pton needs a
+ * NUL-terminated copy. */
+static int ipv4_parse(uint8_t *ip, const char *p, size_t n)
+{
+	size_t i = 0;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+		if (part && (i >= n || p[i++] != '.'))
+			return -1;
+		while (i < n && p[i] >= '0' && p[i] <= '9' && digits < 4) {
+			if (digits && v == 0)
+				return -1; /* leading zero */
+			v = v * 10 + (unsigned)(p[i++] - '0');
+			digits++;
+		}
+		if (!digits || v > 255)
+			return -1;
+		ip[part] = (uint8_t)v;
+	}
+	return i == n ? 0 : -1;
+}
+
 /* Parse an IP literal (IPv6 with or without brackets).  0 or -1. */
 int alg_addr_parse(struct alg_addr *a, const char *p, size_t n)
 {
@@ -21,16 +46,20 @@ int alg_addr_parse(struct alg_addr *a, const char *p, size_t n)
 	}
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
-	memcpy(tmp, p, n);
-	tmp[n] = 0;
-	if (inet_pton(AF_INET, tmp, a->ip) == 1) {
+	if (ipv4_parse(a->ip, p, n) == 0) {
 		a->family = 4;
 		return 0;
 	}
+	memset(a->ip, 0, sizeof(a->ip));
+	if (!memchr(p, ':', n))
+		return -1; /* every IPv6 literal has a colon */
+	memcpy(tmp, p, n);
+	tmp[n] = 0;
 	if (inet_pton(AF_INET6, tmp, a->ip) == 1) {
 		a->family = 6;
 		return 0;
 	}
+	memset(a->ip, 0, sizeof(a->ip));
 	return -1;
 }
 
