@@ -1,10 +1,11 @@
 /*
  * engine.c - alg_new / alg_process / alg_expire (alg.h).
  *
- * alg_process: parse (fail open on anything that does not parse or
- * validate), decide scope (rule 10), run the direction x kind handler that
- * records edits and actions, render once, re-check the result (verify.c),
- * and forward the original instead if the check fails (rule 5).
+ * alg_process: frame the message, decide scope (rule 10), validate (fail
+ * open on anything that does not parse or validate), run the direction x
+ * kind handler that records edits and actions, render once, re-check the
+ * result (verify.c), and forward the original instead if the check fails
+ * (rule 5).
  */
 #include <stdlib.h>
 
@@ -198,19 +199,36 @@ static void finish(struct alg_ctx *c)
 	e->cnt.rewritten++;
 }
 
-static int parse(struct alg_ctx *c)
+/* Framing only: enough to know it is one SIP message and to name its
+ * Call-ID.  The value grammar waits for check(): a message out of scope
+ * goes out unchanged whatever its headers say, so it need not pay for it. */
+static int frame(struct alg_ctx *c)
 {
 	const struct alg_packet *pkt = c->pkt;
 	unsigned fl = pkt->transport == ALG_TCP ? SIP_PARSE_STREAM : 0;
-	int rc = sip_msg_parse(&c->m, pkt->data, pkt->len, c->e->hdrs, SIP_MAX_HEADERS, fl);
 
-	if (rc >= 0)
-		rc = sip_msg_validate(&c->m);
+	return sip_msg_parse(&c->m, pkt->data, pkt->len, c->e->hdrs, SIP_MAX_HEADERS, fl);
+}
+
+/* Everything the rewrite relies on: every value's grammar (rule 5), one
+ * Call-ID, one CSeq. */
+static int check(struct alg_ctx *c)
+{
+	int rc = sip_msg_validate(&c->m);
+
 	if (rc >= 0 && sip_msg_callid(&c->m, &c->callid) != 1)
 		rc = SIP_EMISSING;
 	if (rc >= 0 && sip_msg_cseq(&c->m, &c->cseq) != 1)
 		rc = SIP_ECSEQ;
 	return rc;
+}
+
+static int unparsed(struct alg_engine *e, struct alg_result *res, int rc)
+{
+	e->cnt.unparsed++;
+	e->cnt.unchanged++;
+	res->reason = sip_strerror(rc);
+	return 0;
 }
 
 static void setup_binding(struct alg_ctx *c)
@@ -251,20 +269,21 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 		e->cnt.msgs_out++;
 	else
 		e->cnt.msgs_in++;
-	int rc = pkt->data && pkt->len ? parse(&c) : SIP_EBODY;
-	if (rc < 0) {
-		e->cnt.unparsed++;
-		e->cnt.unchanged++;
-		res->reason = sip_strerror(rc);
-		return 0;
-	}
-	alg_copy(res->call_id, sizeof(res->call_id), c.buf + c.callid.off, c.callid.len);
+	int rc = pkt->data && pkt->len ? frame(&c) : SIP_EBODY;
+	if (rc < 0)
+		return unparsed(e, res, rc);
 	const char *scope = alg_scope(e, pkt);
 	if (scope) {
+		if (sip_msg_callid(&c.m, &c.callid) == 1)
+			alg_copy(res->call_id, sizeof(res->call_id), c.buf + c.callid.off,
+				 c.callid.len);
 		e->cnt.unchanged++;
 		res->reason = scope;
 		return 0;
 	}
+	if ((rc = check(&c)) < 0)
+		return unparsed(e, res, rc);
+	alg_copy(res->call_id, sizeof(res->call_id), c.buf + c.callid.off, c.callid.len);
 	c.nat = e->cfg.mode == ALG_MODE_ALG;
 	c.callid_hash = alg_hash(c.buf + c.callid.off, c.callid.len, 1);
 	sip_edits_init(&c.ed, c.m.len, e->edits, SIP_MAX_EDITS, e->pool, sizeof(e->pool));
