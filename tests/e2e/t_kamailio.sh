@@ -3,9 +3,11 @@
 # kamailio package) as registrar and proxy on the server, baresip as the
 # phones.  Cases: the registrar's location table holds the public binding
 # and still sees the phone as NATed; calls in and out through Kamailio
-# with RTP both ways; an incoming call after the router's UDP conntrack
-# timeout; re-registration refreshes keep the public port; Expires: 0
-# removes the binding and Kamailio then answers 404.
+# with RTP both ways, each stream's media from ports P and P+1 only; an
+# incoming call after the router's UDP conntrack timeout; a phone
+# registered and called over TCP; re-registration refreshes keep the
+# public port; Expires: 0 removes the binding and Kamailio then answers
+# 404.  docs/testing.md ("Real software") lists what fails today and why.
 #
 #   phone  (baresip, sip:phone,  192.168.1.10:5060, registers every 300 s)
 #   phone2 (baresip, sip:phone2, 192.168.1.11:5060, every 8 s: refreshes)
