@@ -1,7 +1,7 @@
 /*
  * bench_engine.c - the ALG engine's cost per message, for callgrind.
  *
- * Runs WARMUP + `--count N` rounds of realistic traffic through one engine: per
+ * Runs WARMUP (250) + `--count N` rounds of realistic traffic through one engine: per
  * round an OPTIONS from inside with nothing to change, a hairpin OPTIONS
  * (out of scope), a REGISTER from inside and its 200, and one whole call
  * (INVITE with SDP from inside, its 200 OK with SDP from outside, ACK,
@@ -94,9 +94,10 @@ static const char SDP_OUT[] =
 	"m=audio 20000 RTP/AVP 0 101\na=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n"
 	"a=sendrecv\n";
 
-/* Rounds before measuring: transactions live 32 s (64*T1), so the pools
+/* Rounds before measuring: INVITE transactions live 212 s (64*T1 + Timer
+ * C) and a round takes 1.1 s of engine time, so after this the pools
  * reach their steady size (no growth on the measured path). */
-#define WARMUP 50
+#define WARMUP 250
 
 struct run {
 	struct alg_engine *e;

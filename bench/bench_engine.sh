@@ -15,7 +15,7 @@ set -u
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-200}
 cd "$(dirname "$0")/.."
-bin=$BUILD/bench/bench_engine
+bin=${BENCH_ENGINE_BIN:-$BUILD/bench/bench_engine} # override: compare another build
 if [ ! -x "$bin" ]; then
 	echo "bench_engine: $bin not built" >&2
 	exit 1
