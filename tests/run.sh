@@ -27,7 +27,7 @@ run() {
 	out="$log/$(echo "$label" | tr '/ ' '__').out"
 	"$@" >"$out" 2>"$out.err"
 	rc=$?
-	sed "s|^\(PASS\|FAIL\): |\1: $label: |" "$out" | grep -E '^(PASS|FAIL): '
+	sed -E "s#^(PASS|FAIL): #\1: $label: #" "$out" | grep -E '^(PASS|FAIL): '
 	p=$(grep -c '^PASS: ' "$out")
 	f=$(grep -c '^FAIL: ' "$out")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
