@@ -21,10 +21,19 @@
 
 #include "alg/alg.h"
 
-enum bcase { C_NONE, C_UNCHANGED, C_HAIRPIN, C_REGISTER, C_REG200, C_INVITE, C_OK200,
-	     C_REINVITE, C_BYE };
-static const char *const case_names[] = { "none", "unchanged", "hairpin", "register",
-					  "reg200", "invite", "ok200", "reinvite", "bye" };
+enum bcase {
+	C_NONE,
+	C_UNCHANGED,
+	C_HAIRPIN,
+	C_REGISTER,
+	C_REG200,
+	C_INVITE,
+	C_OK200,
+	C_REINVITE,
+	C_BYE
+};
+static const char *const case_names[] = {"none",   "unchanged", "hairpin",  "register", "reg200",
+					 "invite", "ok200",	"reinvite", "bye"};
 
 static struct alg_result res;
 static char msg[8192];
@@ -47,7 +56,7 @@ __attribute__((noinline)) int unmeasured(struct alg_engine *e, const struct alg_
 
 static struct alg_addr v4(unsigned a, unsigned b, unsigned c, unsigned d, unsigned port)
 {
-	struct alg_addr x = { .family = 4, .port = (uint16_t)port };
+	struct alg_addr x = {.family = 4, .port = (uint16_t)port};
 
 	x.ip[0] = (uint8_t)a, x.ip[1] = (uint8_t)b, x.ip[2] = (uint8_t)c, x.ip[3] = (uint8_t)d;
 	return x;
@@ -82,17 +91,18 @@ static void build(const char *fmt, ...)
 	}
 }
 
-#define UA "User-Agent: Phone/2.1\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE\n" \
-	   "Supported: replaces, timer\n"
+#define UA                                                                                         \
+	"User-Agent: Phone/2.1\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE\n"                \
+	"Supported: replaces, timer\n"
 
 static const char SDP_IN[] =
-	"v=0\no=alice 100 %d IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
-	"m=audio 16384 RTP/AVP 0 8 101\na=rtpmap:0 PCMU/8000\na=rtpmap:8 PCMA/8000\n"
-	"a=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\na=ptime:20\na=sendrecv\n";
+    "v=0\no=alice 100 %d IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+    "m=audio 16384 RTP/AVP 0 8 101\na=rtpmap:0 PCMU/8000\na=rtpmap:8 PCMA/8000\n"
+    "a=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\na=ptime:20\na=sendrecv\n";
 static const char SDP_OUT[] =
-	"v=0\no=bob 1 1 IN IP4 203.0.113.20\ns=-\nc=IN IP4 203.0.113.21\nt=0 0\n"
-	"m=audio 20000 RTP/AVP 0 101\na=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n"
-	"a=sendrecv\n";
+    "v=0\no=bob 1 1 IN IP4 203.0.113.20\ns=-\nc=IN IP4 203.0.113.21\nt=0 0\n"
+    "m=audio 20000 RTP/AVP 0 101\na=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\n"
+    "a=sendrecv\n";
 
 /* Rounds before measuring: INVITE transactions live 212 s (64*T1 + Timer
  * C) and a round takes 1.1 s of engine time, so after this the pools
@@ -110,8 +120,13 @@ struct run {
 static void feed(struct run *r, enum bcase k, enum alg_dir dir, struct alg_addr src,
 		 struct alg_addr dst, int want_change)
 {
-	struct alg_packet p = { .data = msg, .len = msglen, .dir = dir, .transport = ALG_UDP,
-				.src = src, .dst = dst, .now_ms = r->now };
+	struct alg_packet p = {.data = msg,
+			       .len = msglen,
+			       .dir = dir,
+			       .transport = ALG_UDP,
+			       .src = src,
+			       .dst = dst,
+			       .now_ms = r->now};
 
 	p.binding = v4(203, 0, 113, 1, 40001);
 	if (dir == ALG_IN)
@@ -131,29 +146,32 @@ static void reg_round(struct run *r)
 	build("OPTIONS sip:example.com SIP/2.0\n"
 	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bK-o%u\n"
 	      "Max-Forwards: 70\nFrom: <sip:alice@example.com>;tag=o%u\n"
-	      "To: <sip:example.com>\nCall-ID: opt%u@phone.example.com\nCSeq: %u OPTIONS\n"
-	      UA "Accept: application/sdp\nContent-Length: 0\n\n", i, i, i, i + 1);
+	      "To: <sip:example.com>\nCall-ID: opt%u@phone.example.com\nCSeq: %u OPTIONS\n" UA
+	      "Accept: application/sdp\nContent-Length: 0\n\n",
+	      i, i, i, i + 1);
 	feed(r, C_UNCHANGED, ALG_OUT, ph, reg, 0);
 	build("OPTIONS sip:192.168.1.11:5060 SIP/2.0\n"
 	      "Via: SIP/2.0/UDP 192.168.1.10:5062;branch=z9hG4bK-h%u\n"
 	      "Max-Forwards: 70\nFrom: <sip:alice@192.168.1.10:5062>;tag=h%u\n"
 	      "To: <sip:192.168.1.11>\nCall-ID: hp%u@192.168.1.10\nCSeq: %u OPTIONS\n"
-	      "Contact: <sip:alice@192.168.1.10:5062>\n"
-	      UA "Content-Length: 0\n\n", i, i, i, i + 1);
+	      "Contact: <sip:alice@192.168.1.10:5062>\n" UA "Content-Length: 0\n\n",
+	      i, i, i, i + 1);
 	feed(r, C_HAIRPIN, ALG_OUT, ph, v4(192, 168, 1, 11, 5060), 0);
 	build("REGISTER sip:example.com SIP/2.0\n"
 	      "Via: SIP/2.0/UDP 192.168.1.10:5062;branch=z9hG4bK-r%u\n"
 	      "Max-Forwards: 70\nFrom: <sip:alice@example.com>;tag=r1\n"
 	      "To: <sip:alice@example.com>\nCall-ID: reg1@192.168.1.10\nCSeq: %u REGISTER\n"
-	      "Contact: <sip:alice@192.168.1.10:5062>;expires=120\n"
-	      UA "Expires: 120\nContent-Length: 0\n\n", i, i + 1);
+	      "Contact: <sip:alice@192.168.1.10:5062>;expires=120\n" UA
+	      "Expires: 120\nContent-Length: 0\n\n",
+	      i, i + 1);
 	feed(r, C_REGISTER, ALG_OUT, ph, reg, 1);
 	build("SIP/2.0 200 OK\n"
 	      "Via: SIP/2.0/UDP 203.0.113.1:40001;received=203.0.113.1;branch=z9hG4bK-r%u\n"
 	      "From: <sip:alice@example.com>;tag=r1\n"
 	      "To: <sip:alice@example.com>;tag=reg%u\nCall-ID: reg1@192.168.1.10\n"
 	      "CSeq: %u REGISTER\nContact: <sip:alice@203.0.113.1:40001>;expires=120\n"
-	      "Server: Registrar/1.0\nContent-Length: 0\n\n", i, i, i + 1);
+	      "Server: Registrar/1.0\nContent-Length: 0\n\n",
+	      i, i, i + 1);
 	feed(r, C_REG200, ALG_IN, reg, v4(203, 0, 113, 1, 40001), 1);
 }
 
@@ -165,14 +183,14 @@ static void call_round(struct run *r)
 	unsigned i = r->round;
 	char sdp[1024];
 	static const char rsp[] =
-		"SIP/2.0 200 OK\n"
-		"Via: SIP/2.0/UDP 192.168.1.10:5062;rport=40001;received=203.0.113.1;"
-		"branch=z9hG4bK-c%u-%d\n"
-		"Record-Route: <sip:203.0.113.20;lr>\n"
-		"From: \"Alice\" <sip:alice@example.com>;tag=a%u\n"
-		"To: <sip:bob@example.com>;tag=b%u\nCall-ID: call%u@192.168.1.10\nCSeq: %d %s\n"
-		"Contact: <sip:bob@203.0.113.20>\nServer: Proxy/1.0\n"
-		"%sContent-Length: {CLEN}\n\n%s";
+	    "SIP/2.0 200 OK\n"
+	    "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=40001;received=203.0.113.1;"
+	    "branch=z9hG4bK-c%u-%d\n"
+	    "Record-Route: <sip:203.0.113.20;lr>\n"
+	    "From: \"Alice\" <sip:alice@example.com>;tag=a%u\n"
+	    "To: <sip:bob@example.com>;tag=b%u\nCall-ID: call%u@192.168.1.10\nCSeq: %d %s\n"
+	    "Contact: <sip:bob@203.0.113.20>\nServer: Proxy/1.0\n"
+	    "%sContent-Length: {CLEN}\n\n%s";
 	const char *ct = "Content-Type: application/sdp\n";
 
 	snprintf(sdp, sizeof(sdp), SDP_IN, 1);
@@ -181,7 +199,8 @@ static void call_round(struct run *r)
 	      "Max-Forwards: 70\nFrom: \"Alice\" <sip:alice@example.com>;tag=a%u\n"
 	      "To: <sip:bob@example.com>\nCall-ID: call%u@192.168.1.10\nCSeq: 1 INVITE\n"
 	      "Contact: <sip:alice@192.168.1.10:5062>\n" UA
-	      "Content-Type: application/sdp\nContent-Length: {CLEN}\n\n%s", i, i, i, sdp);
+	      "Content-Type: application/sdp\nContent-Length: {CLEN}\n\n%s",
+	      i, i, i, sdp);
 	feed(r, C_INVITE, ALG_OUT, ph, px, 1);
 	build(rsp, i, 1, i, i, i, 1, "INVITE", ct, SDP_OUT);
 	feed(r, C_OK200, ALG_IN, px, pub, -1);
@@ -192,7 +211,8 @@ static void call_round(struct run *r)
 	      "Max-Forwards: 70\nFrom: \"Alice\" <sip:alice@example.com>;tag=a%u\n"
 	      "To: <sip:bob@example.com>%s\nCall-ID: call%u@192.168.1.10\nCSeq: 1 ACK\n"
 	      "Route: <sip:203.0.113.20;lr>\n"
-	      "Contact: <sip:alice@192.168.1.10:5062>\nContent-Length: 0\n\n", i, i, tt, i);
+	      "Contact: <sip:alice@192.168.1.10:5062>\nContent-Length: 0\n\n",
+	      i, i, tt, i);
 	feed(r, C_NONE, ALG_OUT, ph, px, 1);
 	snprintf(sdp, sizeof(sdp), SDP_IN, 2);
 	build("INVITE sip:bob@203.0.113.20 SIP/2.0\n"
@@ -201,7 +221,8 @@ static void call_round(struct run *r)
 	      "To: <sip:bob@example.com>%s\nCall-ID: call%u@192.168.1.10\nCSeq: 2 INVITE\n"
 	      "Route: <sip:203.0.113.20;lr>\n"
 	      "Contact: <sip:alice@192.168.1.10:5062>\n" UA
-	      "Content-Type: application/sdp\nContent-Length: {CLEN}\n\n%s", i, i, tt, i, sdp);
+	      "Content-Type: application/sdp\nContent-Length: {CLEN}\n\n%s",
+	      i, i, tt, i, sdp);
 	feed(r, C_REINVITE, ALG_OUT, ph, px, 1);
 	build(rsp, i, 2, i, i, i, 2, "INVITE", ct, SDP_OUT);
 	feed(r, C_NONE, ALG_IN, px, pub, -1);
@@ -209,7 +230,8 @@ static void call_round(struct run *r)
 	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bK-c%u-3\n"
 	      "Max-Forwards: 70\nFrom: \"Alice\" <sip:alice@example.com>;tag=a%u\n"
 	      "To: <sip:bob@example.com>%s\nCall-ID: call%u@192.168.1.10\nCSeq: 3 BYE\n"
-	      "Route: <sip:203.0.113.20;lr>\n" UA "Content-Length: 0\n\n", i, i, tt, i);
+	      "Route: <sip:203.0.113.20;lr>\n" UA "Content-Length: 0\n\n",
+	      i, i, tt, i);
 	feed(r, C_BYE, ALG_OUT, ph, px, -1);
 	build(rsp, i, 3, i, i, i, 3, "BYE", "", "");
 	feed(r, C_NONE, ALG_IN, px, pub, -1);
@@ -218,7 +240,7 @@ static void call_round(struct run *r)
 int main(int argc, char **argv)
 {
 	struct alg_config cfg;
-	struct run r = { .meas = C_NONE, .now = 1000 };
+	struct run r = {.meas = C_NONE, .now = 1000};
 	long count = 1000;
 
 	for (int i = 1; i + 1 < argc; i += 2) {

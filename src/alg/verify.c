@@ -90,8 +90,7 @@ static int within(struct sip_span s, uint32_t off, uint32_t len)
 
 /* The values the edits sit in.  0 ok, 1 an edit outside what this file
  * knows (caller validates fully), < 0 bad. */
-static int edited_values_ok(struct alg_engine *e, const struct alg_ctx *c,
-			    const struct sip_msg *v)
+static int edited_values_ok(struct alg_engine *e, const struct alg_ctx *c, const struct sip_msg *v)
 {
 	int last = -1, body = 0;
 

@@ -56,17 +56,16 @@ static void check_failed_open(struct alg_engine *e)
 	CHECK_EQ_INT(cn.failed_open, 1);
 }
 
-static const char REG_NORPORT[] =
-	"REGISTER sip:example.com SIP/2.0\n"
-	"Via: SIP/2.0/UDP 192.168.1.10:5062;branch=z9hG4bK-77\n"
-	"Max-Forwards: 70\n"
-	"From: <sip:alice@example.com>;tag=1\n"
-	"To: <sip:alice@example.com>\n"
-	"Call-ID: v1@192.168.1.10\n"
-	"CSeq: 1 REGISTER\n"
-	"Contact: <sip:alice@192.168.1.10:5062>\n"
-	"Expires: 120\n"
-	"Content-Length: 0\n\n";
+static const char REG_NORPORT[] = "REGISTER sip:example.com SIP/2.0\n"
+				  "Via: SIP/2.0/UDP 192.168.1.10:5062;branch=z9hG4bK-77\n"
+				  "Max-Forwards: 70\n"
+				  "From: <sip:alice@example.com>;tag=1\n"
+				  "To: <sip:alice@example.com>\n"
+				  "Call-ID: v1@192.168.1.10\n"
+				  "CSeq: 1 REGISTER\n"
+				  "Contact: <sip:alice@192.168.1.10:5062>\n"
+				  "Expires: 120\n"
+				  "Content-Length: 0\n\n";
 
 /* Control: the hook that changes nothing lets the rewrite through, so the
  * cases below fail open because of the damage, not the hook. */
@@ -115,8 +114,8 @@ static void t_sdp(void)
 /* An edit that smuggles a line end in: one more header than the input. */
 static void t_header_split(void)
 {
-	struct alg_engine *e = engine("<sip:alice@203.0.113.1:40001>",
-				     "<sip:a@b>\r\nX: 203.0.113.1:401", 0);
+	struct alg_engine *e =
+	    engine("<sip:alice@203.0.113.1:40001>", "<sip:a@b>\r\nX: 203.0.113.1:401", 0);
 
 	h_out(e, PHONE, REGISTRAR, REG_RPORT);
 	check_failed_open(e);
@@ -159,14 +158,14 @@ static void t_ruri(void)
 }
 
 static const struct check_case cases[] = {
-	{ "control_rewrite_passes", t_control },
-	{ "r5_contact_value_reparsed", t_contact },
-	{ "r5_via_value_reparsed", t_via },
-	{ "r5_sdp_reparsed", t_sdp },
-	{ "r5_header_count_checked", t_header_split },
-	{ "r5_content_length_checked", t_content_length },
-	{ "r5_request_uri_reparsed", t_ruri },
-	{ 0 },
+    {"control_rewrite_passes", t_control},
+    {"r5_contact_value_reparsed", t_contact},
+    {"r5_via_value_reparsed", t_via},
+    {"r5_sdp_reparsed", t_sdp},
+    {"r5_header_count_checked", t_header_split},
+    {"r5_content_length_checked", t_content_length},
+    {"r5_request_uri_reparsed", t_ruri},
+    {0},
 };
 
 int main(void)
