@@ -30,7 +30,7 @@ void sip_edits_init(struct sip_edits *e, uint32_t msg_len,
  * (their order would be a guess).  An insertion at either end of a
  * replacement is fine: it goes before or after it.
  */
-static int clash(const struct sip_edit *x, uint32_t off, uint32_t len)
+static inline int clash(const struct sip_edit *x, uint32_t off, uint32_t len)
 {
 	uint64_t a = x->off, ae = (uint64_t)x->off + x->len, b = off, be = (uint64_t)off + len;
 
@@ -44,7 +44,7 @@ static int clash(const struct sip_edit *x, uint32_t off, uint32_t len)
 }
 
 /* Sort key: by offset, an insertion before a replacement at the same offset. */
-static int before(const struct sip_edit *x, uint32_t off, uint32_t len)
+static inline int before(const struct sip_edit *x, uint32_t off, uint32_t len)
 {
 	return x->off < off || (x->off == off && x->len == 0 && len > 0);
 }

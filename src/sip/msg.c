@@ -177,11 +177,14 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 		last--;
 	if (last <= u + 1)
 		return fail(ps, SIP_ESTARTLINE, u);
-	const char *sp = memchr(b + u, ' ', last - 1 - u);
-	if (!sp)
-		sp = memchr(b + u, '\t', last - 1 - u);
-	if (sp)
-		return fail(ps, SIP_ESTARTLINE, (uint32_t)(sp - b));
+	/* An SP inside the URI is reported where it is, else an HT. */
+	uint32_t sp = lx_find2(b, u, last - 1, ps->end, ' ', '\t');
+	if (sp < last - 1 && b[sp] == '\t') {
+		const char *s2 = memchr(b + sp, ' ', last - 1 - sp);
+		sp = s2 ? (uint32_t)(s2 - b) : sp;
+	}
+	if (sp < last - 1)
+		return fail(ps, SIP_ESTARTLINE, sp);
 	if (b[u] == '<')
 		return fail(ps, SIP_EURI, u);
 	int r = parse_version(ps, last, e);

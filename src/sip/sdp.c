@@ -59,7 +59,7 @@ static int name_eq(const char *p, const char *lit, uint32_t n)
 
 /* Next SP-separated field; 1 with *f set, 0 at the end of the value.
  * RFC 8866 separates fields with exactly one SP; more are tolerated. */
-static int field_next(struct sdp_fields *c, struct sip_span *f)
+static inline int field_next(struct sdp_fields *c, struct sip_span *f)
 {
 	uint32_t start;
 

@@ -18,23 +18,36 @@ int sip_span_caseeq(const char *base, struct sip_span s, const char *lit)
 	return 1;
 }
 
+/* Twenty digits can wrap 64 bits: checked as they go. */
+static int64_t uint_wide(const unsigned char *p, uint32_t n, uint64_t max)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned d = p[i] - '0';
+		if (d > 9 || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
+			return -1;
+	}
+	return v > max ? -1 : (int64_t)v;
+}
+
 int64_t sip_span_uint(const char *base, struct sip_span s, uint64_t max)
 {
+	const unsigned char *p = (const unsigned char *)base + s.off;
 	uint64_t v = 0;
 
 	if (!sip_span_present(s) || s.len == 0 || s.len > 20)
 		return -1;
-	/* The value only grows, so one test against max at the end gives the
-	 * same verdict as testing every digit, without a division per digit.
-	 * Nineteen digits cannot wrap 64 bits; twenty are checked as they go. */
+	if (s.len == 20)
+		return uint_wide(p, s.len, max);
+	/* Nineteen digits cannot wrap 64 bits, and the value only grows, so
+	 * one test against max at the end gives the same verdict as testing
+	 * every digit, without a division per digit. */
 	for (uint32_t i = 0; i < s.len; i++) {
-		unsigned d = (unsigned char)base[s.off + i] - '0';
+		unsigned d = p[i] - '0';
 		if (d > 9)
 			return -1;
-		if (s.len < 20)
-			v = v * 10 + d;
-		else if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
-			return -1;
+		v = v * 10 + d;
 	}
 	return v > max ? -1 : (int64_t)v;
 }
