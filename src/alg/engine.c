@@ -264,6 +264,7 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	c.call = ALG_NONE;
 	c.contact_expires = -1;
 	c.top_via_rc = 1;
+	c.bound_contact = -1;
 	e->last_now = c.now;
 	if (pkt->dir == ALG_OUT)
 		e->cnt.msgs_out++;

@@ -216,6 +216,10 @@ struct alg_ctx {
 	 * need it */
 	int top_via_rc;             /* 1 not parsed yet */
 	struct sip_via top_via;
+	/* The first Contact carrying the binding, as rw_uris_restore() saw it,
+	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
+	int bound_contact;
+	int64_t bound_expires;
 };
 
 /* classify.c: addresses, prefixes, scope */

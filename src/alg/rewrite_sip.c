@@ -75,8 +75,15 @@ void rw_via_out(struct alg_ctx *c)
 				    "Via[0].sent-by", "R1 top Via sent-by (no rport)") > 0;
 }
 
-/* Does this URI name the inside endpoint (its source, or for a UA that
- * listens on its Via port without rport, that port: B18b)? */
+/*
+ * Does this URI name the inside endpoint?  Its source address:port, or the
+ * source IP with the top Via's sent-by port, rport or not: sent-by is the
+ * UA's own word for where it listens (RFC 3261 §18.1.1), and over TCP/TLS
+ * the source port is ephemeral by design (§18.1.1, RFC 5626 §4.2: baresip
+ * connects from 4xxxx, listens on 5062).  ;rport only asks for the response
+ * on the source port (RFC 3581 §3); it does not say the UA listens nowhere
+ * else (B18b, R1).  The restore puts back the text as written (R3).
+ */
 static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct alg_addr *ep)
 {
 	if (u->scheme_id != SIP_URI_SIP)
@@ -85,7 +92,7 @@ static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct a
 		return 0;
 	if (alg_addr_eq(ep, &c->pkt->src))
 		return 1;
-	return c->via_ep.family && !c->via_rport && alg_addr_eq(ep, &c->via_ep);
+	return c->via_ep.family && alg_addr_eq(ep, &c->via_ep);
 }
 
 /*
@@ -148,6 +155,8 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 
 	if (!orig || !orig[0])
 		return 0;
+	if (id == SIP_HDR_CONTACT)
+		c->bound_contact = 0;
 	for (int h = sip_msg_find(&c->m, id, -1); h >= 0; h = sip_msg_find(&c->m, id, h)) {
 		struct sip_span rest = c->m.hdrs[h].value, item;
 		while (sip_list_next(c->buf, &rest, &item) == 1) {
@@ -157,6 +166,13 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 			    !uri_is_binding(c, &a.uri)) {
 				k++;
 				continue;
+			}
+			if (id == SIP_HDR_CONTACT && !c->bound_contact) {
+				/* what rw_contact_expires() would find: same walk */
+				c->bound_contact = 1;
+				c->bound_expires = sip_span_present(a.expires)
+							   ? sip_value_uint(c->buf, a.expires, UINT32_MAX)
+							   : -1;
 			}
 			alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++,
 				  ".hostport");
@@ -172,6 +188,11 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
  * RFC 3261 §10.3 step 8).  1 found (*expires set, -1 if no param), 0 not. */
 int rw_contact_expires(struct alg_ctx *c, int64_t *expires)
 {
+	if (c->bound_contact >= 0) { /* rw_uris_restore() already walked them */
+		if (c->bound_contact)
+			*expires = c->bound_expires;
+		return c->bound_contact;
+	}
 	for (int h = sip_msg_find(&c->m, SIP_HDR_CONTACT, -1); h >= 0;
 	     h = sip_msg_find(&c->m, SIP_HDR_CONTACT, h)) {
 		struct sip_span rest = c->m.hdrs[h].value, item;
