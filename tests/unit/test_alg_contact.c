@@ -10,7 +10,7 @@
 #include "alg_harness.h"
 
 #define TPHONE "192.168.1.10:49152" /* ephemeral TCP source */
-#define TBIND "203.0.113.1:49152"   /* its binding (h_run_tr: public IP, same port) */
+#define TBIND  "203.0.113.1:49152"  /* its binding (h_run_tr: public IP, same port) */
 
 /* One message over `tr`; like h_run_at, with the transport set. */
 static const struct alg_result *h_run_tr(struct alg_engine *e, enum alg_dir dir,
@@ -42,35 +42,35 @@ static const struct alg_result *h_run_tr(struct alg_engine *e, enum alg_dir dir,
 }
 
 static const char tcp_register[] =
-	"REGISTER sip:example.com;transport=tcp SIP/2.0\n"
-	"Via: SIP/2.0/TCP 192.168.1.10:5062;rport;branch=z9hG4bKtcp1\n"
-	"Max-Forwards: 70\n"
-	"From: <sip:phonet@example.com>;tag=t1\n"
-	"To: <sip:phonet@example.com>\n"
-	"Call-ID: tcpreg@192.168.1.10\n"
-	"CSeq: 1 REGISTER\n"
-	"Contact: <sip:phonet@192.168.1.10:5062;transport=tcp>;expires=600, <sip:other@192.168.1.10:5070;transport=tcp>\n"
-	"Content-Length: 0\n\n";
+    "REGISTER sip:example.com;transport=tcp SIP/2.0\n"
+    "Via: SIP/2.0/TCP 192.168.1.10:5062;rport;branch=z9hG4bKtcp1\n"
+    "Max-Forwards: 70\n"
+    "From: <sip:phonet@example.com>;tag=t1\n"
+    "To: <sip:phonet@example.com>\n"
+    "Call-ID: tcpreg@192.168.1.10\n"
+    "CSeq: 1 REGISTER\n"
+    "Contact: <sip:phonet@192.168.1.10:5062;transport=tcp>;expires=600, "
+    "<sip:other@192.168.1.10:5070;transport=tcp>\n"
+    "Content-Length: 0\n\n";
 
 static const char tcp_register_200[] =
-	"SIP/2.0 200 OK\n"
-	"Via: SIP/2.0/TCP 192.168.1.10:5062;rport=49152;received=203.0.113.1;branch=z9hG4bKtcp1\n"
-	"From: <sip:phonet@example.com>;tag=t1\n"
-	"To: <sip:phonet@example.com>;tag=r1\n"
-	"Call-ID: tcpreg@192.168.1.10\n"
-	"CSeq: 1 REGISTER\n"
-	"Contact: <sip:phonet@203.0.113.1:49152;transport=tcp>;expires=600\n"
-	"Content-Length: 0\n\n";
+    "SIP/2.0 200 OK\n"
+    "Via: SIP/2.0/TCP 192.168.1.10:5062;rport=49152;received=203.0.113.1;branch=z9hG4bKtcp1\n"
+    "From: <sip:phonet@example.com>;tag=t1\n"
+    "To: <sip:phonet@example.com>;tag=r1\n"
+    "Call-ID: tcpreg@192.168.1.10\n"
+    "CSeq: 1 REGISTER\n"
+    "Contact: <sip:phonet@203.0.113.1:49152;transport=tcp>;expires=600\n"
+    "Content-Length: 0\n\n";
 
-static const char tcp_invite_in[] =
-	"INVITE sip:phonet@203.0.113.1:49152;transport=tcp SIP/2.0\n"
-	"Via: SIP/2.0/TCP 203.0.113.20:5060;branch=z9hG4bKin1\n"
-	"From: <sip:c@example.com>;tag=c\n"
-	"To: <sip:phonet@example.com>\n"
-	"Call-ID: tcpin@203.0.113.20\n"
-	"CSeq: 1 INVITE\n"
-	"Contact: <sip:c@203.0.113.20:5060;transport=tcp>\n"
-	"Content-Length: 0\n\n";
+static const char tcp_invite_in[] = "INVITE sip:phonet@203.0.113.1:49152;transport=tcp SIP/2.0\n"
+				    "Via: SIP/2.0/TCP 203.0.113.20:5060;branch=z9hG4bKin1\n"
+				    "From: <sip:c@example.com>;tag=c\n"
+				    "To: <sip:phonet@example.com>\n"
+				    "Call-ID: tcpin@203.0.113.20\n"
+				    "CSeq: 1 INVITE\n"
+				    "Contact: <sip:c@203.0.113.20:5060;transport=tcp>\n"
+				    "Content-Length: 0\n\n";
 
 /* R1: a TCP REGISTER from an ephemeral port whose Contact names the listen
  * port of the top Via (5062;rport) is the inside endpoint: Contact gets the
@@ -81,7 +81,8 @@ static void t_tcp_register_out(void)
 	struct alg_engine *e = h_engine();
 	h_run_tr(e, ALG_OUT, ALG_TCP, TPHONE, REGISTRAR, tcp_register);
 	CHECK(H_res.changed);
-	CHECK(h_line("Contact: <sip:phonet@203.0.113.1:49152;transport=tcp>;expires=600, <sip:other@192.168.1.10:5070;transport=tcp>"));
+	CHECK(h_line("Contact: <sip:phonet@203.0.113.1:49152;transport=tcp>;expires=600, "
+		     "<sip:other@192.168.1.10:5070;transport=tcp>"));
 	CHECK(h_line("Via: SIP/2.0/TCP 192.168.1.10:5062;rport;branch=z9hG4bKtcp1"));
 	CHECK_EQ_INT(h_diff_lines(), 1);
 	CHECK(h_clen_ok());
@@ -101,7 +102,8 @@ static void t_tcp_register_200_restored(void)
 	h_run_tr(e, ALG_OUT, ALG_TCP, TPHONE, REGISTRAR, tcp_register);
 	h_run_tr(e, ALG_IN, ALG_TCP, REGISTRAR, TBIND, tcp_register_200);
 	CHECK(h_line("Contact: <sip:phonet@192.168.1.10:5062;transport=tcp>;expires=600"));
-	CHECK(h_line("Via: SIP/2.0/TCP 192.168.1.10:5062;rport=49152;received=203.0.113.1;branch=z9hG4bKtcp1"));
+	CHECK(h_line("Via: SIP/2.0/TCP "
+		     "192.168.1.10:5062;rport=49152;received=203.0.113.1;branch=z9hG4bKtcp1"));
 	CHECK_EQ_INT(h_diff_lines(), 1);
 	const struct alg_action *k = h_action(ALG_ACT_BINDING_KEEP, 0);
 	CHECK(k != NULL);
@@ -138,28 +140,28 @@ static void t_tcp_invite_in_restored(void)
 static void t_udp_rport_via_port(void)
 {
 	struct alg_engine *e = h_engine();
-	static const char reg[] =
-		"REGISTER sip:example.com SIP/2.0\n"
-		"Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKu1\n"
-		"From: <sip:u@example.com>;tag=1\n"
-		"To: <sip:u@example.com>\n"
-		"Call-ID: udpvia\n"
-		"CSeq: 1 REGISTER\n"
-		"Contact: <sip:u@192.168.1.10:5062>\n"
-		"Expires: 300\n"
-		"Content-Length: 0\n\n";
+	static const char reg[] = "REGISTER sip:example.com SIP/2.0\n"
+				  "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKu1\n"
+				  "From: <sip:u@example.com>;tag=1\n"
+				  "To: <sip:u@example.com>\n"
+				  "Call-ID: udpvia\n"
+				  "CSeq: 1 REGISTER\n"
+				  "Contact: <sip:u@192.168.1.10:5062>\n"
+				  "Expires: 300\n"
+				  "Content-Length: 0\n\n";
 	h_run_tr(e, ALG_OUT, ALG_UDP, "192.168.1.10:5082", REGISTRAR, reg);
 	CHECK(h_line("Contact: <sip:u@203.0.113.1:5082>"));
 	CHECK(h_line("Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKu1"));
-	h_run_tr(e, ALG_IN, ALG_UDP, REGISTRAR, "203.0.113.1:5082",
-		 "SIP/2.0 200 OK\n"
-		 "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=5082;received=203.0.113.1;branch=z9hG4bKu1\n"
-		 "From: <sip:u@example.com>;tag=1\n"
-		 "To: <sip:u@example.com>;tag=r\n"
-		 "Call-ID: udpvia\n"
-		 "CSeq: 1 REGISTER\n"
-		 "Contact: <sip:u@203.0.113.1:5082>;expires=300\n"
-		 "Content-Length: 0\n\n");
+	h_run_tr(
+	    e, ALG_IN, ALG_UDP, REGISTRAR, "203.0.113.1:5082",
+	    "SIP/2.0 200 OK\n"
+	    "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=5082;received=203.0.113.1;branch=z9hG4bKu1\n"
+	    "From: <sip:u@example.com>;tag=1\n"
+	    "To: <sip:u@example.com>;tag=r\n"
+	    "Call-ID: udpvia\n"
+	    "CSeq: 1 REGISTER\n"
+	    "Contact: <sip:u@203.0.113.1:5082>;expires=300\n"
+	    "Content-Length: 0\n\n");
 	CHECK(h_line("Contact: <sip:u@192.168.1.10:5062>;expires=300"));
 	CHECK_EQ_INT(h_diff_lines(), 1);
 	h_run_tr(e, ALG_IN, ALG_UDP, REGISTRAR, "203.0.113.1:5082",
@@ -188,7 +190,8 @@ static void t_via_port_needs_own_via(void)
 		 "To: <sip:o@example.com>\n"
 		 "Call-ID: otherhost\n"
 		 "CSeq: 1 REGISTER\n"
-		 "Contact: <sip:o@192.168.1.10:5062;transport=tcp>, <sip:o@192.168.1.20:5062;transport=tcp>\n"
+		 "Contact: <sip:o@192.168.1.10:5062;transport=tcp>, "
+		 "<sip:o@192.168.1.20:5062;transport=tcp>\n"
 		 "Content-Length: 0\n\n");
 	CHECK(!H_res.changed);
 	CHECK(h_same());
@@ -196,12 +199,19 @@ static void t_via_port_needs_own_via(void)
 }
 
 static const struct check_case cases[] = {
-	{ "TCP REGISTER from an ephemeral port: Contact on the Via listen port gets the binding, other port kept (R1,R4)", t_tcp_register_out },
-	{ "TCP REGISTER 200: Contact restored to the exact 5062 the UA wrote, registration kept (R3,R9)", t_tcp_register_200_restored },
-	{ "TCP INVITE to the binding: Request-URI restored to the listen port 5062 (R3)", t_tcp_invite_in_restored },
-	{ "B18 UDP rport UA, Via port != source: Contact mapped, restored, delivered to the Via port (R1,R3,R4)", t_udp_rport_via_port },
-	{ "Via port counts only for the sender's own Via: another host's Via/Contact untouched (R1,B2)", t_via_port_needs_own_via },
-	{ NULL, NULL },
+    {"TCP REGISTER from an ephemeral port: Contact on the Via listen port gets the binding, other "
+     "port kept (R1,R4)",
+     t_tcp_register_out},
+    {"TCP REGISTER 200: Contact restored to the exact 5062 the UA wrote, registration kept (R3,R9)",
+     t_tcp_register_200_restored},
+    {"TCP INVITE to the binding: Request-URI restored to the listen port 5062 (R3)",
+     t_tcp_invite_in_restored},
+    {"B18 UDP rport UA, Via port != source: Contact mapped, restored, delivered to the Via port "
+     "(R1,R3,R4)",
+     t_udp_rport_via_port},
+    {"Via port counts only for the sender's own Via: another host's Via/Contact untouched (R1,B2)",
+     t_via_port_needs_own_via},
+    {NULL, NULL},
 };
 
 int main(void)
