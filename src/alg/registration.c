@@ -58,12 +58,20 @@ static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub,
 		if (alg_addr_eq(&r->public_ep, pub) && r->expires_ms > need)
 			need = r->expires_ms;
 	}
+	/* A call ends by start + max_call_ms at the latest, and no call starts
+	 * after now, so while any call uses the binding, now + max_call_ms
+	 * covers them all.  The bound keeps this O(1) however many calls share
+	 * a trunk's binding (scanning them made a flood of new calls
+	 * quadratic); binding_release() recomputes when a call goes away. */
 	for (uint32_t i = pool_find2(&e->calls, pub_key(pub, tr)); i != ALG_NONE;
 	     i = pool_next2(&e->calls, i)) {
 		struct alg_call *call = pool_at(&e->calls, i);
-		uint64_t end = call->start_ms + e->cfg.max_call_ms + e->cfg.dialog_binding_ms;
-		if (alg_addr_eq(&call->binding, pub) && end > need)
+		uint64_t end = now + e->cfg.max_call_ms + e->cfg.dialog_binding_ms;
+		if (!alg_addr_eq(&call->binding, pub))
+			continue;
+		if (end > need)
 			need = end;
+		break;
 	}
 	return need;
 }
