@@ -32,6 +32,7 @@ enum fw_op_kind {
 
 struct fw_op {
 	enum fw_op_kind kind;
+	int fresh; /* fw_pinhole_add(), not a refresh: flush stale conntrack */
 	struct fw_pinhole p;
 };
 
@@ -84,5 +85,11 @@ void fw_pinhole_free(struct fw *fw);
 /* The counter of one NFTA_LIST_ELEM element attribute (0 if none);
  * returns 1 if the element had one. */
 int fw_elem_counter(const struct nlattr *elem, uint64_t *pkts, uint64_t *bytes);
+
+/* fw_ct.c: after ops[0, n) are in the maps, delete the UDP conntrack
+ * entries that the fresh adds among them would otherwise never see (NATed
+ * by masquerade, or by an earlier pinhole, before this one existed).  One
+ * filtered dump whatever n is.  Returns the number deleted or -errno. */
+int fw_ct_flush(struct fw *fw, const struct fw_op *ops, size_t n);
 
 #endif

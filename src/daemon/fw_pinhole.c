@@ -55,7 +55,7 @@ static struct fw_key key_inside(const struct fw_pinhole *p)
 	return key_of(p->inside_addr, p->inside_port);
 }
 
-static int fw_queue(struct fw *fw, enum fw_op_kind kind, const struct fw_pinhole *p)
+static int fw_queue(struct fw *fw, enum fw_op_kind kind, int fresh, const struct fw_pinhole *p)
 {
 	struct fw_op *ops;
 
@@ -69,27 +69,36 @@ static int fw_queue(struct fw *fw, enum fw_op_kind kind, const struct fw_pinhole
 		fw->opcap = cap;
 	}
 	fw->ops[fw->nops].kind = kind;
+	fw->ops[fw->nops].fresh = fresh;
 	fw->ops[fw->nops].p = *p;
 	fw->nops++;
 	return 0;
 }
 
-int fw_pinhole_add(struct fw *fw, const struct fw_pinhole *p)
+static int queue_add(struct fw *fw, int fresh, const struct fw_pinhole *p)
 {
 	if (!p->public_port || !p->inside_port || !p->timeout_ms)
 		return -EINVAL;
-	return fw_queue(fw, FW_OP_ADD, p);
+	return fw_queue(fw, FW_OP_ADD, fresh, p);
 }
 
-/* The same message as an add: the element exists, so only its expiry moves. */
+/* A new pinhole also flushes the conntrack entries made before it existed
+ * (fw_ct.c), once fw_commit() has put it in the maps. */
+int fw_pinhole_add(struct fw *fw, const struct fw_pinhole *p)
+{
+	return queue_add(fw, 1, p);
+}
+
+/* The same message as an add: the element exists, so only its expiry moves.
+ * No conntrack flush: its flows already go through the maps. */
 int fw_pinhole_refresh(struct fw *fw, const struct fw_pinhole *p)
 {
-	return fw_pinhole_add(fw, p);
+	return queue_add(fw, 0, p);
 }
 
 int fw_pinhole_del(struct fw *fw, const struct fw_pinhole *p)
 {
-	return fw_queue(fw, FW_OP_DEL, p);
+	return fw_queue(fw, FW_OP_DEL, 0, p);
 }
 
 void fw_pinhole_free(struct fw *fw)
@@ -245,6 +254,11 @@ int fw_commit(struct fw *fw)
 		if (err && !first)
 			first = err;
 	}
+	/* A pinhole that failed is flushed too: harmless, its flows keep
+	 * going through masquerade as before. */
+	err = fw_ct_flush(fw, fw->ops, fw->nops);
+	if (err < 0)
+		fw_log(fw, LOG_WARNING, "event=fw_ct_flush_error err=%s", strerror(-err));
 	fw->nops = 0;
 	return first;
 }

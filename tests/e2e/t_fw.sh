@@ -216,6 +216,59 @@ else
 	fail pinhole_refresh_extends "$(router_nft list table ip sipalg | grep elements | tr '\n' '|')"
 fi
 
+# ---- stale conntrack entries (fw_ct.c) ----------------------------------------
+# A flow that started before its pinhole existed was NATed by masquerade (or
+# not at all); NAT is decided on a flow's first packet, so without the flush
+# in fw_commit() it would keep that mapping.  Seen with baresip, whose first
+# RTCP leaves ~0.2 ms before its 200 OK.
+
+ct_id() { # conntrack id of the UDP flow with original source port $1, or ""
+	nsx "$NS_ROUTER" conntrack -L -p udp --orig-port-src "$1" -o id 2>/dev/null |
+		sed -n 's/.* id=\([0-9]*\).*/\1/p' | head -n 1
+}
+
+bg_start srv50010 "$NS_SERVER" "${SOCK[@]}" udp-recv 50010 6 4
+bg_start ph30012 "$NS_PHONE" "${SOCK[@]}" udp-recv 30012 6 3
+wait_ready "$E2E_DIR/srv50010.out" && wait_ready "$E2E_DIR/ph30012.out"
+# Before the pinholes: phone 30010 -> server (masqueraded to public:30010),
+# and server 50011 -> public:41012 (no NAT, nobody listens).
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 30010 "$SERVER_IP" 50010 early-out 1
+nsx "$NS_SERVER" "${SOCK[@]}" udp-send 50011 "$PUBLIC_IP" 41012 early-in 1
+sleep 0.2
+if grep -q "from=$PUBLIC_IP:30010 data=early-out" "$E2E_DIR/srv50010.out" &&
+	[ -n "$(ct_id 30010)" ] && [ -n "$(ct_id 50011)" ]; then
+	pass stale_ct_setup_masqueraded
+else
+	fail stale_ct_setup_masqueraded "server got: $(tr '\n' '|' <"$E2E_DIR/srv50010.out") conntrack: $(nsx "$NS_ROUTER" conntrack -L -p udp 2>&1 | tr '\n' '|')"
+fi
+expect_ok stale_ct_add add 5 "$PHONE_IP" 30010 41010 20000 &&
+	expect_ok stale_ct_add add 6 "$PHONE_IP" 30012 41012 20000 &&
+	expect_ok stale_ct_add commit
+nsx "$NS_PHONE" "${SOCK[@]}" udp-send 30010 "$SERVER_IP" 50010 late-out 3
+nsx "$NS_SERVER" "${SOCK[@]}" udp-send 50011 "$PUBLIC_IP" 41012 late-in 3
+sleep 0.2
+if [ "$(grep -c "from=$PUBLIC_IP:41010 data=late-out" "$E2E_DIR/srv50010.out")" = 3 ]; then
+	pass stale_ct_outbound_takes_pinhole
+else
+	fail stale_ct_outbound_takes_pinhole "server got: $(tr '\n' '|' <"$E2E_DIR/srv50010.out") conntrack: $(nsx "$NS_ROUTER" conntrack -L -p udp 2>&1 | tr '\n' '|')"
+fi
+if [ "$(grep -c "from=$SERVER_IP:50011 data=late-in" "$E2E_DIR/ph30012.out")" = 3 ]; then
+	pass stale_ct_inbound_takes_pinhole
+else
+	fail stale_ct_inbound_takes_pinhole "phone got: $(tr '\n' '|' <"$E2E_DIR/ph30012.out") conntrack: $(nsx "$NS_ROUTER" conntrack -L -p udp 2>&1 | tr '\n' '|')"
+fi
+
+# Flows already NATed by the pinhole survive a re-add (reply tuple checked).
+id_out=$(ct_id 30010) id_in=$(ct_id 50011)
+expect_ok stale_ct_keep add 5 "$PHONE_IP" 30010 41010 20000 &&
+	expect_ok stale_ct_keep add 6 "$PHONE_IP" 30012 41012 20000 &&
+	expect_ok stale_ct_keep commit
+if [ -n "$id_out" ] && [ -n "$id_in" ] && [ "$(ct_id 30010)" = "$id_out" ] && [ "$(ct_id 50011)" = "$id_in" ]; then
+	pass stale_ct_live_flows_kept
+else
+	fail stale_ct_live_flows_kept "ids before: $id_out $id_in after: $(ct_id 30010) $(ct_id 50011)"
+fi
+
 # ---- fw_close and leftovers ---------------------------------------------------
 
 nothing_left() { # NAME
