@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <threads.h>
 
+#include "hdr_index.h"
 #include "msg.h"
 
 struct hdr_row {
@@ -73,96 +74,53 @@ static const struct hdr_row rows[] = {
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
-#define NAME_MAX_LEN 24
 
 static inline unsigned lower(unsigned char c)
 {
 	return c | ((unsigned)((unsigned)c - 'A' < 26u) << 5);
 }
 
-/*
- * Index built from the table on first use.  A long name is narrowed by its
- * length and first letter (| 0x20 folds a letter's case; the low five bits
- * then tell letters apart): by_key[len][first & 31] is a row (+1, 0 =
- * none), and next_row[] chains the few rows that share a key (Call-ID and
- * Contact, RAck and RSeq, Referred-By and Retry-After).  Each candidate is
- * confirmed on the whole name.  With it, each row's name in lower case
- * and a mask of its letters, so confirming goes eight octets at a time.
- * Compact forms are one letter: by_compact[letter & 31].
- */
-static uint8_t by_key[NAME_MAX_LEN + 1][32], next_row[NROWS], by_compact[32];
-static unsigned char row_lc[NROWS][NAME_MAX_LEN], row_letters[NROWS][NAME_MAX_LEN];
+/* The index of hdr_index.h, built from the rows on first use. */
+struct sip_hdr_key sip_hdr_keys[NROWS];
+uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32], sip_hdr_by_compact[32];
+atomic_int sip_hdr_index_ready;
 static once_flag index_once = ONCE_FLAG_INIT;
-static atomic_int index_ready;
 
-static void index_build(void)
+static void index_fill(void)
 {
+	/* backwards, so that each chain lists its rows in table order */
 	for (size_t i = NROWS; i-- > 0;) {
 		const struct hdr_row *r = &rows[i];
-		uint8_t *slot = &by_key[r->len][(unsigned char)r->name[0] & 31];
-		next_row[i] = *slot;
+		uint8_t *slot = &sip_hdr_by_key[r->len][(unsigned char)r->name[0] & 31];
+		sip_hdr_keys[i].next = *slot;
+		sip_hdr_keys[i].id = r->id;
 		*slot = (uint8_t)(i + 1);
 		if (r->compact)
-			by_compact[(unsigned char)r->compact & 31] = (uint8_t)(i + 1);
-		for (size_t k = 0; k < r->len; k++) {
+			sip_hdr_by_compact[(unsigned char)r->compact & 31] = (uint8_t)(i + 1);
+		for (size_t k = 0; k < r->len && k < SIP_HDR_NAME_MAX; k++) {
 			unsigned char c = (unsigned char)lower((unsigned char)r->name[k]);
-			row_lc[i][k] = c;
-			row_letters[i][k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
+			sip_hdr_keys[i].lc[k] = c;
+			sip_hdr_keys[i].letters[k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
 		}
 	}
-	atomic_store_explicit(&index_ready, 1, memory_order_release);
+	atomic_store_explicit(&sip_hdr_index_ready, 1, memory_order_release);
 }
 
-/* One chunk of 8, 4 or 2 octets at off: equal to the lower-case name, or
- * differing from a letter by the case bit only. */
-#define CHUNK_EQ(type)                                                         \
-	static inline int chunk_eq_##type(const char *p, size_t off, size_t r) \
-	{                                                                      \
-		type a, l, m;                                                  \
-		memcpy(&a, p + off, sizeof(a));                                \
-		memcpy(&l, row_lc[r] + off, sizeof(l));                        \
-		memcpy(&m, row_letters[r] + off, sizeof(m));                   \
-		return ((a ^ l) & ~m) == 0;                                    \
-	}
-CHUNK_EQ(uint64_t)
-CHUNK_EQ(uint32_t)
-CHUNK_EQ(uint16_t)
-
-/* Case-insensitive equality with row r (len >= 2), in chunks that may
- * overlap so that no load passes the end of the name. */
-static inline int name_eq(const char *p, size_t len, size_t r)
+void sip_hdr_index_build(void)
 {
-	if (len < 4)
-		return chunk_eq_uint16_t(p, 0, r) && chunk_eq_uint16_t(p, len - 2, r);
-	if (len < 8)
-		return chunk_eq_uint32_t(p, 0, r) && chunk_eq_uint32_t(p, len - 4, r);
-	for (size_t i = 0; i + 8 < len; i += 8)
-		if (!chunk_eq_uint64_t(p, i, r))
-			return 0;
-	return chunk_eq_uint64_t(p, len - 8, r);
+	call_once(&index_once, index_fill);
 }
 
 enum sip_hdr_id sip_hdr_lookup(const char *p, size_t len, uint8_t *compact)
 {
-	uint8_t dummy, r;
+	uint8_t c;
+	enum sip_hdr_id id;
 
-	if (!compact)
-		compact = &dummy;
-	*compact = 0;
-	if (len == 0 || len > NAME_MAX_LEN)
-		return SIP_HDR_OTHER;
-	if (!atomic_load_explicit(&index_ready, memory_order_acquire))
-		call_once(&index_once, index_build);
-	if (len == 1) {
-		unsigned c = lower((unsigned char)p[0]);
-		r = c >= 'a' && c <= 'z' ? by_compact[c & 31] : 0;
-		*compact = r != 0;
-		return r ? rows[r - 1].id : SIP_HDR_OTHER;
-	}
-	for (r = by_key[len][(unsigned char)p[0] & 31]; r; r = next_row[r - 1])
-		if (name_eq(p, len, r - 1u))
-			return rows[r - 1].id;
-	return SIP_HDR_OTHER;
+	sip_hdr_index_ensure();
+	id = sip_hdr_index_lookup(p, len, &c);
+	if (compact)
+		*compact = c;
+	return id;
 }
 
 const char *sip_hdr_name(enum sip_hdr_id id)

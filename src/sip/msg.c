@@ -13,6 +13,7 @@
 #endif
 
 #include "msg.h"
+#include "hdr_index.h"
 #include "lex.h"
 #include "limits.h"
 
@@ -212,7 +213,7 @@ static int parse_start(struct pstate *ps, uint32_t i, uint32_t e)
  * if the line has none; found sixteen octets at a time) is looked up;
  * only an unknown name is walked octet by octet to check it is a token.
  * Returns the colon's index or < 0. */
-static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_t colon,
+static inline int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_t colon,
 		       uint32_t cend)
 {
 	const char *b = ps->b;
@@ -220,7 +221,7 @@ static int header_name(struct pstate *ps, struct sip_hdr *h, uint32_t i, uint32_
 
 	while (n > i && ws(b[n - 1]))
 		n--;
-	h->id = (uint8_t)(colon < cend ? sip_hdr_lookup(b + i, n - i, &h->compact)
+	h->id = (uint8_t)(colon < cend ? sip_hdr_index_lookup(b + i, n - i, &h->compact)
 				       : SIP_HDR_OTHER);
 	if (h->id != SIP_HDR_OTHER) {
 		h->name = sip_span_make(i, n - i);
@@ -406,6 +407,7 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 	int r;
 
 	msg_init(m, buf, hdrs, cap, flags);
+	sip_hdr_index_ensure();
 	if (len > SIP_MAX_MSG_SIZE && !ps.stream)
 		return fail(&ps, SIP_ETOOBIG, SIP_MAX_MSG_SIZE);
 	ps.avail = (uint32_t)(len > SIP_MAX_MSG_SIZE ? SIP_MAX_MSG_SIZE : len);

@@ -1,0 +1,96 @@
+/*
+ * hdr_index.h - internal to the wire library: the index of header names
+ * that hdr_table.c builds from its rows, and the lookup over it, inline
+ * so that the message parser (one lookup per header line, its largest
+ * single cost) pays no call for it.
+ *
+ * Not a public header (msg.h has sip_hdr_lookup for everyone else).  The
+ * index is built once, thread-safely, by sip_hdr_index_ensure() and is
+ * read-only after that.  Every hit is confirmed on the whole name,
+ * case-insensitively: a hash alone would let an unknown header pass for a
+ * known one (STYLE.md §6).
+ */
+#ifndef SIPALG_SIP_HDR_INDEX_H
+#define SIPALG_SIP_HDR_INDEX_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "msg.h"
+
+#define SIP_HDR_NAME_MAX 24 /* longest name the index holds */
+
+/* One row of hdr_table.c as the lookup reads it. */
+struct sip_hdr_key {
+	unsigned char lc[SIP_HDR_NAME_MAX];      /* the name in lower case */
+	unsigned char letters[SIP_HDR_NAME_MAX]; /* 0x20 under each letter, else 0 */
+	uint8_t next; /* next row with the same (length, first letter), + 1 */
+	uint8_t id;   /* enum sip_hdr_id */
+};
+
+/* A long name's candidates: by_key[len][first octet & 31] is a row + 1
+ * (0: none); | 0x20 folds a letter's case and the low five bits tell
+ * letters apart.  A compact form: by_compact[letter & 31]. */
+extern struct sip_hdr_key sip_hdr_keys[];
+extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32];
+extern uint8_t sip_hdr_by_compact[32];
+extern atomic_int sip_hdr_index_ready;
+void sip_hdr_index_build(void);
+
+static inline void sip_hdr_index_ensure(void)
+{
+	if (!atomic_load_explicit(&sip_hdr_index_ready, memory_order_acquire))
+		sip_hdr_index_build();
+}
+
+/* n (2, 4 or 8) octets at off equal the row's lower-case name, or differ
+ * from one of its letters by the case bit only. */
+static inline int sip_hdr_chunk_eq(const char *p, size_t off, const struct sip_hdr_key *k,
+				   size_t n)
+{
+	uint64_t a = 0, l = 0, m = 0;
+
+	memcpy(&a, p + off, n);
+	memcpy(&l, k->lc + off, n);
+	memcpy(&m, k->letters + off, n);
+	return ((a ^ l) & ~m) == 0;
+}
+
+/* Case-insensitive equality of p[0, len) (2 <= len <= SIP_HDR_NAME_MAX)
+ * with a row's name of that length, in chunks that may overlap so that no
+ * load passes the end of the name. */
+static inline int sip_hdr_name_eq(const char *p, size_t len, const struct sip_hdr_key *k)
+{
+	if (len < 4)
+		return sip_hdr_chunk_eq(p, 0, k, 2) && sip_hdr_chunk_eq(p, len - 2, k, 2);
+	if (len < 8)
+		return sip_hdr_chunk_eq(p, 0, k, 4) && sip_hdr_chunk_eq(p, len - 4, k, 4);
+	for (size_t i = 0; i + 8 < len; i += 8)
+		if (!sip_hdr_chunk_eq(p, i, k, 8))
+			return 0;
+	return sip_hdr_chunk_eq(p, len - 8, k, 8);
+}
+
+/* sip_hdr_lookup() on a built index (sip_hdr_index_ensure() first). */
+static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, uint8_t *compact)
+{
+	unsigned r = 0;
+
+	*compact = 0;
+	if (len - 2 <= SIP_HDR_NAME_MAX - 2) {
+		for (r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r; r = sip_hdr_keys[r - 1].next)
+			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r - 1]))
+				return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
+	} else if (len == 1) {
+		unsigned c = (unsigned char)p[0] | 0x20u;
+		r = c >= 'a' && c <= 'z' ? sip_hdr_by_compact[c & 31] : 0;
+		if (r) {
+			*compact = 1;
+			return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
+		}
+	}
+	return SIP_HDR_OTHER;
+}
+
+#endif
