@@ -23,7 +23,7 @@
 
 /* One row of hdr_table.c as the lookup reads it. */
 struct sip_hdr_key {
-	unsigned char lc[SIP_HDR_NAME_MAX];      /* the name in lower case */
+	unsigned char lc[SIP_HDR_NAME_MAX];	 /* the name in lower case */
 	unsigned char letters[SIP_HDR_NAME_MAX]; /* 0x20 under each letter, else 0 */
 	uint8_t next; /* next row with the same (length, first letter), + 1 */
 	uint8_t id;   /* enum sip_hdr_id */
@@ -46,8 +46,7 @@ static inline void sip_hdr_index_ensure(void)
 
 /* n (2, 4 or 8) octets at off equal the row's lower-case name, or differ
  * from one of its letters by the case bit only. */
-static inline int sip_hdr_chunk_eq(const char *p, size_t off, const struct sip_hdr_key *k,
-				   size_t n)
+static inline int sip_hdr_chunk_eq(const char *p, size_t off, const struct sip_hdr_key *k, size_t n)
 {
 	uint64_t a = 0, l = 0, m = 0;
 
@@ -79,7 +78,8 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
 
 	*compact = 0;
 	if (len - 2 <= SIP_HDR_NAME_MAX - 2) {
-		for (r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r; r = sip_hdr_keys[r - 1].next)
+		for (r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r;
+		     r = sip_hdr_keys[r - 1].next)
 			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r - 1]))
 				return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
 	} else if (len == 1) {
