@@ -61,7 +61,7 @@ struct ct_index {
 };
 
 struct ct_tuple {
-	uint32_t src, dst;  /* network order */
+	uint32_t src, dst;     /* network order */
 	uint16_t sport, dport; /* network order */
 	uint8_t proto;
 };
@@ -73,8 +73,7 @@ static size_t hash_key(uint32_t addr, uint16_t port, size_t mask)
 	return (size_t)(h >> 32) & mask;
 }
 
-static void index_put(struct ct_index *ix, uint32_t *tab, uint32_t addr, uint16_t port,
-		      size_t i)
+static void index_put(struct ct_index *ix, uint32_t *tab, uint32_t addr, uint16_t port, size_t i)
 {
 	size_t h = hash_key(addr, port, ix->mask);
 
@@ -83,8 +82,8 @@ static void index_put(struct ct_index *ix, uint32_t *tab, uint32_t addr, uint16_
 	tab[h] = (uint32_t)i + 1;
 }
 
-static const struct fw_op *lookup(const struct ct_index *ix, const uint32_t *tab,
-				  uint32_t addr, uint16_t port, int inside)
+static const struct fw_op *lookup(const struct ct_index *ix, const uint32_t *tab, uint32_t addr,
+				  uint16_t port, int inside)
 {
 	size_t h = hash_key(addr, port, ix->mask);
 
@@ -155,8 +154,10 @@ static void parse_tuple(const struct nlattr *t, struct ct_tuple *out)
 /*
  * Whether the entry (orig, reply) predates the pinhole it collides with.
  * For one pinhole INSIDE:IPORT <-> PUBLIC:PPORT this is
- *   conntrack -D -p udp -s INSIDE --sport IPORT    (unless --reply-dst PUBLIC --reply-port-dst PPORT)
- *   conntrack -D -p udp -d PUBLIC --dport PPORT    (unless --reply-src INSIDE --reply-port-src IPORT)
+ *   conntrack -D -p udp -s INSIDE --sport IPORT
+ *     unless its reply has --reply-dst PUBLIC --reply-port-dst PPORT
+ *   conntrack -D -p udp -d PUBLIC --dport PPORT
+ *     unless its reply has --reply-src INSIDE --reply-port-src IPORT
  * (the CLI has no "unless": we check the reply tuple here).
  */
 static int stale(const struct ct_index *ix, const struct ct_tuple *o, const struct ct_tuple *r)
@@ -191,8 +192,8 @@ static struct nlmsghdr *ct_msg(char *buf, uint16_t type, uint16_t flags, uint32_
 
 /* Appends `conntrack -D` of this exact entry: its original tuple, its
  * zone and its id (so a newer entry with the same tuple survives). */
-static void queue_delete(struct ct_index *ix, const struct nlattr *orig,
-			 const struct nlattr *zone, const struct nlattr *id)
+static void queue_delete(struct ct_index *ix, const struct nlattr *orig, const struct nlattr *zone,
+			 const struct nlattr *id)
 {
 	struct nlmsghdr *nlh;
 
@@ -218,10 +219,18 @@ static int entry_cb(const struct nlmsghdr *nlh, void *data)
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		switch (mnl_attr_get_type(a)) {
-		case CTA_TUPLE_ORIG: orig = a; break;
-		case CTA_TUPLE_REPLY: reply = a; break;
-		case CTA_ZONE: zone = a; break;
-		case CTA_ID: id = a; break;
+		case CTA_TUPLE_ORIG:
+			orig = a;
+			break;
+		case CTA_TUPLE_REPLY:
+			reply = a;
+			break;
+		case CTA_ZONE:
+			zone = a;
+			break;
+		case CTA_ID:
+			id = a;
+			break;
 		}
 	}
 	if (!orig || !reply)
@@ -298,7 +307,7 @@ static int send_deletes(struct fw *fw, struct ct_index *ix)
 
 int fw_ct_flush(struct fw *fw, const struct fw_op *ops, size_t n)
 {
-	struct ct_index ix = { .ops = ops, .public_addr = fw->cfg.public_addr };
+	struct ct_index ix = {.ops = ops, .public_addr = fw->cfg.public_addr};
 	int err;
 
 	err = index_build(&ix, ops, n);
