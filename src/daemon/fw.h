@@ -19,11 +19,14 @@
  * Pinhole changes are queued and sent as one netlink batch by fw_commit();
  * if the kernel refuses the batch, fw_commit() retries pinhole by pinhole
  * and returns the first error (each failure is logged with the pinhole id).
- * After the batches, fw_commit() deletes the UDP conntrack entries that
- * the pinholes queued by fw_pinhole_add() collide with (flows masqueraded
- * or left un-NATed before the pinhole existed: NAT is decided on a flow's
- * first packet), so their next packet goes through the maps; one conntrack
- * dump per commit (~6.5 ms), failures only logged (fw_ct.c).
+ * fw_ct_flush_pending() deletes the UDP conntrack entries that the
+ * pinholes committed since its last call (those queued by fw_pinhole_add())
+ * collide with (flows masqueraded or left un-NATed before the pinhole
+ * existed: NAT is decided on a flow's first packet), so their next packet
+ * goes through the maps.  It costs one conntrack dump (~6.5 ms here) however
+ * many pinholes wait, so the caller coalesces: it calls it at most every
+ * few tens of milliseconds while fw_ct_pending() is non-zero.  Failures are
+ * only logged (fw_ct.c).
  * fw_pinhole_refresh() restarts the timeout and keeps the counters; it
  * flushes no conntrack entry.
  * fw_pinhole_del() of a pinhole that already expired is not an error.
@@ -81,6 +84,8 @@ int fw_pinhole_add(struct fw *fw, const struct fw_pinhole *p);     /* queued */
 int fw_pinhole_refresh(struct fw *fw, const struct fw_pinhole *p); /* queued */
 int fw_pinhole_del(struct fw *fw, const struct fw_pinhole *p);     /* queued */
 int fw_commit(struct fw *fw);
+size_t fw_ct_pending(const struct fw *fw);
+int fw_ct_flush_pending(struct fw *fw);
 int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_counters *c);
 /* 1 if the kernel's SIP helper (nf_conntrack_sip) is attached to traffic in
  * this network namespace (a ct helper object of type "sip" in any table, or

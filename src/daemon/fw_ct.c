@@ -294,7 +294,10 @@ static int send_deletes(struct fw *fw, struct ct_index *ix)
 	while (off < ix->del.len) {
 		end = off;
 		while (end < ix->del.len && end - off < FW_CT_CHUNK) {
-			end += NLMSG_ALIGN(((struct nlmsghdr *)(ix->del.p + end))->nlmsg_len);
+			uint32_t len; /* nlmsg_len, the header's first field */
+
+			memcpy(&len, ix->del.p + end, sizeof(len));
+			end += NLMSG_ALIGN(len);
 			count++;
 		}
 		if (mnl_socket_sendto(fw->nl, ix->del.p + off, end - off) < 0)

@@ -53,6 +53,8 @@ struct fw {
 	struct fw_buf buf;
 	struct fw_op *ops;     /* queued until fw_commit() */
 	size_t nops, opcap;
+	struct fw_op *ctq;     /* committed adds awaiting the conntrack flush */
+	size_t nctq, ctqcap;
 };
 
 void fw_log(const struct fw *fw, int level, const char *fmt, ...)

@@ -106,6 +106,43 @@ void fw_pinhole_free(struct fw *fw)
 	free(fw->ops);
 	fw->ops = NULL;
 	fw->nops = fw->opcap = 0;
+	free(fw->ctq);
+	fw->ctq = NULL;
+	fw->nctq = fw->ctqcap = 0;
+}
+
+/* Keep the commit's fresh adds for fw_ct_flush_pending(). */
+static int ct_queue(struct fw *fw)
+{
+	for (size_t i = 0; i < fw->nops; i++) {
+		if (fw->ops[i].kind != FW_OP_ADD || !fw->ops[i].fresh)
+			continue;
+		if (fw->nctq == fw->ctqcap) {
+			size_t cap = fw->ctqcap ? fw->ctqcap * 2 : 256;
+			struct fw_op *q = realloc(fw->ctq, cap * sizeof(*q));
+			if (!q)
+				return -ENOMEM;
+			fw->ctq = q;
+			fw->ctqcap = cap;
+		}
+		fw->ctq[fw->nctq++] = fw->ops[i];
+	}
+	return 0;
+}
+
+size_t fw_ct_pending(const struct fw *fw)
+{
+	return fw->nctq;
+}
+
+int fw_ct_flush_pending(struct fw *fw)
+{
+	int err = fw->nctq ? fw_ct_flush(fw, fw->ctq, fw->nctq) : 0;
+
+	if (err < 0)
+		fw_log(fw, LOG_WARNING, "event=fw_ct_flush_error err=%s", strerror(-err));
+	fw->nctq = 0;
+	return err < 0 ? err : 0;
 }
 
 /* ---- building element messages ------------------------------------------ */
@@ -256,7 +293,7 @@ int fw_commit(struct fw *fw)
 	}
 	/* A pinhole that failed is flushed too: harmless, its flows keep
 	 * going through masquerade as before. */
-	err = fw_ct_flush(fw, fw->ops, fw->nops);
+	err = ct_queue(fw);
 	if (err < 0)
 		fw_log(fw, LOG_WARNING, "event=fw_ct_flush_error err=%s", strerror(-err));
 	fw->nops = 0;

@@ -38,7 +38,21 @@ static const char *cfg_path = "/etc/sipalg/sipalg.conf";
 static char abs_path[PATH_MAX];
 static const struct proto *proto = &proto_sip;
 static struct fw *fw;
-static uint64_t next_housekeeping, next_poll;
+static uint64_t next_housekeeping, next_poll, next_ct_flush;
+
+/* A conntrack flush for new pinholes costs one conntrack dump (~6.5 ms)
+ * however many pinholes wait (fw.h), so new pinholes are flushed together,
+ * at most once per this interval.  A stale entry (media that raced the
+ * pinhole) lives at most this much longer. */
+#define FW_CT_FLUSH_MS 20
+
+static void ct_flush_maybe(uint64_t now)
+{
+	if (!fw || !fw_ct_pending(fw) || now < next_ct_flush)
+		return;
+	fw_ct_flush_pending(fw);
+	next_ct_flush = now + FW_CT_FLUSH_MS;
+}
 
 /* Errors go to stderr at start-up and to the log on reload. */
 static int load(struct daemon_config *c, const char *log_override, int running)
@@ -118,6 +132,7 @@ static void on_timer(uint64_t now, void *ctx)
 {
 	(void)ctx;
 	proto->expire(now);
+	ct_flush_maybe(now);
 	if (now >= next_housekeeping) {
 		binding_expire(now);
 		tcp_proxy_expire(now);
@@ -136,6 +151,8 @@ static uint64_t next_deadline(void *ctx)
 	(void)ctx;
 	if (next_housekeeping < d)
 		d = next_housekeeping;
+	if (fw && fw_ct_pending(fw) && next_ct_flush < d)
+		d = next_ct_flush;
 	return next_poll < d ? next_poll : d;
 }
 
@@ -149,6 +166,7 @@ static void after_batch(void *ctx)
 	proto->commit();
 	udp_proxy_flush();
 	tcp_proxy_flush();
+	ct_flush_maybe(loop_now());
 	binding_reap();
 	tcp_proxy_reap();
 }

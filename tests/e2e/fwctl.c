@@ -90,7 +90,7 @@ static void bench_pinhole(struct fw_pinhole *p, long i)
 
 static int cmd_bench(long total, long batch)
 {
-	double t_add = 0, t_del = 0, t, cpu0 = cpu_s();
+	double t_add = 0, t_del = 0, t, cpu0 = cpu_s(), last_flush = 0;
 	struct fw_pinhole p;
 	long done, n, i;
 	int pass, err = 0;
@@ -104,10 +104,18 @@ static int cmd_bench(long total, long batch)
 				err = pass ? fw_pinhole_del(fw, &p) : fw_pinhole_add(fw, &p);
 				if (!err && ((i + 1) % batch == 0 || i + 1 == n))
 					err = fw_commit(fw);
+				/* as sipalgd does: one conntrack flush per
+				 * FW_CT_FLUSH_MS at most */
+				if (!err && fw_ct_pending(fw) && now_s() - last_flush >= 0.020) {
+					err = fw_ct_flush_pending(fw);
+					last_flush = now_s();
+				}
 			}
 			*(pass ? &t_del : &t_add) += now_s() - t;
 		}
 	}
+	if (!err)
+		err = fw_ct_flush_pending(fw);
 	if (err)
 		return err;
 	printf("ok bench streams=%ld batch=%ld add_per_s=%.0f del_per_s=%.0f streams_per_s=%.0f "
@@ -200,8 +208,10 @@ static int run(char **w, int n)
 		fw = NULL;
 		return 0;
 	}
-	if (strcmp(c, "commit") == 0)
-		return fw_commit(fw);
+	if (strcmp(c, "commit") == 0) {
+		int err = fw_commit(fw);
+		return err ? err : fw_ct_flush_pending(fw);
+	}
 	if (strcmp(c, "add") == 0 || strcmp(c, "refresh") == 0 || strcmp(c, "del") == 0)
 		return cmd_pinhole(c, w + 1, n - 1);
 	if (strcmp(c, "counters") == 0)
