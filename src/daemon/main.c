@@ -40,10 +40,15 @@ static const struct proto *proto = &proto_sip;
 static struct fw *fw;
 static uint64_t next_housekeeping, next_poll, next_ct_flush;
 
-/* A conntrack flush for new pinholes costs one conntrack dump (~6.5 ms)
- * however many pinholes wait (fw.h), so new pinholes are flushed together,
- * at most once per this interval.  A stale entry (media that raced the
- * pinhole) lives at most this much longer. */
+/* New pinholes need a conntrack flush (fw.h) *before* the answer that
+ * carries them is delivered: once the far end's media reaches the pinhole
+ * while a stale masquerade entry holds the inside port, conntrack gives the
+ * new flow another port for good (seen with baresip, which sends RTCP just
+ * before its 200 OK).  A flush costs one conntrack dump (~6.5 ms) however
+ * many pinholes wait, so it runs at most once per this interval: every
+ * call gets it in time at ordinary rates; under a flood of call set-ups
+ * the cost stays bounded (~50 dumps/s) and a late flush only undoes the
+ * stale entry itself. */
 #define FW_CT_FLUSH_MS 20
 
 static void ct_flush_maybe(uint64_t now)
@@ -164,9 +169,9 @@ static void after_batch(void *ctx)
 	 * arrive before the pinhole exists (its first RTP packet would create
 	 * a plain masquerade conntrack entry that the pinhole never fixes). */
 	proto->commit();
+	ct_flush_maybe(loop_now()); /* before the answers leave: see FW_CT_FLUSH_MS */
 	udp_proxy_flush();
 	tcp_proxy_flush();
-	ct_flush_maybe(loop_now());
 	binding_reap();
 	tcp_proxy_reap();
 }

@@ -90,9 +90,6 @@ ua_call() {
 	CALL_WHY=
 	count_add "$nsf" "${name}_f" ip saddr "$srcf" udp dport "$UA_RTP" || return 1
 	count_add "$nst" "${name}_t" ip saddr "$srct" udp dport "$UA_RTP" || return 1
-	# The source ports media arrives from at each end.
-	port_set_add "$nsf" "${name}_fp" ip saddr "$srcf" udp dport "$UA_RTP" || return 1
-	port_set_add "$nst" "${name}_tp" ip saddr "$srct" udp dport "$UA_RTP" || return 1
 	mf=$(ua_ev_lines "$from")
 	mt=$(ua_ev_lines "$to")
 	ua_cmd "$from" dial "sip:$user@$SERVER_IP" >/dev/null
@@ -104,6 +101,15 @@ ua_call() {
 	fi
 	ua_wait_event "$from" CALL_ESTABLISHED 3 "$mf" >/dev/null ||
 		CALL_WHY="$from never saw the call established"
+	# The source ports media arrives from at each end, from half a second
+	# after the answer: a packet the callee sent before its 200 OK (before
+	# any pinhole could exist) has left through masquerade whatever the
+	# ALG does; what must not happen is that its mapping outlives the
+	# pinhole (sipalgd flushes it, fw.h), which shows here as media from a
+	# third port for the rest of the call.
+	sleep 0.5
+	port_set_add "$nsf" "${name}_fp" ip saddr "$srcf" udp dport "$UA_RTP" || return 1
+	port_set_add "$nst" "${name}_tp" ip saddr "$srct" udp dport "$UA_RTP" || return 1
 	sleep "$CALL_SECS"
 	ua_cmd "$from" hangup >/dev/null
 	ua_wait_event "$to" CALL_CLOSED 5 "$mt" >/dev/null ||
