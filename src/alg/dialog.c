@@ -305,6 +305,20 @@ struct alg_txn *txn_get(struct alg_engine *e, uint64_t key)
 }
 
 /* Remember an outgoing request (retransmissions update the same entry). */
+/* A REGISTER transaction is over at its final response: a registrar sends
+ * that response again only to a retransmitted request (RFC 3261 §17.2.2),
+ * which passes through here and makes the transaction again.  Freeing it
+ * now instead of after 64*T1 keeps a registration's memory to its own
+ * record (10,000 phones re-registering would otherwise hold 10,000
+ * transactions).  The timer entry goes stale by the slot's generation. */
+void txn_done(struct alg_engine *e, struct alg_txn *t)
+{
+	uint32_t i = pool_index(&e->txns, t);
+
+	pool_free(&e->txns, i);
+	e->cnt.transactions--;
+}
+
 uint32_t txn_new(struct alg_ctx *c)
 {
 	struct alg_engine *e = c->e;

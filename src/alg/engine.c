@@ -162,6 +162,8 @@ static void in_response(struct alg_ctx *c)
 	if (!c->res->deliver_to.family)
 		c->res->deliver_to = c->inside;
 	dialog_response(c, t);
+	if (t && c->cseq.method == SIP_METHOD_REGISTER && c->m.status >= 200)
+		txn_done(c->e, t);
 }
 
 static void finish(struct alg_ctx *c)

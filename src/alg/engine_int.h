@@ -66,6 +66,12 @@ static inline void *pool_at(const struct alg_pool *p, uint32_t i)
 	return p->v + (size_t)i * p->elsz;
 }
 
+/* The slot of an object pool_at() returned. */
+static inline uint32_t pool_index(const struct alg_pool *p, const void *obj)
+{
+	return (uint32_t)(((const char *)obj - p->v) / p->elsz);
+}
+
 static inline struct alg_obj *pool_obj(const struct alg_pool *p, uint32_t i)
 {
 	return (struct alg_obj *)pool_at(p, i);
@@ -286,6 +292,7 @@ void dialog_request(struct alg_ctx *c);
 void dialog_response(struct alg_ctx *c, struct alg_txn *t);
 uint64_t txn_key(struct alg_ctx *c);
 uint32_t txn_new(struct alg_ctx *c);
+void txn_done(struct alg_engine *e, struct alg_txn *t);
 struct alg_txn *txn_get(struct alg_engine *e, uint64_t key);
 void alg_schedule(struct alg_engine *e, enum alg_timer_kind k, uint32_t slot, uint64_t when);
 

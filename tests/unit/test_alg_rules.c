@@ -46,6 +46,30 @@ static void t_b6(void)
 	alg_free(e);
 }
 
+/* A REGISTER transaction ends at its final response: the registration
+ * keeps only its own record (memory target: <= 1 KB per registration), and
+ * a retransmitted REGISTER makes the transaction again, so the registrar's
+ * repeated 200 is still restored. */
+static void t_reg_txn_done(void)
+{
+	struct alg_engine *e = h_engine();
+	struct alg_counters k;
+
+	h_out(e, PHONE, REGISTRAR, REG_RPORT);
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.transactions, 1);
+	h_in(e, REGISTRAR, BIND, REG_200);
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.transactions, 0);
+	CHECK_EQ_INT(k.registrations, 1);
+	h_out(e, PHONE, REGISTRAR, REG_RPORT); /* retransmission */
+	h_in(e, REGISTRAR, BIND, REG_200);
+	CHECK(h_line("Contact: <sip:alice@192.168.1.10:5062>;expires=120"));
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.transactions, 0);
+	alg_free(e);
+}
+
 /* B2: 192.168.1.1 must not match inside 192.168.1.100 or 192.168.10.x. */
 static void t_b2(void)
 {
@@ -763,6 +787,7 @@ static const struct check_case cases[] = {
 	{ "B3 params and ';' preserved around the hostport (R2)", t_b3 },
 	{ "B4a port-less Contact gets the binding port (R1)", t_b4a },
 	{ "B6 NAT not hidden: rport/received untouched, 200 Contact restored (kernel translates back) (R3,R4)", t_b6 },
+	{ "REGISTER transaction ends at its final answer; a retransmission is still restored (R3,R9)", t_reg_txn_done },
 	{ "B7 binding kept for granted expiry + margin, INVITE at 90 s delivered (R9)", t_b7 },
 	{ "B7/B27d re-REGISTER from a new port retires the old binding (R9)", t_b27d },
 	{ "B27a Contact * Expires 0 removes the registration (R9)", t_b27a },
