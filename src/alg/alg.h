@@ -117,6 +117,11 @@ struct alg_pinhole {
 	 * than the signalling peer (catalogue B14, B15). */
 	struct alg_addr remote;
 	uint32_t timeout_ms;       /* kernel element timeout */
+	/* OPEN only: 1 when the inside endpoint cannot have sent media yet
+	 * (its SDP is the first offer of a call it placed, so it knows no
+	 * remote media address): no stale conntrack entry can exist for it,
+	 * and the caller may skip the flush that fw.h describes. */
+	uint8_t no_stale_flows;
 };
 
 struct alg_binding {

@@ -43,6 +43,11 @@ void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsi
 	if (!st->pooled)
 		p->public_ep = p->inside_ep; /* pinhole mode, no NAT: the inside port itself */
 	p->timeout_ms = e->cfg.media_timeout_ms;
+	/* Before any response from outside (no To tag yet, not confirmed) on a
+	 * call the phone placed, the phone has seen no remote SDP to send
+	 * media to, so no conntrack entry can predate this pinhole. */
+	p->no_stale_flows = !call->inbound && call->ntags == 0 &&
+			    call->state != ALG_CALL_CONFIRMED;
 }
 
 static void pin_action(struct alg_engine *e, struct alg_result *res, struct alg_call *call,

@@ -69,6 +69,9 @@ struct fw_pinhole {
 	uint16_t inside_port;
 	uint16_t public_port;
 	uint32_t timeout_ms;
+	/* fw_pinhole_add(): 1 = no conntrack flush needed (no flow can predate
+	 * this pinhole: see alg_pinhole.no_stale_flows).  0 is the safe default. */
+	uint8_t no_stale_flows;
 };
 
 struct fw_counters {

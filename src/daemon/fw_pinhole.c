@@ -86,7 +86,7 @@ static int queue_add(struct fw *fw, int fresh, const struct fw_pinhole *p)
  * (fw_ct.c), once fw_commit() has put it in the maps. */
 int fw_pinhole_add(struct fw *fw, const struct fw_pinhole *p)
 {
-	return queue_add(fw, 1, p);
+	return queue_add(fw, !p->no_stale_flows, p);
 }
 
 /* The same message as an add: the element exists, so only its expiry moves.

@@ -85,6 +85,7 @@ static void to_fw(const struct alg_pinhole *p, struct fw_pinhole *fp)
 	fp->inside_port = p->inside_ep.port;
 	fp->public_port = p->public_ep.port;
 	fp->timeout_ms = p->timeout_ms;
+	fp->no_stale_flows = p->no_stale_flows;
 }
 
 /* Refresh r->cnt from the kernel.  On failure (the element already timed

@@ -424,6 +424,38 @@ static void t_r7_late_offer(void)
 	alg_free(e);
 }
 
+/* Pinholes from the first offer of a call the phone placed say that no
+ * flow can predate them (the phone knows no remote media address yet), so
+ * sipalgd skips the conntrack flush; pinholes opened once the phone has
+ * seen remote SDP (late-offer ACK here) do not. */
+static void t_no_stale_flows(void)
+{
+	struct alg_engine *e = h_engine();
+	const struct alg_action *a;
+
+	h_out(e, PHONE, REGISTRAR, invite("ns", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	a = h_action(ALG_ACT_PINHOLE_OPEN, 0);
+	CHECK(a && a->u.pin.no_stale_flows == 1);
+	alg_free(e);
+
+	e = h_engine();
+	invite("late2", "192.168.1.10", "");
+	char *b = strstr(Tbuf, "Content-Type: application/sdp\n");
+	memmove(b, b + 30, strlen(b + 30) + 1);
+	b = strstr(Tbuf, "\n\n");
+	b[2] = 0;
+	h_out(e, PHONE, REGISTRAR, Tbuf);
+	h_in(e, REGISTRAR, BIND, resp(200, "late2", "b", "INVITE", 1, REMOTE_SDP));
+	h_out(e, PHONE, REGISTRAR,
+	      in_dialog("ACK", "late2", 1,
+			"v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\nm=audio 30000 RTP/AVP 0\n"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	a = h_action(ALG_ACT_PINHOLE_OPEN, 0);
+	CHECK(a && a->u.pin.no_stale_flows == 0);
+	alg_free(e);
+}
+
 /* R6 / R7: a re-INVITE moving the stream to a new port gets a new
  * mapping; the old one stays until the dialog ends. */
 static void t_r6_reinvite_port(void)
@@ -511,6 +543,7 @@ static void t_b5d(void)
 }
 
 static const struct check_case cases[] = {
+	{ "stale-flow hint: first offer of an outgoing call needs no conntrack flush, a late-offer answer does (R6)", t_no_stale_flows },
 	{ "B4b low media port mapped, m=70000 forwarded untouched (kernel drops both) (R5)", t_b4bc },
 	{ "B4c port allocation near 65535 stays valid (R6)", t_b4_high },
 	{ "B5a Content-Length grows by exactly the edit (R2)", t_b5a },
