@@ -79,6 +79,14 @@ void loop_del(struct loop_watch *w)
 		epoll_ctl(epfd, EPOLL_CTL_DEL, w->fd, NULL);
 }
 
+void loop_close_all(struct loop_watch *w, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		loop_del(&w[i]);
+		close(w[i].fd);
+	}
+}
+
 uint64_t loop_now(void)
 {
 	return now_ms;

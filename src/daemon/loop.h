@@ -31,6 +31,8 @@ int loop_init(void);
 int loop_add(struct loop_watch *w, uint32_t events);
 int loop_mod(struct loop_watch *w, uint32_t events);
 void loop_del(struct loop_watch *w);
+/* loop_del() and close() each of n watches (a proxy's listeners). */
+void loop_close_all(struct loop_watch *w, unsigned n);
 uint64_t loop_now(void);
 /* Wall-clock milliseconds since the epoch for a loop_now() time (logs and
  * call records only; never used for timers). */

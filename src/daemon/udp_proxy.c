@@ -368,10 +368,7 @@ void udp_proxy_binding_readable(struct loop_watch *w, uint32_t events)
 
 static void close_listeners(void)
 {
-	for (unsigned i = 0; i < nlisteners; i++) {
-		loop_del(&listeners[i]);
-		close(listeners[i].fd);
-	}
+	loop_close_all(listeners, nlisteners);
 	nlisteners = 0;
 }
 
