@@ -10,6 +10,8 @@
 #   bench=parse sipalg_msgs_per_s=... libosip2_msgs_per_s=... ratio_vs_libosip2=...
 #   instructions_per_msg=... libosip2_instructions_per_msg=...
 #   instructions_ratio_vs_libosip2=... msg_parse_instructions=... sdp_parse_instructions=...
+#   validate_instructions=... rest_instructions=... (sipalg-rest: everything
+#   but the two parsers, on a message parsed once)
 set -u
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-5}
@@ -49,23 +51,25 @@ echo "== parse: sipalg (parse + Via/Contact/SDP rewrite + render) vs libosip2 (p
 "${pin[@]}" "$bin" --runs "$RUNS" --seconds "$SECONDS_PER_RUN" >"$work/timed" || exit 1
 grep -v '^bench=' "$work/timed"
 summary=$(grep '^bench=parse ' "$work/timed")
-ipm=NA oipm=NA mpm=NA spm=NA vpm=NA
+ipm=NA oipm=NA mpm=NA spm=NA vpm=NA rpm=NA
 if command -v valgrind >/dev/null; then
 	ipm=$(ir_per_msg sipalg "$COUNT")
 	oipm=$(ir_per_msg libosip2 "$OSIP_COUNT")
 	mpm=$(ir_per_msg sipalg-msg "$COUNT")
 	spm=$(ir_per_msg sipalg-sdp "$COUNT")
 	vpm=$(ir_per_msg sipalg-validate "$COUNT")
+	rpm=$(ir_per_msg sipalg-rest "$COUNT")
 fi
 echo "callgrind: sipalg $ipm instructions/msg ($COUNT iterations), libosip2 $oipm ($OSIP_COUNT)"
 rest=$(awk -v a="$ipm" -v b="$mpm" -v c="$spm" \
 	'BEGIN { if (a + 0 > 0 && b + 0 > 0 && c + 0 > 0) print a - b - c; else print "NA" }')
 echo "callgrind: of sipalg's: sip_msg_parse $mpm, sdp_parse $spm, the rest $rest" \
-	"(Via, Contact, finding the SDP, edits, render)"
+	"(Via, Contact, finding the SDP, edits, render; measured alone: $rpm)"
 vonly=$(awk -v a="$vpm" -v b="$mpm" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) print a - b; else print "NA" }')
 echo "callgrind: not in that path: sip_msg_validate $vonly more"
 iratio=$(awk -v a="$oipm" -v b="$ipm" \
 	'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f", a / b; else print "NA" }')
 echo "$summary instructions_per_msg=$ipm libosip2_instructions_per_msg=$oipm" \
 	"instructions_ratio_vs_libosip2=$iratio" \
-	"msg_parse_instructions=$mpm sdp_parse_instructions=$spm validate_instructions=$vonly"
+	"msg_parse_instructions=$mpm sdp_parse_instructions=$spm validate_instructions=$vonly" \
+	"rest_instructions=$rpm"

@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "error.h"
 #include "lex.h"
+#include "param_step.h"
 
 /* Strict quoted string; a bad octet inside is a bad address. */
 static int quoted(const char *b, uint32_t i, uint32_t e)
@@ -29,7 +30,7 @@ static int token_ok(const char *b, struct sip_span s)
 static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
 {
 	struct sip_span rest, name, value;
-	int r;
+	int r, tok;
 
 	i = lx_skip_lws(b, i, e);
 	if (i == e)
@@ -37,8 +38,9 @@ static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e
 	if (b[i] != ';' || lx_skip_lws(b, i + 1, e) == e)
 		return SIP_EADDR;
 	a->params = rest = sip_span_make(i + 1, e - i - 1);
-	while ((r = sip_param_next(b, &rest, &name, &value)) > 0) {
-		if (!token_ok(b, name) || (sip_span_present(value) && !gen_value_ok(b, value)))
+	while ((r = param_step(b, &rest, &name, &value, &tok)) > 0) {
+		if (!tok && (!token_ok(b, name) ||
+			     (sip_span_present(value) && !gen_value_ok(b, value))))
 			return SIP_EADDR;
 		if (LX_NAME_IS(b, name, "tag"))
 			a->tag = value;
@@ -69,7 +71,8 @@ static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt,
 	if (lt > i)
 		a->display = lx_trim(b, sip_span_make(i, lt - i));
 	/* No LWS inside <> (RFC 4475 badaspec); the URI grammar has none. */
-	if (gt == lt + 1 || lx_trim(b, sip_span_make(lt + 1, gt - lt - 1)).len != gt - lt - 1)
+	if (gt == lt + 1 || lx_is((unsigned char)b[lt + 1], LX_LWS) ||
+	    lx_is((unsigned char)b[gt - 1], LX_LWS))
 		return SIP_EADDR;
 	if ((r = sip_uri_parse(&a->uri, b, sip_span_make(lt + 1, gt - lt - 1))) < 0)
 		return r;
@@ -138,7 +141,11 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 	uint32_t i = rest->off, e = rest->off + rest->len, k;
 	int in_angle = 0;
 
-	if (lx_trim(base, *rest).len == 0)
+	/* nothing but LWS left: the end (leading LWS is no delimiter, so the
+	 * search below may start after it) */
+	while (i < e && lx_is((unsigned char)base[i], LX_LWS))
+		i++;
+	if (i == e)
 		return 0;
 	for (k = i; k < e; k++) {
 		/* the LX_LIST octets, sixteen at a time */
@@ -161,12 +168,15 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 	}
 	if (in_angle)
 		return SIP_EADDR;
+	/* the item starts on a non-LWS octet: only its end needs trimming */
 	*item = lx_trim(base, sip_span_make(i, k - i));
 	if (item->len == 0)
 		return SIP_EVALUE;
 	if (k < e) {
-		k++;
-		if (lx_trim(base, sip_span_make(k, e - k)).len == 0)
+		uint32_t j = ++k;
+		while (j < e && lx_is((unsigned char)base[j], LX_LWS))
+			j++;
+		if (j == e)
 			return SIP_EVALUE; /* a trailing comma */
 	}
 	*rest = sip_span_make(k, e - k);

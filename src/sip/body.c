@@ -295,6 +295,25 @@ int sip_body_sdps(const struct sip_msg *m, struct sip_span *v, unsigned cap)
 	return 0;
 }
 
+/* LX_NAME_IS(b, v, "application/sdp") in two 8-byte compares: letters
+ * match in either case (bit 0x20 forced on), the '/' only as itself. */
+static int is_application_sdp(const char *b, struct sip_span v)
+{
+	static const char lit[16] = "application/sdp";
+	static const char fold[16] = "           \0    ";
+	uint64_t x, y, l1, l2, f1, f2;
+
+	if (v.len != 15 || !sip_span_present(v))
+		return 0;
+	memcpy(&x, b + v.off, 8);
+	memcpy(&y, b + v.off + 7, 8);
+	memcpy(&l1, lit, 8);
+	memcpy(&l2, lit + 7, 8);
+	memcpy(&f1, fold, 8);
+	memcpy(&f2, fold + 7, 8);
+	return ((x | f1) ^ l1) == 0 && ((y | f2) ^ l2) == 0;
+}
+
 int sip_body_sdp(const struct sip_msg *m, struct sip_span *sdp)
 {
 	struct sip_span v[SIP_MAX_PARTS];
@@ -302,7 +321,7 @@ int sip_body_sdp(const struct sip_msg *m, struct sip_span *sdp)
 
 	/* The common case, a plain "application/sdp" with no parameters, is
 	 * what walk() would conclude; no need to take the type apart. */
-	if (h >= 0 && LX_NAME_IS(m->buf, m->hdrs[h].value, "application/sdp")) {
+	if (h >= 0 && is_application_sdp(m->buf, m->hdrs[h].value)) {
 		*sdp = sip_span_make(m->body_off, m->body_len);
 		return m->body_len > 0;
 	}

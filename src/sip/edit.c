@@ -49,13 +49,39 @@ static inline int before(const struct sip_edit *x, uint32_t off, uint32_t len)
 	return x->off < off || (x->off == off && x->len == 0 && len > 0);
 }
 
-int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
-		  const char *data, size_t data_len)
+/*
+ * Copy n bytes to out + o; returns the new output position.  Most pieces
+ * are short (an address, a port, the few bytes between two edits on one
+ * line): up to 32 bytes go as two overlapping fixed-size moves, which the
+ * compiler inlines, instead of a call into the C library.  Used for the
+ * pool too.
+ */
+static inline size_t put(char *out, size_t o, const char *src, size_t n)
+{
+	char *d = out + o;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(d, src, 8);
+		memcpy(d + n - 8, src + n - 8, 8);
+	} else if (n > 16 && n <= 32) {
+		memcpy(d, src, 16);
+		memcpy(d + n - 16, src + n - 16, 16);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, src, 4);
+		memcpy(d + n - 4, src + n - 4, 4);
+	} else if (n) {
+		memcpy(d, src, n);
+	}
+	return o + n;
+}
+
+/* Insert at pos, the general case: find the place, check both neighbours.
+ * Kept out of line so that the in-order path below needs few registers. */
+static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t off, uint32_t len, const char *data,
+		      size_t data_len)
 {
 	unsigned pos = e->n;
 
-	if ((uint64_t)off + len > e->msg_len)
-		return SIP_EEDIT;
 	while (pos > 0 && !before(&e->v[pos - 1], off, len))
 		pos--;
 	if ((pos > 0 && clash(&e->v[pos - 1], off, len)) ||
@@ -63,8 +89,7 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 		return SIP_EEDIT;
 	if (e->n >= e->cap || data_len > e->pool_cap - e->used)
 		return SIP_ENOSPACE;
-	if (pos < e->n) /* edits mostly come in order: appending moves nothing */
-		memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
+	memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
 	e->v[pos] = (struct sip_edit){ off, len, e->used, (uint32_t)data_len };
 	if (data_len)
 		memcpy(e->pool + e->used, data, data_len);
@@ -73,27 +98,60 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	return 0;
 }
 
+int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
+		  const char *data, size_t data_len)
+{
+	unsigned n = e->n;
+	uint32_t used = e->used;
+
+	if ((uint64_t)off + len > e->msg_len)
+		return SIP_EEDIT;
+	/*
+	 * Edits mostly come in offset order: one that starts after the last
+	 * one ends (or right at its end, unless both are insertions there)
+	 * sorts last and clashes with nothing, which is what the general
+	 * search would find.
+	 */
+	if (n > 0) {
+		uint64_t last = (uint64_t)e->v[n - 1].off + e->v[n - 1].len;
+		if (!(last < off || (last == off && (e->v[n - 1].len | len) != 0)))
+			return add_sorted(e, off, len, data, data_len);
+	}
+	if (n >= e->cap || data_len > e->pool_cap - used)
+		return SIP_ENOSPACE;
+	e->v[n] = (struct sip_edit){ off, len, used, (uint32_t)data_len };
+	e->used = used + (uint32_t)data_len;
+	e->n = n + 1;
+	put(e->pool, used, data, data_len);
+	return 0;
+}
+
 /*
- * The change in body length.  Edits must lie wholly in the header section
- * or wholly in the body: one that crosses the empty line or the end of the
- * body is SIP_EEDIT.  An insertion at the very start or end of the body
- * belongs to the body.
+ * The change in body length (*delta) and in the whole message (*total).
+ * Edits must lie wholly in the header section or wholly in the body: one
+ * that crosses the empty line or the end of the body is SIP_EEDIT.  An
+ * insertion at the very start or end of the body belongs to the body.
  */
-static int body_delta(const struct sip_msg *m, const struct sip_edits *e, int64_t *delta)
+static int body_delta(const struct sip_msg *m, const struct sip_edits *e, int64_t *delta,
+		      int64_t *total)
 {
 	uint64_t bs = m->body_off, be = (uint64_t)m->body_off + m->body_len;
+	int64_t d = 0, all = 0;
 
-	*delta = 0;
 	for (unsigned i = 0; i < e->n; i++) {
 		uint64_t s = e->v[i].off, t = s + e->v[i].len;
+		int64_t change = (int64_t)e->v[i].data_len - e->v[i].len;
+		all += change;
 		if (t <= bs && !(e->v[i].len == 0 && s == bs))
 			continue;
 		if (s >= be && !(e->v[i].len == 0 && s == be))
 			continue;
 		if (s < bs || t > be)
 			return SIP_EEDIT;
-		*delta += (int64_t)e->v[i].data_len - e->v[i].len;
+		d += change;
 	}
+	*delta = d;
+	*total = all;
 	return 0;
 }
 
@@ -144,18 +202,11 @@ static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_
 	return nc;
 }
 
-/* Copy n bytes to out + o; returns the new output position. */
-static size_t put(char *out, size_t o, const char *src, size_t n)
-{
-	memcpy(out + o, src, n);
-	return o + n;
-}
-
 int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, size_t cap)
 {
 	struct sip_edit ce[EDIT_MAX_CLEN];
 	char digits[24];
-	int64_t delta, total = m->len;
+	int64_t delta, total;
 	uint32_t pos = 0;
 	size_t o = 0;
 	unsigned i = 0, j = 0, nc;
@@ -163,15 +214,14 @@ int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, si
 
 	if (e->msg_len != m->len)
 		return SIP_EEDIT;
-	rc = body_delta(m, e, &delta);
+	rc = body_delta(m, e, &delta, &total);
 	if (rc < 0)
 		return rc;
 	rc = clen_edits(m, e, (int64_t)m->body_len + delta, ce, digits);
 	if (rc < 0)
 		return rc;
 	nc = (unsigned)rc;
-	for (unsigned k = 0; k < e->n; k++)
-		total += (int64_t)e->v[k].data_len - e->v[k].len;
+	total += m->len;
 	for (unsigned k = 0; k < nc; k++)
 		total += (int64_t)ce[k].data_len - ce[k].len;
 	if (total > (int64_t)cap)

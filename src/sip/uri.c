@@ -6,6 +6,7 @@
 #include "uri.h"
 #include "error.h"
 #include "lex.h"
+#include "param_step.h"
 
 static int lower(unsigned char c)
 {
@@ -292,13 +293,114 @@ static int scheme_is(const char *b, uint32_t i, uint32_t n, const char *lit)
 	return 1;
 }
 
+/* A run of class cls or second-class octets (no escapes) from i: the
+ * four-at-a-time scan of lx_span_cls() takes the alphanumerics, which
+ * carry LX_UNRES, and the loop steps over the odd other octet. */
+static uint32_t run_end(const char *b, uint32_t i, uint32_t e, unsigned more)
+{
+	for (;;) {
+		i += lx_span_cls(b, i, e, LX_UNRES);
+		if (i == e || !lx_is((unsigned char)b[i], more))
+			return i;
+		i++;
+	}
+}
+
+/* 1 if [i, e) is pname [ "=" pvalue ] *( ";" pname [ "=" pvalue ] ) of
+ * plain paramchars, every name and value non-empty (what params_ok()
+ * accepts, minus escapes); 0 if not known to be. */
+static int params_plain(const char *b, uint32_t i, uint32_t e)
+{
+	const unsigned cls = LX_UNRES | LX_PARAM;
+	int eq = 0;
+
+	for (;;) {
+		uint32_t k = run_end(b, i, e, cls);
+		if (k == i)
+			return 0;
+		if (k == e)
+			return 1;
+		if (b[k] == '=' && !eq)
+			eq = 1;
+		else if (b[k] == ';')
+			eq = 0;
+		else
+			return 0;
+		i = k + 1;
+	}
+}
+
+/*
+ * The common SIP URI, "sip:user@host:port;params", in one forward pass:
+ * a lower-case "sip:", a user of plain user-unreserved octets, an
+ * unbracketed host, at most five port digits, plain params, no password
+ * and no headers.  Anything else returns 1 and sip_uri_parse() starts
+ * over with the general grammar, so every result and error is that path's.
+ */
+static int uri_quick(struct sip_uri *u, const char *b, uint32_t i, uint32_t e)
+{
+	uint32_t at, stop, h;
+	int t;
+
+	if (e - i < 5 || memcmp(b + i, "sip:", 4) != 0)
+		return 1;
+	u->scheme = sip_span_make(i, 3);
+	u->scheme_id = SIP_URI_SIP;
+	i += 4;
+	at = find(b, i, e, '@');
+	if (at < e) {
+		if (at == i || run_end(b, i, at, LX_USER) != at)
+			return 1;
+		u->user = sip_span_make(i, at - i);
+		i = at + 1;
+	}
+	if (i == e || b[i] == '[')
+		return 1;
+	h = i;
+	if ((stop = quick_ipv4_end(b, h, e)) != 0) {
+		t = SIP_HOST_IPV4;
+	} else {
+		stop = h + lx_span_cls(b, h, e, LX_HOST);
+		if ((t = sip_host_parse(b, sip_span_make(h, stop - h), 0)) < 0)
+			return 1;
+	}
+	u->host = sip_span_make(h, stop - h);
+	u->host_type = (uint8_t)t;
+	if (stop < e && b[stop] == ':') {
+		uint32_t p = stop + 1, d = 0;
+		unsigned port = 0;
+		while (p + d < e && d < 6 && (unsigned)(b[p + d] - '0') <= 9)
+			port = port * 10 + (unsigned)(b[p + d++] - '0');
+		if (d == 0 || d > 5 || port > 65535)
+			return 1;
+		u->port = sip_span_make(p, d);
+		u->port_num = (uint16_t)port;
+		stop = p + d;
+	}
+	u->hostport = sip_span_make(h, stop - h);
+	if (stop == e)
+		return 0;
+	if (b[stop] != ';' || !params_plain(b, stop + 1, e))
+		return 1; /* '?' is not a paramchar: headers stop params_plain() */
+	u->params = sip_span_make(stop + 1, e - stop - 1);
+	return 0;
+}
+
+static void uri_reset(struct sip_uri *u, struct sip_span s)
+{
+	*u = (struct sip_uri){ .whole = s };
+	u->scheme = u->user = u->password = u->host = u->port = u->hostport = SIP_SPAN_NONE;
+	u->params = u->headers = SIP_SPAN_NONE;
+}
+
 int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s)
 {
 	uint32_t i = s.off, e = s.off + s.len, n;
 
-	*u = (struct sip_uri){ .whole = s };
-	u->scheme = u->user = u->password = u->host = u->port = u->hostport = SIP_SPAN_NONE;
-	u->params = u->headers = SIP_SPAN_NONE;
+	uri_reset(u, s);
+	if (uri_quick(u, base, i, e) == 0)
+		return 0;
+	uri_reset(u, s);
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	for (n = 0; i + n < e; n++) {
 		unsigned char c = (unsigned char)base[i + n];

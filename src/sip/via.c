@@ -6,6 +6,7 @@
 #include "via.h"
 #include "error.h"
 #include "lex.h"
+#include "param_step.h"
 #include "uri.h"
 
 static uint32_t token_at(const char *b, uint32_t i, uint32_t e)
@@ -76,15 +77,17 @@ static int is_token(const char *b, struct sip_span s)
 }
 
 /* via-params: ttl, maddr, received, branch, rport (RFC 3581) or a
- * generic-param; each known one has its own grammar. */
-static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct sip_span val)
+ * generic-param; each known one has its own grammar.  tok: the name and
+ * the value (if any) are already known to be tokens (param_step.h). */
+static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct sip_span val,
+		     int tok)
 {
 	int has = sip_span_present(val);
 
-	if (!is_token(b, n))
+	if (!tok && !is_token(b, n))
 		return SIP_EVIA;
 	if (LX_NAME_IS(b, n, "branch")) {
-		if (!has || !is_token(b, val))
+		if (!has || !(tok || is_token(b, val)))
 			return SIP_EVIA;
 		v->branch = val;
 	} else if (LX_NAME_IS(b, n, "received")) {
@@ -107,21 +110,78 @@ static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct
 		if (!has || val.len > 3 || sip_span_uint(b, val, 255) < 0)
 			return SIP_EVIA;
 		v->ttl = val;
-	} else if (has && !lx_gen_value_ok(b, val)) {
-		return SIP_EVIA; /* generic-param: token / host / quoted-string */
+	} else if (has && !tok && !lx_gen_value_ok(b, val)) {
+		return SIP_EVIA; /* generic-param: token / host / quoted-string (a token is one) */
 	}
 	return 0;
 }
 
-int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
+/*
+ * The common Via, "SIP/2.0/UDP 192.0.2.1:5060;branch=..", in one forward
+ * pass: exactly "SIP/2.0/", one SP, an unbracketed host, ':' and at most
+ * five digits with no LWS around them, then ';' straight away.  Where it
+ * sees anything else it returns 1 and sip_via_parse() starts over with
+ * the general grammar, so that every result (and error) is the general
+ * path's; 0 when the whole element was taken.  Parameters go through
+ * param_step() either way.
+ */
+static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 {
-	uint32_t i, e;
-	int r;
+	uint32_t n, h, k;
+	int t;
 
+	if (e - i < 12 || memcmp(b + i, "SIP/2.0/", 8) != 0)
+		return 1;
+	if ((n = token_at(b, i + 8, e)) == 0 || (k = i + 8 + n) + 1 >= e || b[k] != ' ' ||
+	    lx_is((unsigned char)b[k + 1], LX_LWS) || b[k + 1] == '[')
+		return 1;
+	v->transport = sip_span_make(i + 8, n);
+	v->protocol = sip_span_make(i, 8 + n);
+	h = k + 1;
+	if ((k = quick_ipv4_end(b, h, e)) != 0) {
+		t = SIP_HOST_IPV4;
+	} else {
+		k = h + lx_span_cls(b, h, e, LX_HOST);
+		if ((t = sip_host_parse(b, sip_span_make(h, k - h), 0)) < 0)
+			return 1;
+	}
+	v->host = sip_span_make(h, k - h);
+	v->host_type = (uint8_t)t;
+	if (k < e && b[k] == ':') {
+		uint32_t p = k + 1, d = 0;
+		unsigned port = 0;
+		while (p + d < e && d < 6 && (unsigned)(b[p + d] - '0') <= 9)
+			port = port * 10 + (unsigned)(b[p + d++] - '0');
+		if (d == 0 || d > 5 || port > 65535)
+			return 1;
+		v->port = sip_span_make(p, d);
+		v->port_num = (uint16_t)port;
+		k = p + d;
+	}
+	v->sent_by = sip_span_make(h, k - h);
+	if (k == e)
+		return 0;
+	if (b[k] != ';' || k + 1 == e || lx_is((unsigned char)b[k + 1], LX_LWS))
+		return 1;
+	v->params = sip_span_make(k + 1, e - k - 1);
+	return 0;
+}
+
+static void via_reset(struct sip_via *v, struct sip_span s)
+{
 	*v = (struct sip_via){ 0 };
 	v->protocol = v->transport = v->sent_by = v->host = v->port = v->params = SIP_SPAN_NONE;
 	v->branch = v->received = v->rport = v->maddr = v->ttl = SIP_SPAN_NONE;
 	v->whole = s;
+}
+
+/* sent-protocol LWS sent-by [ SEMI via-params ], the general grammar. */
+static int via_slow(struct sip_via *v, const char *base, struct sip_span s)
+{
+	uint32_t i, e;
+	int r;
+
+	via_reset(v, s);
 	e = s.off + s.len;
 	if ((r = protocol(v, base, s.off, e)) < 0)
 		return r;
@@ -135,10 +195,23 @@ int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
 		return 0;
 	if (base[i] != ';' || lx_skip_lws(base, i + 1, e) == e)
 		return SIP_EVIA;
-	struct sip_span rest = sip_span_make(i + 1, e - i - 1), n, val;
-	v->params = rest;
-	while ((r = sip_param_next(base, &rest, &n, &val)) > 0)
-		if (via_param(v, base, n, val) < 0)
+	v->params = sip_span_make(i + 1, e - i - 1);
+	return 0;
+}
+
+int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
+{
+	struct sip_span rest, n, val;
+	int r, tok;
+
+	via_reset(v, s);
+	if (via_quick(v, base, s.off, s.off + s.len) != 0 && (r = via_slow(v, base, s)) < 0)
+		return r;
+	if (!sip_span_present(v->params))
+		return 0;
+	rest = v->params;
+	while ((r = param_step(base, &rest, &n, &val, &tok)) > 0)
+		if (via_param(v, base, n, val, tok) < 0)
 			return SIP_EVIA;
 	return r == 0 ? 0 : SIP_EVIA;
 }
