@@ -89,12 +89,20 @@ void call_schedule(struct alg_engine *e, uint32_t slot)
 
 static void copy_uri(struct alg_ctx *c, enum sip_hdr_id id, char *dst, size_t cap)
 {
-	int h = sip_msg_find(&c->m, id, -1);
-	struct sip_addr a;
+	const struct sip_addr *a = alg_from_to(c, id);
 
 	dst[0] = 0;
-	if (h >= 0 && sip_addr_parse(&a, c->buf, c->m.hdrs[h].value) == 0)
-		alg_copy(dst, cap, c->buf + a.uri.whole.off, a.uri.whole.len);
+	if (a)
+		alg_copy(dst, cap, c->buf + a->uri.whole.off, a->uri.whole.len);
+}
+
+/* The To tag: 1 with *tag, 0 none (RFC 3261 §8.2.6.2, §12.1). */
+static int to_tag(const struct alg_ctx *c, struct sip_span *tag)
+{
+	const struct sip_addr *a = alg_from_to(c, SIP_HDR_TO);
+
+	*tag = a ? a->tag : SIP_SPAN_NONE;
+	return sip_span_present(*tag);
 }
 
 uint32_t call_new(struct alg_ctx *c, int inbound)
@@ -175,7 +183,7 @@ static void early_tag(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span tag;
 
-	if (sip_msg_tag(&c->m, SIP_HDR_TO, &tag) != 1 || tag.len >= sizeof(call->tags[0]))
+	if (to_tag(c, &tag) != 1 || tag.len >= sizeof(call->tags[0]))
 		return;
 	for (unsigned i = 0; i < call->ntags; i++)
 		if (strlen(call->tags[i]) == tag.len &&
@@ -192,7 +200,7 @@ static void confirm(struct alg_ctx *c, struct alg_call *call)
 	struct sip_span tag;
 
 	call->ntags = 0;
-	if (sip_msg_tag(&c->m, SIP_HDR_TO, &tag) == 1 && tag.len < sizeof(call->tags[0]))
+	if (to_tag(c, &tag) == 1 && tag.len < sizeof(call->tags[0]))
 		alg_copy(call->tags[call->ntags++], sizeof(call->tags[0]), c->buf + tag.off, tag.len);
 	if (call->state != ALG_CALL_CONFIRMED) {
 		call->state = ALG_CALL_CONFIRMED;
@@ -214,7 +222,7 @@ static int has_to_tag(struct alg_ctx *c)
 {
 	struct sip_span tag;
 
-	return sip_msg_tag(&c->m, SIP_HDR_TO, &tag) == 1;
+	return to_tag(c, &tag) == 1;
 }
 
 void dialog_request(struct alg_ctx *c)
@@ -283,11 +291,11 @@ void dialog_response(struct alg_ctx *c, struct alg_txn *t)
 
 static uint64_t branch_hash(struct alg_ctx *c)
 {
-	struct sip_via v;
+	const struct sip_via *v = rw_top_via(c);
 
-	if (rw_top_via(c, &v) < 0 || !sip_span_present(v.branch))
+	if (!sip_span_present(v->branch))
 		return 0;
-	return alg_hash(c->buf + v.branch.off, v.branch.len, 7);
+	return alg_hash(c->buf + v->branch.off, v->branch.len, 7);
 }
 
 uint64_t txn_key(struct alg_ctx *c)

@@ -7,6 +7,7 @@
  * result (verify.c), and forward the original instead if the check fails
  * (rule 5).
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "engine_int.h"
@@ -40,6 +41,7 @@ struct alg_engine *alg_new(const struct alg_config *cfg)
 		alg_free(e);
 		return NULL;
 	}
+	e->calls.zero_len = offsetof(struct alg_call, st);
 	return e;
 }
 
@@ -213,16 +215,24 @@ static int frame(struct alg_ctx *c)
 }
 
 /* Everything the rewrite relies on: every value's grammar (rule 5), one
- * Call-ID, one CSeq. */
+ * Call-ID, one CSeq.  Validation keeps what it parsed (e->valid): the
+ * handlers read those values instead of parsing them again. */
 static int check(struct alg_ctx *c)
 {
-	int rc = sip_msg_validate(&c->m);
+	const struct sip_valid *v = &c->e->valid;
+	int rc = sip_msg_validate_keep(&c->m, &c->e->valid);
 
-	if (rc >= 0 && sip_msg_callid(&c->m, &c->callid) != 1)
-		rc = SIP_EMISSING;
-	if (rc >= 0 && sip_msg_cseq(&c->m, &c->cseq) != 1)
-		rc = SIP_ECSEQ;
-	return rc;
+	if (rc < 0)
+		return rc;
+	/* validation saw one Call-ID and one CSeq (mandatory, well formed) */
+	if (v->first[SIP_HDR_CALL_ID] < 0)
+		return SIP_EMISSING;
+	if (v->first[SIP_HDR_CSEQ] < 0)
+		return SIP_ECSEQ;
+	c->v = v;
+	c->callid = c->m.hdrs[v->first[SIP_HDR_CALL_ID]].value;
+	c->cseq = v->cseq;
+	return 0;
 }
 
 static int unparsed(struct alg_engine *e, struct alg_result *res, int rc)
@@ -265,7 +275,6 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	c.now = pkt->now_ms > e->last_now ? pkt->now_ms : e->last_now;
 	c.call = ALG_NONE;
 	c.contact_expires = -1;
-	c.top_via_rc = 1;
 	c.bound_contact = -1;
 	e->last_now = c.now;
 	if (pkt->dir == ALG_OUT)

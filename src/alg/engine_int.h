@@ -21,6 +21,7 @@
 #include "sip/msg.h"
 #include "sip/sdp.h"
 #include "sip/uri.h"
+#include "sip/validate.h"
 #include "sip/values.h"
 #include "sip/via.h"
 
@@ -46,6 +47,9 @@ struct alg_obj {
 struct alg_pool {
 	char *v;
 	size_t elsz;
+	/* Bytes pool_alloc() clears (elsz unless the owner says less: a call's
+	 * streams are left as the last user left them, all zero, media.c). */
+	size_t zero_len;
 	uint32_t cap, live, free_head;
 	uint32_t *bk, *bk2, nbk;
 };
@@ -145,6 +149,9 @@ struct alg_call {
 	char rr_orig[ALG_TEXT];     /* a LAN proxy's Record-Route hostport */
 	char tags[ALG_EARLY_TAGS][32];
 	uint64_t start_ms, answer_ms, last_prov_ms, last_activity_ms, last_media_ms;
+	/* Last, and all zero in every stream not used: a stream is cleared
+	 * when it closes (media.c stream_close), a free call's streams are
+	 * closed, so pool_alloc() need not clear them again (zero_len). */
 	struct alg_stream st[ALG_CALL_STREAMS];
 };
 
@@ -184,6 +191,7 @@ struct alg_engine {
 	struct sip_hdr vhdrs[SIP_MAX_HEADERS];
 	struct sdp_media media[SDP_MAX_MEDIA];
 	struct sip_edit edits[SIP_MAX_EDITS];
+	struct sip_valid valid;     /* what validation parsed (validate.h) */
 	char pool[8192];
 	char out[SIP_MAX_MSG_SIZE + 8192];
 	/* Tests only (test_alg_verify.c): called on the rendered output
@@ -197,6 +205,7 @@ struct alg_ctx {
 	const struct alg_packet *pkt;
 	struct alg_result *res;
 	struct sip_msg m;
+	const struct sip_valid *v;  /* the values validation parsed, once */
 	const char *buf;
 	struct sip_edits ed;
 	struct sip_span callid;
@@ -218,10 +227,6 @@ struct alg_ctx {
 	char rr_orig[ALG_TEXT];
 	uint32_t call;              /* slot or ALG_NONE */
 	const char *skip_reason;    /* why part of the message was left alone */
-	/* rw_top_via()'s answer, kept: the Via and the transaction key both
-	 * need it */
-	int top_via_rc;             /* 1 not parsed yet */
-	struct sip_via top_via;
 	/* The first Contact carrying the binding, as rw_uris_restore() saw it,
 	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
 	int bound_contact;
@@ -258,7 +263,9 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig);
 int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_ep);
 int rw_contact_expires(struct alg_ctx *c, int64_t *expires);
-int rw_top_via(struct alg_ctx *c, struct sip_via *v);
+const struct sip_via *rw_top_via(const struct alg_ctx *c);
+/* The From / To address validation parsed, NULL if the header is absent. */
+const struct sip_addr *alg_from_to(const struct alg_ctx *c, enum sip_hdr_id id);
 
 /* verify.c: rule 5 on the rendered output in e->out; NULL ok, else why not */
 const char *alg_verify(struct alg_engine *e, const struct alg_ctx *c, size_t n);

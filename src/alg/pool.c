@@ -9,15 +9,28 @@
 
 #include "engine_int.h"
 
+/* Eight bytes per multiply (a byte-at-a-time FNV-1a cost a tenth of a
+ * message's instructions: every message hashes its Call-ID, transaction
+ * and binding keys).  Only bucket choice depends on it: hits are
+ * confirmed on the full key. */
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
 uint64_t alg_hash(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL ^ seed;
+	uint64_t h = 1469598103934665603ULL ^ seed ^ ((uint64_t)n << 48), w;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = mix(h, w);
 	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = mix(h, w ^ 0x80);
 	return h ^ (h >> 29);
 }
 
@@ -70,6 +83,7 @@ int pool_init(struct alg_pool *p, size_t elsz, uint32_t cap)
 {
 	memset(p, 0, sizeof(*p));
 	p->elsz = elsz;
+	p->zero_len = elsz;
 	p->free_head = ALG_NONE;
 	if (grow(p, cap) < 0 || rehash(p, 64) < 0)
 		return -1;
@@ -95,7 +109,7 @@ uint32_t pool_alloc(struct alg_pool *p, uint64_t key, uint64_t key2)
 	uint32_t gen = o->gen;
 
 	p->free_head = o->hnext;
-	memset(o, 0, p->elsz);
+	memset(o, 0, p->zero_len);
 	o->gen = gen;
 	o->used = 1;
 	o->key = key;

@@ -120,16 +120,16 @@ void binding_release(struct alg_engine *e, struct alg_result *res, const struct 
 /* What the REGISTER asks for: Contact expires=, else Expires (§10.2.1.1). */
 void reg_request(struct alg_ctx *c, struct alg_txn *t)
 {
-	int h = sip_msg_find(&c->m, SIP_HDR_TO, -1);
-	struct sip_addr to;
+	const struct sip_addr *to = alg_from_to(c, SIP_HDR_TO);
+	int h;
 
 	if (!t)
 		return;
 	t->aor[0] = 0;
-	if (h >= 0 && sip_addr_parse(&to, c->buf, c->m.hdrs[h].value) == 0)
-		alg_copy(t->aor, sizeof(t->aor), c->buf + to.uri.whole.off, to.uri.whole.len);
+	if (to)
+		alg_copy(t->aor, sizeof(t->aor), c->buf + to->uri.whole.off, to->uri.whole.len);
 	t->req_expires = c->contact_expires;
-	h = sip_msg_find(&c->m, SIP_HDR_EXPIRES, -1);
+	h = c->v->first[SIP_HDR_EXPIRES];
 	if (t->req_expires < 0 && h >= 0)
 		t->req_expires = sip_value_uint(c->buf, c->m.hdrs[h].value, UINT32_MAX);
 	t->dereg = (uint8_t)(c->contact_star || t->req_expires == 0);
@@ -174,7 +174,7 @@ static int64_t granted_expiry(struct alg_ctx *c, const struct alg_txn *t)
 
 	if (rw_contact_expires(c, &g) && g >= 0)
 		return g;
-	h = sip_msg_find(&c->m, SIP_HDR_EXPIRES, -1);
+	h = c->v->first[SIP_HDR_EXPIRES];
 	if (h >= 0 && (g = sip_value_uint(c->buf, c->m.hdrs[h].value, UINT32_MAX)) >= 0)
 		return g;
 	if (t->req_expires >= 0)

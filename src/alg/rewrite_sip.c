@@ -20,27 +20,61 @@ static const char *bind_text(struct alg_ctx *c)
 	return c->bind_text;
 }
 
-static int top_via(struct alg_ctx *c, struct sip_via *v)
+/* The first value of the first Via header, as validation parsed it (a
+ * validated message has one: Via is mandatory). */
+const struct sip_via *rw_top_via(const struct alg_ctx *c)
 {
-	int h = sip_msg_find(&c->m, SIP_HDR_VIA, -1);
-	struct sip_span rest, item;
-
-	if (h < 0)
-		return SIP_EMISSING;
-	rest = c->m.hdrs[h].value;
-	if (sip_list_next(c->buf, &rest, &item) != 1)
-		return SIP_EVIA;
-	return sip_via_parse(v, c->buf, item);
+	return &c->v->top_via;
 }
 
-/* The first value of the first Via header.  0 or negative.  Parsed once
- * per message (the rewrite and the transaction key both ask). */
-int rw_top_via(struct alg_ctx *c, struct sip_via *v)
+const struct sip_addr *alg_from_to(const struct alg_ctx *c, enum sip_hdr_id id)
 {
-	if (c->top_via_rc == 1)
-		c->top_via_rc = top_via(c, &c->top_via);
-	*v = c->top_via;
-	return c->top_via_rc;
+	if (c->v->first[id] < 0)
+		return NULL;
+	return id == SIP_HDR_FROM ? &c->v->from : &c->v->to;
+}
+
+/* The items of header `id` (Contact, Route, Record-Route) in message
+ * order: those validation kept, or parsed again when the message had more
+ * than it keeps (validate.h).  1 with *a, 0 at the end. */
+struct addr_walk {
+	int h;              /* header being split (fallback); -2 not started, -1 done */
+	unsigned i;         /* next kept item */
+	struct sip_span rest;
+	struct sip_addr tmp;
+};
+
+#define ADDR_WALK { .h = -2 }
+
+static int addr_next(struct alg_ctx *c, enum sip_hdr_id id, struct addr_walk *w,
+		     const struct sip_addr **a)
+{
+	const struct sip_valid *v = c->v;
+	struct sip_span item;
+
+	if (v->naddrs == v->addrs_all) {
+		while (w->i < v->naddrs) {
+			const struct sip_valid_addr *k = &v->addrs[w->i++];
+			if (c->m.hdrs[k->hdr].id == id) {
+				*a = &k->a;
+				return 1;
+			}
+		}
+		return 0;
+	}
+	while (w->h != -1) {
+		if (w->h >= 0 && sip_list_next(c->buf, &w->rest, &item) == 1) {
+			if (sip_addr_parse(&w->tmp, c->buf, item) == 0) {
+				*a = &w->tmp;
+				return 1;
+			}
+			continue;
+		}
+		w->h = sip_msg_find(&c->m, id, w->h == -2 ? -1 : w->h);
+		if (w->h >= 0)
+			w->rest = c->m.hdrs[w->h].value;
+	}
+	return 0;
 }
 
 /* host + port of a URI or sent-by; an absent port is the scheme default
@@ -56,22 +90,20 @@ static int ep_of(struct alg_addr *a, const char *base, struct sip_span host,
 
 void rw_via_out(struct alg_ctx *c)
 {
-	struct sip_via v;
+	const struct sip_via *v = rw_top_via(c);
 	const struct alg_addr *src = &c->pkt->src;
 
-	if (rw_top_via(c, &v) < 0)
-		return;
-	int tls = sip_span_caseeq(c->buf, v.transport, "TLS");
-	if (ep_of(&c->via_ep, c->buf, v.host, v.port_num, tls) < 0 ||
+	int tls = sip_span_caseeq(c->buf, v->transport, "TLS");
+	if (ep_of(&c->via_ep, c->buf, v->host, v->port_num, tls) < 0 ||
 	    !alg_addr_ip_eq(&c->via_ep, src)) {
 		c->via_ep.family = 0;
 		return; /* not the inside endpoint's own Via: a hostname or a proxy's */
 	}
-	c->via_rport = v.has_rport;
-	alg_copy(c->via_orig, sizeof(c->via_orig), c->buf + v.sent_by.off, v.sent_by.len);
-	if (v.has_rport)
+	c->via_rport = v->has_rport;
+	alg_copy(c->via_orig, sizeof(c->via_orig), c->buf + v->sent_by.off, v->sent_by.len);
+	if (v->has_rport)
 		return; /* R4: RFC 3581 already routes the response; don't hide the NAT */
-	c->via_rewritten = alg_edit(c, v.sent_by, bind_text(c), strlen(bind_text(c)),
+	c->via_rewritten = alg_edit(c, v->sent_by, bind_text(c), strlen(bind_text(c)),
 				    "Via[0].sent-by", "R1 top Via sent-by (no rport)") > 0;
 }
 
@@ -103,34 +135,29 @@ static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct a
 int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_addr *orig_ep)
 {
 	int n = 0, k = 0;
+	struct addr_walk w = ADDR_WALK;
+	const struct sip_addr *a;
 
-	for (int h = sip_msg_find(&c->m, id, -1); h >= 0; h = sip_msg_find(&c->m, id, h)) {
-		struct sip_span rest = c->m.hdrs[h].value, item;
-		while (sip_list_next(c->buf, &rest, &item) == 1) {
-			struct sip_addr a;
-			struct alg_addr ep;
-			char field[48];
-			if (sip_addr_parse(&a, c->buf, item) < 0)
-				continue;
-			if (a.star && id == SIP_HDR_CONTACT)
-				c->contact_star = 1;
-			if (a.star || !uri_is_inside_ep(c, &a.uri, &ep)) {
-				k++;
-				continue;
-			}
-			alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++,
-				  ".hostport");
-			if (!n && orig) {
-				alg_copy(orig, ALG_TEXT, c->buf + a.uri.hostport.off, a.uri.hostport.len);
-				*orig_ep = ep;
-				if (id == SIP_HDR_CONTACT && sip_span_present(a.expires))
-					c->contact_expires = sip_value_uint(c->buf, a.expires, UINT32_MAX);
-			}
-			if (alg_edit(c, a.uri.hostport, bind_text(c), strlen(bind_text(c)), field,
-				     id == SIP_HDR_CONTACT ? "R1 Contact = inside endpoint"
-							   : "R1 Record-Route = inside endpoint") > 0)
-				n++;
+	while (addr_next(c, id, &w, &a)) {
+		struct alg_addr ep;
+		char field[48];
+		if (a->star && id == SIP_HDR_CONTACT)
+			c->contact_star = 1;
+		if (a->star || !uri_is_inside_ep(c, &a->uri, &ep)) {
+			k++;
+			continue;
 		}
+		alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++, ".hostport");
+		if (!n && orig) {
+			alg_copy(orig, ALG_TEXT, c->buf + a->uri.hostport.off, a->uri.hostport.len);
+			*orig_ep = ep;
+			if (id == SIP_HDR_CONTACT && sip_span_present(a->expires))
+				c->contact_expires = sip_value_uint(c->buf, a->expires, UINT32_MAX);
+		}
+		if (alg_edit(c, a->uri.hostport, bind_text(c), strlen(bind_text(c)), field,
+			     id == SIP_HDR_CONTACT ? "R1 Contact = inside endpoint"
+						   : "R1 Record-Route = inside endpoint") > 0)
+			n++;
 	}
 	return n;
 }
@@ -152,34 +179,30 @@ static int uri_is_binding(struct alg_ctx *c, const struct sip_uri *u)
 int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 {
 	int n = 0, k = 0;
+	struct addr_walk w = ADDR_WALK;
+	const struct sip_addr *a;
 
 	if (!orig || !orig[0])
 		return 0;
 	if (id == SIP_HDR_CONTACT)
 		c->bound_contact = 0;
-	for (int h = sip_msg_find(&c->m, id, -1); h >= 0; h = sip_msg_find(&c->m, id, h)) {
-		struct sip_span rest = c->m.hdrs[h].value, item;
-		while (sip_list_next(c->buf, &rest, &item) == 1) {
-			struct sip_addr a;
-			char field[48];
-			if (sip_addr_parse(&a, c->buf, item) < 0 || a.star ||
-			    !uri_is_binding(c, &a.uri)) {
-				k++;
-				continue;
-			}
-			if (id == SIP_HDR_CONTACT && !c->bound_contact) {
-				/* what rw_contact_expires() would find: same walk */
-				c->bound_contact = 1;
-				c->bound_expires = sip_span_present(a.expires)
-							   ? sip_value_uint(c->buf, a.expires, UINT32_MAX)
-							   : -1;
-			}
-			alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++,
-				  ".hostport");
-			if (alg_edit(c, a.uri.hostport, orig, strlen(orig), field,
-				     "R3 restore what was rewritten on the way out") > 0)
-				n++;
+	while (addr_next(c, id, &w, &a)) {
+		char field[48];
+		if (a->star || !uri_is_binding(c, &a->uri)) {
+			k++;
+			continue;
 		}
+		if (id == SIP_HDR_CONTACT && !c->bound_contact) {
+			/* what rw_contact_expires() would find: same walk */
+			c->bound_contact = 1;
+			c->bound_expires = sip_span_present(a->expires)
+						   ? sip_value_uint(c->buf, a->expires, UINT32_MAX)
+						   : -1;
+		}
+		alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++, ".hostport");
+		if (alg_edit(c, a->uri.hostport, orig, strlen(orig), field,
+			     "R3 restore what was rewritten on the way out") > 0)
+			n++;
 	}
 	return n;
 }
@@ -193,19 +216,15 @@ int rw_contact_expires(struct alg_ctx *c, int64_t *expires)
 			*expires = c->bound_expires;
 		return c->bound_contact;
 	}
-	for (int h = sip_msg_find(&c->m, SIP_HDR_CONTACT, -1); h >= 0;
-	     h = sip_msg_find(&c->m, SIP_HDR_CONTACT, h)) {
-		struct sip_span rest = c->m.hdrs[h].value, item;
-		while (sip_list_next(c->buf, &rest, &item) == 1) {
-			struct sip_addr a;
-			if (sip_addr_parse(&a, c->buf, item) < 0 || a.star ||
-			    !uri_is_binding(c, &a.uri))
-				continue;
-			*expires = sip_span_present(a.expires)
-					   ? sip_value_uint(c->buf, a.expires, UINT32_MAX)
-					   : -1;
-			return 1;
-		}
+	struct addr_walk w = ADDR_WALK;
+	const struct sip_addr *a;
+
+	while (addr_next(c, SIP_HDR_CONTACT, &w, &a)) {
+		if (a->star || !uri_is_binding(c, &a->uri))
+			continue;
+		*expires = sip_span_present(a->expires) ? sip_value_uint(c->buf, a->expires, UINT32_MAX)
+							: -1;
+		return 1;
 	}
 	return 0;
 }
@@ -215,10 +234,10 @@ int rw_contact_expires(struct alg_ctx *c, int64_t *expires)
  * Contact, which we wrote).  Returns 1 if restored. */
 int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_ep)
 {
-	struct sip_uri u;
+	const struct sip_uri *u = &c->v->ruri; /* validation parsed it */
 	char tmp[ALG_TEXT];
 
-	if (sip_uri_parse(&u, c->buf, c->m.ruri) < 0 || !uri_is_binding(c, &u))
+	if (!uri_is_binding(c, u))
 		return 0;
 	if (!orig || !orig[0]) {
 		if (!orig_ep || !orig_ep->family)
@@ -228,7 +247,7 @@ int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_
 	}
 	if (orig_ep && orig_ep->family)
 		c->res->deliver_to = *orig_ep;
-	return alg_edit(c, u.hostport, orig, strlen(orig), "Request-URI.hostport",
+	return alg_edit(c, u->hostport, orig, strlen(orig), "Request-URI.hostport",
 			"R1 Request-URI carries the public binding") > 0;
 }
 
@@ -237,16 +256,14 @@ int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_
  * own).  received= and rport= are never touched (R4).  1 if restored. */
 int rw_via_in(struct alg_ctx *c, const struct alg_txn *t)
 {
-	struct sip_via v;
+	const struct sip_via *v = rw_top_via(c);
 	struct alg_addr ep;
 	char tmp[ALG_TEXT];
 	const char *orig = NULL;
 
-	if (rw_top_via(c, &v) < 0)
-		return 0;
-	if (t && t->via_ep.family && !v.has_rport)
+	if (t && t->via_ep.family && !v->has_rport)
 		c->res->deliver_to = t->via_ep; /* §18.2.2: the port in sent-by */
-	if (ep_of(&ep, c->buf, v.host, v.port_num, 0) < 0 || !alg_addr_eq(&ep, &c->binding))
+	if (ep_of(&ep, c->buf, v->host, v->port_num, 0) < 0 || !alg_addr_eq(&ep, &c->binding))
 		return 0;
 	if (t && t->via_rewritten) {
 		orig = t->via_orig;
@@ -256,6 +273,6 @@ int rw_via_in(struct alg_ctx *c, const struct alg_txn *t)
 	}
 	if (!orig)
 		return 0;
-	return alg_edit(c, v.sent_by, orig, strlen(orig), "Via[0].sent-by",
+	return alg_edit(c, v->sent_by, orig, strlen(orig), "Via[0].sent-by",
 			"R3 restore top Via sent-by (RFC 3261 18.1.2)") > 0;
 }

@@ -9,13 +9,14 @@
  * Content-Type with a body (§20.15), the Via limit.  The first failure is
  * returned, with m->err_off at the offending value.  Verdicts for RFC 4475
  * are listed in docs/wire-library.md.
+ *
+ * Each value is parsed once, into the caller's struct sip_valid when the
+ * caller keeps them (validate.h): the top Via, CSeq, From, To, the
+ * Request-URI and the Contact / Route-like items.
  */
-#include "msg.h"
-#include "addr.h"
+#include "validate.h"
 #include "lex.h"
 #include "limits.h"
-#include "values.h"
-#include "via.h"
 
 static int fail(struct sip_msg *m, int err, uint32_t off)
 {
@@ -41,7 +42,8 @@ static int text_ok(const char *b, struct sip_span v)
 	return 0;
 }
 
-static int chk_via(const char *b, struct sip_span v, unsigned *nvias)
+/* The first item of the first Via goes to *top, the others to a scratch. */
+static int chk_via(const char *b, struct sip_span v, unsigned *nvias, struct sip_via *top)
 {
 	struct sip_span rest = v, item;
 	struct sip_via via;
@@ -50,7 +52,7 @@ static int chk_via(const char *b, struct sip_span v, unsigned *nvias)
 	if (v.len == 0)
 		return SIP_EVIA;
 	while ((r = sip_list_next(b, &rest, &item)) > 0) {
-		if (sip_via_parse(&via, b, item) < 0)
+		if (sip_via_parse(*nvias ? &via : top, b, item) < 0)
 			return SIP_EVIA;
 		if (++*nvias > SIP_MAX_VIAS)
 			return SIP_ETOOMANYHDRS;
@@ -78,26 +80,41 @@ static int contact_params_ok(const char *b, const struct sip_addr *a)
 	return 0;
 }
 
+/* From / To: one address, kept in *keep (the first header of its id). */
+static int chk_addr1(const char *b, struct sip_span v, struct sip_addr *keep)
+{
+	int r = sip_addr_parse(keep, b, v);
+
+	if (r < 0)
+		return r;
+	return keep->star ? SIP_EADDR : 0;
+}
+
 /* A comma list of name-addr / addr-spec.  mode: 0 Contact ("*" alone or
- * addresses), 1 Route-like (name-addr only), 2 single address (From, To). */
-static int chk_addrs(const char *b, struct sip_span v, int mode)
+ * addresses), 1 Route-like (name-addr only).  Items are parsed straight
+ * into vd->addrs while there is room (hdr: this header's index). */
+static int chk_addrs(const char *b, struct sip_span v, int mode, struct sip_valid *vd,
+		     unsigned hdr)
 {
 	struct sip_span rest = v, item;
-	struct sip_addr a;
+	struct sip_addr tmp;
 	int r, n = 0;
 
-	if (mode == 2) {
-		if ((r = sip_addr_parse(&a, b, v)) < 0)
-			return r;
-		return a.star ? SIP_EADDR : 0;
-	}
 	while ((r = sip_list_next(b, &rest, &item)) > 0) {
-		if ((r = sip_addr_parse(&a, b, item)) < 0)
+		struct sip_valid_addr *k =
+		    vd->naddrs < SIP_VALID_ADDRS ? &vd->addrs[vd->naddrs] : NULL;
+		struct sip_addr *a = k ? &k->a : &tmp;
+		if ((r = sip_addr_parse(a, b, item)) < 0)
 			return r;
-		if ((a.star && (mode != 0 || n > 0 || rest.len)) || (mode == 1 && !a.bracketed))
+		if ((a->star && (mode != 0 || n > 0 || rest.len)) || (mode == 1 && !a->bracketed))
 			return SIP_EADDR;
-		if (mode == 0 && (r = contact_params_ok(b, &a)) < 0)
+		if (mode == 0 && (r = contact_params_ok(b, a)) < 0)
 			return r;
+		if (k) {
+			k->hdr = (uint16_t)hdr;
+			vd->naddrs++;
+		}
+		vd->addrs_all++;
 		n++;
 	}
 	if (r == SIP_EQUOTE)
@@ -188,32 +205,48 @@ static const uint8_t ctl_free[SIP_HDR__COUNT] = {
 	[SIP_HDR_UNSUPPORTED] = 1,  [SIP_HDR_ALLOW] = 1,         [SIP_HDR_CONTENT_LENGTH] = 1,
 };
 
-static int chk_value(struct sip_msg *m, const struct sip_hdr *h, unsigned *nvias)
+/* The run of one validation: the message, what is kept, and the census of
+ * header ids (count[id]: how many; differ[id]: a later one's value is not
+ * byte-identical to the first, other[id] its index). */
+struct vrun {
+	struct sip_msg *m;
+	struct sip_valid *v;
+	unsigned nvias;
+	uint8_t count[SIP_HDR__COUNT];
+	uint8_t differ[SIP_HDR__COUNT];
+	int16_t other[SIP_HDR__COUNT];
+};
+
+static int chk_value(struct vrun *run, const struct sip_hdr *h, unsigned k)
 {
-	const char *b = m->buf;
+	const char *b = run->m->buf;
+	struct sip_valid *v = run->v;
 	struct sip_cseq cs;
 	struct sip_ctype ct;
+	struct sip_addr tmp;
 	int r = ctl_free[h->id] ? 0 : text_ok(b, h->value);
+	int first = run->count[h->id] == 0;
 
 	if (r < 0)
 		return r;
 	switch (h->id) {
 	case SIP_HDR_VIA:
-		return chk_via(b, h->value, nvias);
+		return chk_via(b, h->value, &run->nvias, &v->top_via);
 	case SIP_HDR_FROM:
+		return chk_addr1(b, h->value, first ? &v->from : &tmp);
 	case SIP_HDR_TO:
-		return chk_addrs(b, h->value, 2);
+		return chk_addr1(b, h->value, first ? &v->to : &tmp);
 	case SIP_HDR_CONTACT:
-		return chk_addrs(b, h->value, 0);
+		return chk_addrs(b, h->value, 0, v, k);
 	case SIP_HDR_ROUTE:
 	case SIP_HDR_RECORD_ROUTE:
 	case SIP_HDR_PATH:
 	case SIP_HDR_SERVICE_ROUTE:
-		return chk_addrs(b, h->value, 1);
+		return chk_addrs(b, h->value, 1, v, k);
 	case SIP_HDR_CALL_ID:
 		return sip_callid_check(b, h->value);
 	case SIP_HDR_CSEQ:
-		return sip_cseq_parse(&cs, b, h->value);
+		return sip_cseq_parse(first ? &v->cseq : &cs, b, h->value);
 	case SIP_HDR_MAX_FORWARDS:
 		return sip_value_uint(b, h->value, 255) < 0 ? SIP_EVALUE : 0;
 	case SIP_HDR_EXPIRES:
@@ -241,13 +274,11 @@ static int chk_value(struct sip_msg *m, const struct sip_hdr *h, unsigned *nvias
 
 /* Start line: the Request-URI's grammar (no escaped headers in a SIP
  * Request-URI, §19.1.1 table; RFC 4475 escruri), the reason phrase's text. */
-static int chk_start(struct sip_msg *m)
+static int chk_start(struct sip_msg *m, struct sip_uri *u)
 {
-	struct sip_uri u;
-
 	if (!m->is_request)
 		return text_ok(m->buf, m->reason) < 0 ? fail(m, SIP_ESTARTLINE, m->reason.off) : 0;
-	if (sip_uri_parse(&u, m->buf, m->ruri) < 0 || sip_span_present(u.headers))
+	if (sip_uri_parse(u, m->buf, m->ruri) < 0 || sip_span_present(u->headers))
 		return fail(m, SIP_EURI, m->ruri.off);
 	return 0;
 }
@@ -263,70 +294,73 @@ static const uint8_t mandatory[] = {
 	SIP_HDR_TO, SIP_HDR_FROM, SIP_HDR_CSEQ, SIP_HDR_CALL_ID, SIP_HDR_VIA,
 };
 
-/* count[id]: how many headers of each id; first[id]: the first one's
- * index; differ[id]: a later one's value is not byte-identical to it. */
-struct hdr_census {
-	uint8_t count[SIP_HDR__COUNT];
-	uint8_t differ[SIP_HDR__COUNT];
-	int16_t first[SIP_HDR__COUNT];
-	int16_t other[SIP_HDR__COUNT];
-};
-
-static void census_add(struct hdr_census *c, const struct sip_msg *m, unsigned k)
+static void census_add(struct vrun *run, unsigned k)
 {
+	const struct sip_msg *m = run->m;
 	const struct sip_hdr *h = &m->hdrs[k];
 	uint8_t id = h->id;
 
-	if (c->count[id] == 0) {
-		c->first[id] = (int16_t)k;
+	if (run->count[id] == 0) {
+		run->v->first[id] = (int16_t)k;
 	} else {
-		struct sip_span f = m->hdrs[c->first[id]].value;
+		struct sip_span f = m->hdrs[run->v->first[id]].value;
 		if (f.len != h->value.len || memcmp(m->buf + f.off, m->buf + h->value.off, f.len)) {
-			c->differ[id] = 1;
-			c->other[id] = (int16_t)k;
+			run->differ[id] = 1;
+			run->other[id] = (int16_t)k;
 		}
 	}
-	if (c->count[id] < 255)
-		c->count[id]++;
+	if (run->count[id] < 255)
+		run->count[id]++;
 }
 
-static int chk_cross(struct sip_msg *m, const struct hdr_census *c)
+static int chk_cross(struct vrun *run)
 {
-	struct sip_cseq cs;
+	struct sip_msg *m = run->m;
+	const struct sip_cseq *cs = &run->v->cseq;
 
 	for (size_t i = 0; i < sizeof(mandatory); i++)
-		if (!c->count[mandatory[i]])
+		if (!run->count[mandatory[i]])
 			return fail(m, SIP_EMISSING, m->hdr_end);
 	/* A byte-identical repeat (a sipp 200 OK with two equal Content-Types)
 	 * cannot be read two ways; a differing one can (RFC 4475 multi01). */
 	for (size_t i = 0; i < sizeof(single); i++)
-		if (c->differ[single[i]])
-			return fail(m, SIP_EMULTI, m->hdrs[c->other[single[i]]].name.off);
-	sip_cseq_parse(&cs, m->buf, m->hdrs[c->first[SIP_HDR_CSEQ]].value);
-	if (m->is_request && (cs.method_s.len != m->method_s.len ||
-			      memcmp(m->buf + cs.method_s.off, m->buf + m->method_s.off,
-				     cs.method_s.len)))
-		return fail(m, SIP_ECSEQ, cs.method_s.off);
-	if (m->body_len > 0 && !c->count[SIP_HDR_CONTENT_TYPE])
+		if (run->differ[single[i]])
+			return fail(m, SIP_EMULTI, m->hdrs[run->other[single[i]]].name.off);
+	if (m->is_request && (cs->method_s.len != m->method_s.len ||
+			      memcmp(m->buf + cs->method_s.off, m->buf + m->method_s.off,
+				     cs->method_s.len)))
+		return fail(m, SIP_ECSEQ, cs->method_s.off);
+	if (m->body_len > 0 && !run->count[SIP_HDR_CONTENT_TYPE])
 		return fail(m, SIP_EMISSING, m->hdr_end);
 	return 0;
 }
 
-int sip_msg_validate(struct sip_msg *m)
+int sip_msg_validate_keep(struct sip_msg *m, struct sip_valid *v)
 {
-	struct hdr_census c;
-	unsigned nvias = 0;
+	struct vrun run;
 	int r;
 
-	memset(c.count, 0, sizeof(c.count));
-	memset(c.differ, 0, sizeof(c.differ));
-	if ((r = chk_start(m)) < 0)
+	run.m = m;
+	run.v = v;
+	run.nvias = 0;
+	memset(run.count, 0, sizeof(run.count));
+	memset(run.differ, 0, sizeof(run.differ));
+	memset(v->first, 0xff, sizeof(v->first));
+	v->naddrs = v->addrs_all = 0;
+	if ((r = chk_start(m, &v->ruri)) < 0)
 		return r;
 	for (unsigned k = 0; k < m->nhdrs; k++) {
 		const struct sip_hdr *h = &m->hdrs[k];
-		if ((r = chk_value(m, h, &nvias)) < 0)
+		if ((r = chk_value(&run, h, k)) < 0)
 			return fail(m, r, h->value.off);
-		census_add(&c, m, k);
+		census_add(&run, k);
 	}
-	return chk_cross(m, &c);
+	return chk_cross(&run);
+}
+
+int sip_msg_validate(struct sip_msg *m)
+{
+	struct sip_valid v;
+
+	return sip_msg_validate_keep(m, &v);
 }

@@ -198,7 +198,66 @@ static void t_via_port_needs_own_via(void)
 	alg_free(e);
 }
 
+/* R1/R3 with more Contact and Record-Route items than validation keeps
+ * parsed (SIP_VALID_ADDRS, validate.h): the rewrite parses the rest
+ * itself, so the ninth Contact and the Record-Route after them are found,
+ * named by their index, and the 200 restores the ninth (addr_next()'s
+ * fallback walk, rewrite_sip.c). */
+static void t_many_contacts(void)
+{
+	struct alg_engine *e = h_engine();
+	static const char reg[] = "REGISTER sip:example.com SIP/2.0\n"
+				  "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKm1\n"
+				  "From: <sip:m@example.com>;tag=1\n"
+				  "To: <sip:m@example.com>\n"
+				  "Call-ID: many\n"
+				  "CSeq: 1 REGISTER\n"
+				  "Contact: <sip:a@198.51.100.1>, <sip:b@198.51.100.2>, "
+				  "<sip:c@198.51.100.3>, <sip:d@198.51.100.4>\n"
+				  "Contact: <sip:e@198.51.100.5>, <sip:f@198.51.100.6>, "
+				  "<sip:g@198.51.100.7>, <sip:h@198.51.100.8>\n"
+				  "Contact: <sip:m@192.168.1.10:5062>;expires=300\n"
+				  "Record-Route: <sip:192.168.1.10:5062;lr>\n"
+				  "Content-Length: 0\n\n";
+	h_run_tr(e, ALG_OUT, ALG_UDP, "192.168.1.10:5062", REGISTRAR, reg);
+	CHECK(H_res.changed);
+	CHECK(h_line("Contact: <sip:m@203.0.113.1:5062>;expires=300"));
+	CHECK(h_line("Record-Route: <sip:203.0.113.1:5062;lr>"));
+	CHECK(h_line("Contact: <sip:e@198.51.100.5>, <sip:f@198.51.100.6>, "
+		     "<sip:g@198.51.100.7>, <sip:h@198.51.100.8>"));
+	CHECK_EQ_INT(h_diff_lines(), 2);
+	CHECK_EQ_INT(H_res.nnotes, 2);
+	CHECK(H_res.nnotes == 2 && !strcmp(H_res.notes[0].field, "Contact[8].hostport"));
+	CHECK(H_res.nnotes == 2 && !strcmp(H_res.notes[1].field, "Record-Route[0].hostport"));
+	h_run_tr(e, ALG_IN, ALG_UDP, REGISTRAR, "203.0.113.1:5062",
+		 "SIP/2.0 200 OK\n"
+		 "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=5062;received=203.0.113.1;"
+		 "branch=z9hG4bKm1\n"
+		 "From: <sip:m@example.com>;tag=1\n"
+		 "To: <sip:m@example.com>;tag=r\n"
+		 "Call-ID: many\n"
+		 "CSeq: 1 REGISTER\n"
+		 "Contact: <sip:a@198.51.100.1>, <sip:b@198.51.100.2>, "
+		 "<sip:c@198.51.100.3>, <sip:d@198.51.100.4>, <sip:e@198.51.100.5>, "
+		 "<sip:f@198.51.100.6>, <sip:g@198.51.100.7>, <sip:h@198.51.100.8>, "
+		 "<sip:m@203.0.113.1:5062>;expires=240\n"
+		 "Content-Length: 0\n\n");
+	CHECK(h_line("Contact: <sip:a@198.51.100.1>, <sip:b@198.51.100.2>, "
+		     "<sip:c@198.51.100.3>, <sip:d@198.51.100.4>, <sip:e@198.51.100.5>, "
+		     "<sip:f@198.51.100.6>, <sip:g@198.51.100.7>, <sip:h@198.51.100.8>, "
+		     "<sip:m@192.168.1.10:5062>;expires=240"));
+	CHECK_EQ_INT(h_diff_lines(), 1);
+	const struct alg_action *k = h_action(ALG_ACT_BINDING_KEEP, 0);
+	CHECK(k != NULL);
+	if (k)
+		CHECK_EQ_INT(k->u.binding.expires_ms, H_now + 240000 + 32000);
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
+    {"more Contacts than validation keeps: the ninth rewritten and restored, Record-Route "
+     "after them too (R1,R3,R9)",
+     t_many_contacts},
     {"TCP REGISTER from an ephemeral port: Contact on the Via listen port gets the binding, other "
      "port kept (R1,R4)",
      t_tcp_register_out},
