@@ -6,7 +6,8 @@
  * and as a SIP message whose body is located with sip_body_sdp() and then
  * parsed.  Besides the sanitizers, the target abort()s when a promise of the
  * parsers is broken: every span inside what was parsed, media count within
- * the caller's array, a found SDP inside the message body.
+ * the caller's array, a found SDP inside the message body, and the fast
+ * parser agreeing with the reference one (sdp_ref.h) at every scan level.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "sip/limits.h"
 #include "sip/msg.h"
 #include "sip/sdp.h"
+#include "sip/sdp_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,11 +61,31 @@ static void media_check(const struct sdp_media *md, struct sip_span in)
 		violated("bad direction");
 }
 
+/* The fast parser at every scan level agrees with the reference one on
+ * every field (sdp_ref.h), with the full media array and with a short one. */
+static void ref_check(const char *buf, struct sip_span body, unsigned cap)
+{
+	static struct sdp_media m1[SDP_MAX_MEDIA], m2[SDP_MAX_MEDIA];
+	struct sdp s1, s2;
+	int dflt = sdp_simd_level;
+	int r2 = sdp_parse_ref(&s2, buf, body, m2, cap);
+
+	for (int lvl = 0; lvl <= 1; lvl++) {
+		sdp_simd_level = lvl;
+		if (!sdp_ref_same(&s1, sdp_parse(&s1, buf, body, m1, cap), &s2, r2))
+			violated("fast parser differs from the reference");
+	}
+	sdp_simd_level = dflt;
+}
+
 static void sdp_run(const char *buf, struct sip_span body)
 {
 	static struct sdp_media media[SDP_MAX_MEDIA];
 	struct sdp s;
 	int n = sdp_parse(&s, buf, body, media, SDP_MAX_MEDIA);
+
+	ref_check(buf, body, SDP_MAX_MEDIA);
+	ref_check(buf, body, 1);
 
 	if (n < 0) {
 		/* sdp.h: err_off is the start of the line that failed. */

@@ -1,516 +1,344 @@
 /*
- * sdp.c - SDP session descriptions (sdp.h).
+ * sdp.c - SDP session descriptions (sdp.h): the fast parser.
  *
- * One pass over the lines (RFC 8866 §5): each line is "<type>=<value>",
- * and a table indexed by the type letter picks its handler.  Attribute
- * lines go through a second table by attribute name.  Lines the ALG does
- * not need (s=, t=, b=, k=, unknown letters, unknown attributes) are only
- * checked for octets (no NUL, no bare CR) and skipped.
+ * The grammar and the results are those of the reference parser
+ * (sdp_ref.c); this file only gets there with fewer instructions.  It
+ * takes the common shape of a body itself: "v=0" first, lines ending in
+ * CRLF or LF with no other control octet, o= and c= with IN IP4 literals,
+ * m= with a plain port, a= filtered by first letter and name length.  Any
+ * other line that may be well formed (IPv6, FQDN, a=rtcp, m= port/count)
+ * goes to the reference handler, sdp_ref_line(), with the same state; an
+ * error, a blank line or an odd octet anywhere starts the whole body over
+ * with sdp_parse_ref(), so every error and err_off is the reference's.
+ *
+ * Per line: one scan for its end (sdp_scan.h), a switch on the type
+ * letter; o=, c= and m= get three bit masks of their value (separators,
+ * dots, digits) from one pass and read fields and the IPv4 literal off
+ * the masks.
  */
 #include "sdp.h"
 #include "error.h"
-#include "lex.h"
+#include "sdp_ref.h"
+#include "sdp_scan.h"
 
-struct sdp_p {
-	struct sdp *s;
-	const char *b;
-	struct sdp_media *cur;    /* NULL while at session level */
-	unsigned cap;
-	unsigned nlines;
-	uint32_t lim;             /* end of the body: how far scans may load */
+#define NONE_INIT { UINT32_MAX, 0 }
+#define CONN_NONE_INIT { NONE_INIT, NONE_INIT, NONE_INIT, NONE_INIT, 0 }
+
+/* What the reference's initialisation leaves: copied whole, then the
+ * caller's values set. */
+static const struct sdp sdp_blank = {
+	.origin = { NONE_INIT, NONE_INIT, NONE_INIT, NONE_INIT, CONN_NONE_INIT },
+	.conn = CONN_NONE_INIT,
 };
 
-/* A field cursor over one line's value; lim as in struct sdp_p. */
-struct sdp_fields {
-	const char *b;
-	uint32_t pos, end, lim;
+static const struct sdp_media media_blank = {
+	.count = NONE_INIT,
+	.count_num = 1,
+	.conn = CONN_NONE_INIT,
+	.rtcp_line = NONE_INIT,
+	.rtcp_port = NONE_INIT,
+	.rtcp_addr = CONN_NONE_INIT,
 };
 
-static int is_wsp(char c)
+/* A dec-octet of n digits at p (RFC 3986 §3.2.2 as lx_ipv4 reads it: 1-3
+ * digits, leading zeros allowed, at most 255); digits already checked. */
+SCAN_INLINE int dec_octet_ok(const char *p, uint32_t n)
 {
-	return c == ' ' || c == '\t';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* ASCII case-insensitive equality of n bytes; lit is lower case. */
-static int name_eq(const char *p, const char *lit, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (c >= 'A' && c <= 'Z')
-			c += 32;
-		if (c != lit[i])
-			return 0;
-	}
-	return 1;
-}
-
-/* A field equal to a short lower-case literal, any case (no strlen). */
-#define FIELD_IS(b, f, lit) ((f).len == sizeof(lit) - 1 && name_eq((b) + (f).off, lit, (f).len))
-
-/* Next SP-separated field; 1 with *f set, 0 at the end of the value.
- * RFC 8866 separates fields with exactly one SP; more are tolerated.
- * always_inline: conn_parse() calls it four times per address and the
- * compiler would otherwise make each a call (~80 instructions a message). */
-static inline __attribute__((always_inline)) int field_next(struct sdp_fields *c,
-							    struct sip_span *f)
-{
-	uint32_t start;
-
-	while (c->pos < c->end && is_wsp(c->b[c->pos]))
-		c->pos++;
-	if (c->pos == c->end)
+	if (n - 1 > 2)
 		return 0;
-	start = c->pos;
-	c->pos = lx_find2(c->b, c->pos, c->end, c->lim, ' ', '\t');
-	*f = sip_span_make(start, c->pos - start);
-	return 1;
+	return n < 3 || (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0') <= 255;
 }
 
-/* The rest of the value from the cursor, leading and trailing WSP removed. */
-static struct sip_span field_rest(struct sdp_fields *c)
+/* The n octets at b[o] (bits from k of the line masks) are exactly an
+ * IPv4address: only digits and three dots, four dec-octets. */
+SCAN_INLINE int mask_ipv4(const char *b, uint32_t o, uint32_t n, const struct scan_masks *m,
+			  uint32_t k)
 {
-	uint32_t e = c->end;
+	uint64_t all = (1ull << n) - 1, dot = (m->dot >> k) & all;
+	uint32_t d1, d2, d3;
 
-	while (c->pos < e && is_wsp(c->b[c->pos]))
-		c->pos++;
-	while (e > c->pos && is_wsp(c->b[e - 1]))
-		e--;
-	return sip_span_make(c->pos, e - c->pos);
-}
-
-/* Decimal digits filling the span, at most 10 of them, <= UINT32_MAX. */
-static int span_u32(const char *b, struct sip_span s, uint32_t *v)
-{
-	int64_t n = sip_span_uint(b, s, UINT32_MAX);
-
-	if (n < 0)
-		return -1;
-	*v = (uint32_t)n;
-	return 0;
-}
-
-/* IPv4address (lx_ipv4), for the SDP checks that take a pointer. */
-static int is_ipv4(const char *p, uint32_t n)
-{
-	return lx_ipv4(p, 0, n);
-}
-
-/* IPv6address (RFC 4291 §2.2, as RFC 8866 §9 uses it, no brackets):
- * up to 8 groups of 1-4 hex digits, one "::", optional IPv4 tail. */
-static int is_ipv6(const char *p, uint32_t n)
-{
-	unsigned groups = 0, hex = 0, dbl = 0;
-	uint32_t i = 0, start = 0;
-
-	if (n < 2)
+	if ((dot | ((m->dig >> k) & all)) != all || dot == 0)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (p[i] == ':') {
-			if (i + 1 < n && p[i + 1] == ':') {
-				if (dbl++ || (i + 2 < n && p[i + 2] == ':'))
-					return 0;
-				i++;
-			} else if (hex == 0 && i == 0) {
-				return 0;
-			}
-			groups += hex > 0;
-			hex = 0;
-			start = i + 1;
-		} else if (p[i] == '.') {
-			/* The last 32 bits as dotted quad: counts two groups,
-			 * and only after at least one colon. */
-			if (start == 0 || !is_ipv4(p + start, n - start))
-				return 0;
-			return dbl ? groups + 2 <= 7 : groups + 2 == 8;
-		} else if (is_hex(p[i]) && hex < 4) {
-			hex++;
-		} else {
-			return 0;
-		}
-	}
-	if (hex == 0 && p[n - 1] == ':' && p[n - 2] != ':')
+	d1 = (uint32_t)__builtin_ctzll(dot);
+	if ((dot &= dot - 1) == 0)
 		return 0;
-	groups += hex > 0;
-	return dbl ? groups <= 7 : groups == 8;
-}
-
-/* An FQDN as SDP allows one (RFC 8866 §9, RFC 1123 §2.1 host names):
- * dot-separated labels of 1-63 letters, digits, '-' (not first or last)
- * and '_', at most 255 octets, with at least one letter so that a broken
- * literal ("999.1.1.1") is not mistaken for a name.  A final dot is fine. */
-static int is_fqdn(const char *p, uint32_t n)
-{
-	uint32_t label = 0;
-	int letters = 0;
-
-	if (n == 0 || n > 255)
+	d2 = (uint32_t)__builtin_ctzll(dot);
+	if ((dot &= dot - 1) == 0)
 		return 0;
-	for (uint32_t i = 0; i < n; i++) {
-		char c = p[i];
-		int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		if (c == '.') {
-			if (label == 0 || p[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!alpha && !is_digit(c) && c != '-' && c != '_')
-			return 0;
-		if (++label > 63 || (label == 1 && c == '-'))
-			return 0;
-		letters |= alpha;
-	}
-	return letters && p[n - 1] != '-';
-}
-
-/* "/ttl" and "/count" after a multicast address (RFC 8866 §5.7): digits. */
-static int addr_suffix_ok(const char *p, uint32_t n)
-{
-	unsigned slashes = 0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		if (p[i] == '/') {
-			if (++slashes > 2 || i + 1 == n || !is_digit(p[i + 1]))
-				return 0;
-		} else if (!is_digit(p[i])) {
-			return 0;
-		}
-	}
-	return 1;
+	d3 = (uint32_t)__builtin_ctzll(dot);
+	if ((dot & (dot - 1)) != 0)
+		return 0;
+	return dec_octet_ok(b + o, d1) && dec_octet_ok(b + o + d1 + 1, d2 - d1 - 1) &&
+	       dec_octet_ok(b + o + d2 + 1, d3 - d2 - 1) && dec_octet_ok(b + o + d3 + 1, n - d3 - 1);
 }
 
 /*
- * nettype SP addrtype SP connection-address (RFC 8866 §5.7, §9).  family
- * is 4 or 6 for an IN IP4 / IN IP6 literal, 0 for an FQDN or unknown
- * types.  A literal of the wrong family, or garbage, is SIP_ESDP.
+ * The last three fields of a value (f: its field bits left, v its start):
+ * "IN" "IP4" <IPv4address>, nothing after.  The case where the reference
+ * conn_parse() gives family 4 without a '/' suffix; 0 for anything else.
  */
-static int conn_parse(struct sdp_conn *c, const char *b, struct sdp_fields *f,
-		      int allow_suffix)
+SCAN_INLINE int fast_in_ip4(const char *b, uint64_t f, uint32_t v, const struct scan_masks *m,
+			    struct sdp_conn *c)
 {
-	struct sip_span a, extra;
-	uint32_t alen;
-	int in;
+	uint32_t o[3], l[3];
 
-	if (!field_next(f, &c->nettype) || !field_next(f, &c->addrtype) || !field_next(f, &a) ||
-	    field_next(f, &extra))
-		return SIP_ESDP;
-	alen = lx_find2(b, a.off, sip_span_end(a), f->lim, '/', '/') - a.off;
-	if (alen == 0 || (alen < a.len && (!allow_suffix ||
-					   !addr_suffix_ok(b + a.off + alen, a.len - alen))))
-		return SIP_ESDP;
-	c->addr = sip_span_make(a.off, alen);
-	c->family = 0;
-	in = FIELD_IS(b, c->nettype, "in");
-	if (in && FIELD_IS(b, c->addrtype, "ip4") && is_ipv4(b + a.off, alen))
-		c->family = 4;
-	else if (in && FIELD_IS(b, c->addrtype, "ip6") && is_ipv6(b + a.off, alen))
-		c->family = 6;
-	else if (!is_fqdn(b + a.off, alen))
-		return in ? SIP_ESDP : 0;
+	for (int k = 0; k < 3; k++)
+		if (!scan_field(&f, v, &o[k], &l[k]))
+			return 0;
+	if (f || l[0] != 2 || l[1] != 3 || (b[o[0]] | 0x20) != 'i' || (b[o[0] + 1] | 0x20) != 'n' ||
+	    (b[o[1]] | 0x20) != 'i' || (b[o[1] + 1] | 0x20) != 'p' || b[o[1] + 2] != '4' ||
+	    !mask_ipv4(b, o[2], l[2], m, o[2] - v))
+		return 0;
+	c->nettype = sip_span_make(o[0], 2);
+	c->addrtype = sip_span_make(o[1], 3);
+	c->addr = sip_span_make(o[2], l[2]);
+	c->family = 4;
+	return 1;
+}
+
+/* The parse in progress; p is what the reference handlers see. */
+struct fast {
+	struct sdp_p p;
+	uint32_t lo, end;
+};
+
+/* o=<username> <sess-id> <sess-version> IN IP4 <literal>: 0 when taken,
+ * 1 to hand the line to the reference (which also refuses a second o=). */
+SCAN_INLINE int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
+{
+	const char *b = x->p.b;
+	uint32_t v = pos + 2, n = len - 2;
+	struct sdp_origin o = { .line = sip_span_make(pos, len) };
+	struct sip_span *u[3] = { &o.username, &o.sess_id, &o.sess_version };
+	struct scan_masks m;
+	uint64_t f;
+
+	if (x->p.cur || x->p.s->has_origin || n == 0 || n >= 64)
+		return 1;
+	m = scan_line(b, v, n, x->lo, x->end, simd);
+	f = ~m.wsp & ((1ull << n) - 1);
+	for (int k = 0; k < 3; k++)
+		if (!scan_field(&f, v, &u[k]->off, &u[k]->len))
+			return 1;
+	if (!fast_in_ip4(b, f, v, &m, &o.addr))
+		return 1;
+	o.addr.line = o.line;
+	x->p.s->origin = o;
+	x->p.s->has_origin = 1;
 	return 0;
 }
 
-static struct sdp_fields fields_of(const struct sdp_p *p, struct sip_span v)
+/* c=IN IP4 <literal>, the first at its level: 0 taken, 1 to the reference. */
+SCAN_INLINE int fast_conn(struct fast *x, uint32_t pos, uint32_t len, int simd)
 {
-	return (struct sdp_fields){ p->b, v.off, sip_span_end(v), p->lim };
-}
+	uint32_t v = pos + 2, n = len - 2;
+	struct sdp_media *cur = x->p.cur;
+	struct sdp_conn c = { .line = sip_span_make(pos, len) };
+	struct scan_masks m;
 
-/* v=0 (RFC 8866 §5.1), only as the first line. */
-static int on_version(struct sdp_p *p, struct sip_span line, struct sip_span v)
-{
-	(void)line;
-	return (p->nlines == 0 && sip_span_eq(p->b, v, "0")) ? 0 : SIP_ESDP;
-}
-
-/* o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address> */
-static int on_origin(struct sdp_p *p, struct sip_span line, struct sip_span v)
-{
-	struct sdp_origin *o = &p->s->origin;
-	struct sdp_fields f = fields_of(p, v);
-
-	if (p->cur || p->s->has_origin)
-		return SIP_ESDP;
-	if (!field_next(&f, &o->username) || !field_next(&f, &o->sess_id) ||
-	    !field_next(&f, &o->sess_version))
-		return SIP_ESDP;
-	o->line = line;
-	o->addr.line = line;
-	p->s->has_origin = 1;
-	return conn_parse(&o->addr, p->b, &f, 0);
-}
-
-/* c=<nettype> <addrtype> <connection-address>; one per level (§5.7). */
-static int on_conn(struct sdp_p *p, struct sip_span line, struct sip_span v)
-{
-	struct sdp_fields f = fields_of(p, v);
-	struct sdp_conn *c;
-
-	if (p->cur) {
-		if (p->cur->has_conn++)
-			return SIP_ESDP;
-		c = &p->cur->conn;
+	if ((cur ? cur->has_conn : x->p.s->has_conn) || n == 0 || n >= 64)
+		return 1;
+	m = scan_line(x->p.b, v, n, x->lo, x->end, simd);
+	if (!fast_in_ip4(x->p.b, ~m.wsp & ((1ull << n) - 1), v, &m, &c))
+		return 1;
+	if (cur) {
+		cur->has_conn = 1;
+		cur->conn = c;
 	} else {
-		if (p->s->has_conn++)
-			return SIP_ESDP;
-		c = &p->s->conn;
+		x->p.s->has_conn = 1;
+		x->p.s->conn = c;
 	}
-	c->line = line;
-	return conn_parse(c, p->b, &f, 1);
-}
-
-/* An absent address: every span NONE. */
-static void conn_none(struct sdp_conn *c)
-{
-	c->line = c->nettype = c->addrtype = c->addr = SIP_SPAN_NONE;
-	c->family = 0;
-}
-
-static void media_init(struct sdp_media *m, struct sip_span line)
-{
-	memset(m, 0, sizeof(*m));
-	m->section = line;
-	m->line = line;
-	m->count = SIP_SPAN_NONE;
-	m->count_num = 1;
-	conn_none(&m->conn);
-	conn_none(&m->rtcp_addr);
-	m->rtcp_line = m->rtcp_port = SIP_SPAN_NONE;
-}
-
-/* port[/count]: digits, as written (the engine judges > 65535). */
-static int media_port(struct sdp_media *m, const char *b, struct sip_span pc)
-{
-	uint32_t i = 0, cnt;
-
-	while (i < pc.len && b[pc.off + i] != '/')
-		i++;
-	m->port = sip_span_make(pc.off, i);
-	if (span_u32(b, m->port, &m->port_num) < 0)
-		return SIP_ESDP;
-	if (i == pc.len)
-		return 0;
-	m->count = sip_span_make(pc.off + i + 1, pc.len - i - 1);
-	if (span_u32(b, m->count, &cnt) < 0 || cnt == 0 || cnt > UINT16_MAX)
-		return SIP_ESDP;
-	m->count_num = (uint16_t)cnt;
 	return 0;
 }
 
-/* m=<media> <port>[/<number of ports>] <proto> <fmt> ... (§5.14) */
-static int on_media(struct sdp_p *p, struct sip_span line, struct sip_span v)
+/* m=<media> <port> <proto> [<fmt> ...] with a port of 1-9 digits (no
+ * /count, no overflow test needed): 0 taken, 1 to the reference. */
+SCAN_INLINE int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
 {
-	struct sdp_fields f = fields_of(p, v);
-	struct sip_span pc;
-	struct sdp_media *m;
+	const char *b = x->p.b;
+	uint32_t v = pos + 2, n = len - 2, o[3], l[3], port = 0;
+	struct sdp *s = x->p.s;
+	struct sdp_media *md;
+	struct scan_masks m;
+	uint64_t f;
 
-	if (p->s->nmedia >= p->cap)
-		return SIP_ENOSPACE;
-	m = &p->s->media[p->s->nmedia++];
-	media_init(m, line);
-	p->cur = m;
-	if (!field_next(&f, &m->media) || !field_next(&f, &pc) || !field_next(&f, &m->proto))
-		return SIP_ESDP;
-	m->fmts = field_rest(&f);
-	return media_port(m, p->b, pc);
-}
-
-/* a=rtcp:<port> [<nettype> <addrtype> <connection-address>] (RFC 3605 §2.1).
- * Media-level only; at session level it has no meaning and is skipped. */
-static int at_rtcp(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
-{
-	struct sdp_fields f = fields_of(p, v);
-	struct sdp_media *m = p->cur;
-
-	(void)arg;
-	if (!m)
-		return 0;
-	if (m->has_rtcp++ || !field_next(&f, &m->rtcp_port) ||
-	    span_u32(p->b, m->rtcp_port, &m->rtcp_port_num) < 0)
-		return SIP_ESDP;
-	m->rtcp_line = line;
-	if (field_rest(&f).len == 0)
-		return 0;
-	m->rtcp_addr.line = line;
-	return conn_parse(&m->rtcp_addr, p->b, &f, 0);
-}
-
-static int at_mux(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
-{
-	(void)line, (void)v, (void)arg;
-	if (p->cur)
-		p->cur->rtcp_mux = 1;
-	return 0;
-}
-
-/* RFC 8839 §5: candidate, ice-ufrag, ice-pwd (either level), ice-lite. */
-static int at_ice(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
-{
-	(void)line, (void)v, (void)arg;
-	if (p->cur)
-		p->cur->ice = 1;
+	if (s->nmedia >= x->p.cap || n == 0 || n >= 64)
+		return 1;
+	m = scan_line(b, v, n, x->lo, x->end, simd);
+	f = ~m.wsp & ((1ull << n) - 1);
+	for (int k = 0; k < 3; k++)
+		if (!scan_field(&f, v, &o[k], &l[k]))
+			return 1;
+	if (l[1] > 9 || ((m.dig >> (o[1] - v)) & ((1ull << l[1]) - 1)) != (1ull << l[1]) - 1)
+		return 1;
+	for (uint32_t i = 0; i < l[1]; i++)
+		port = port * 10 + (uint32_t)(b[o[1] + i] - '0');
+	md = &s->media[s->nmedia++];
+	*md = media_blank;
+	md->section = md->line = sip_span_make(pos, len);
+	md->media = sip_span_make(o[0], l[0]);
+	md->port = sip_span_make(o[1], l[1]);
+	md->port_num = port;
+	md->proto = sip_span_make(o[2], l[2]);
+	if (f == 0)
+		md->fmts = sip_span_make(v + n, 0);
 	else
-		p->s->ice = 1;
+		md->fmts = sip_span_make(v + (uint32_t)__builtin_ctzll(f),
+					 (uint32_t)(64 - __builtin_clzll(f) - __builtin_ctzll(f)));
+	x->p.cur = md;
 	return 0;
 }
-
-/* RFC 3264 §5.1 / RFC 8866 §6.7: the last one at a level wins. */
-static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg)
-{
-	(void)line, (void)v;
-	if (p->cur)
-		p->cur->dir = (uint8_t)arg;
-	else
-		p->s->dir = (uint8_t)arg;
-	return 0;
-}
-
-/* One row per attribute the ALG reads (name, its first letter, handler,
- * argument); adding one is a row here. */
-#define SDP_ATTRS(X)                                        \
-	X("rtcp", 'r', at_rtcp, 0)                          \
-	X("rtcp-mux", 'r', at_mux, 0)                       \
-	X("candidate", 'c', at_ice, 0)                      \
-	X("ice-ufrag", 'i', at_ice, 0)                      \
-	X("ice-pwd", 'i', at_ice, 0)                        \
-	X("ice-lite", 'i', at_ice, 0)                       \
-	X("sendrecv", 's', at_dir, SDP_DIR_SENDRECV)        \
-	X("sendonly", 's', at_dir, SDP_DIR_SENDONLY)        \
-	X("recvonly", 'r', at_dir, SDP_DIR_RECVONLY)        \
-	X("inactive", 'i', at_dir, SDP_DIR_INACTIVE)
-
-static const struct sdp_attr_row {
-	const char *name;
-	uint32_t len;
-	int (*fn)(struct sdp_p *p, struct sip_span line, struct sip_span v, int arg);
-	int arg;
-} attr_table[] = {
-#define ATTR_ROW(n, c, f, a) { n, sizeof(n) - 1, f, a },
-	SDP_ATTRS(ATTR_ROW)
-#undef ATTR_ROW
-};
-
-/* A name's filter key from its length and first letter (any case: | 0x20,
- * then the low five bits).  attr_keys has the bit of every row's key, so
- * most attributes (rtpmap, fmtp, ptime, ssrc, ...) stop at one test; a
- * key that collides only costs the walk through the table. */
-#define ATTR_KEY(len, c) ((((unsigned)(c) & 31u) * 3u + (unsigned)(len)) & 63u)
-static const uint64_t attr_keys =
-#define ATTR_BIT(n, c, f, a) (1ull << ATTR_KEY(sizeof(n) - 1, c)) |
-	SDP_ATTRS(ATTR_BIT) 0;
-#undef ATTR_BIT
-
-/* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
- * shouting UA still gets its a=RTCP rewritten. */
-static int on_attr(struct sdp_p *p, struct sip_span line, struct sip_span v)
-{
-	const char *a = p->b + v.off;
-	uint32_t colon = lx_find2(p->b, v.off, sip_span_end(v), p->lim, ':', ':');
-	uint32_t nl = colon - v.off;
-	struct sip_span val;
-
-	if (nl == 0 || !(attr_keys & (1ull << ATTR_KEY(nl, (unsigned char)a[0] | 0x20u))))
-		return 0;
-	val = nl < v.len ? sip_span_make(colon + 1, v.len - nl - 1)
-			 : sip_span_make(sip_span_end(v), 0);
-	for (size_t i = 0; i < sizeof(attr_table) / sizeof(attr_table[0]); i++)
-		if (attr_table[i].len == nl && name_eq(a, attr_table[i].name, nl))
-			return attr_table[i].fn(p, line, val, attr_table[i].arg);
-	return 0;
-}
-
-typedef int (*sdp_line_fn)(struct sdp_p *p, struct sip_span line, struct sip_span v);
-
-/* One row per line type the ALG reads; other letters are skipped. */
-static const sdp_line_fn line_table[26] = {
-	['v' - 'a'] = on_version,
-	['o' - 'a'] = on_origin,
-	['c' - 'a'] = on_conn,
-	['m' - 'a'] = on_media,
-	['a' - 'a'] = on_attr,
-};
 
 /*
- * Find the end of the line at pos: *len is the line without terminator,
- * the return value the offset after it.  A NUL or a CR not followed by LF
- * inside a line is malformed (RFC 8866 §5: lines end in CRLF; LF accepted),
- * so one scan for the first of LF, CR and NUL decides.
+ * a=<name>[:<value>]: the name runs to the first ':' or the end.  Names
+ * whose first letter starts no row are skipped at once; the others get
+ * their length (no row is longer than nine octets, so ten octets settle
+ * it), the reference's length+letter filter, and one word compare a row.
+ * Returns 0, or the row handler's result; 1 to hand the line over.
  */
-static int64_t line_end(const char *b, uint32_t pos, uint32_t end, uint32_t *len)
+SCAN_INLINE int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 {
-	uint32_t j = lx_find3(b, pos, end, end, '\n', '\r', '\0');
+	const char *a = x->p.b + pos + 2;
+	uint32_t n = len - 2, nl, c;
+	uint64_t w, lw;
+	char c9;
 
-	*len = j - pos;
-	if (j == end)
-		return end;
-	if (b[j] == '\n')
-		return j + 1;
-	if (b[j] == '\r' && j + 1 < end && b[j + 1] == '\n')
-		return j + 2;
-	return -1;
+	if (n == 0)
+		return 0;
+	c = ((unsigned char)a[0] | 0x20u) - 'a';
+	if (c > 25 || !((sdp_attr_letters >> c) & 1))
+		return 0;
+	if (pos + 2 + 8 > x->end)
+		return 1;
+	w = scan_load64(a);
+	nl = scan_colon8(w);
+	if (nl == 8 && n > 8 && a[8] != ':') {
+		if (n > 9 && a[9] != ':')
+			return 0; /* ten or more: no row */
+		nl = 9;
+	}
+	if (nl > n)
+		nl = n;
+	if (!(sdp_attr_keys & (1ull << SDP_ATTR_KEY(nl, c + 'a'))))
+		return 0;
+	lw = scan_lower8(w);
+	if (nl < 8)
+		lw &= (1ull << (8 * nl)) - 1;
+	c9 = nl < 9 ? 0 : a[8];
+	if (c9 >= 'A' && c9 <= 'Z')
+		c9 += 'a' - 'A';
+	for (const struct sdp_attr_row *r = sdp_attr_table; r->fn; r++) {
+		if (r->len == nl && scan_load64(r->name) == lw && (nl < 9 || c9 == r->name[8])) {
+			struct sip_span val = nl < n ? sip_span_make(pos + 2 + nl + 1, n - nl - 1)
+						     : sip_span_make(pos + len, 0);
+			return r->fn(&x->p, sip_span_make(pos, len), val, r->arg);
+		}
+	}
+	return 0;
 }
 
-static int one_line(struct sdp_p *p, struct sip_span line)
+/* The line at pos ends at *j (its terminator or end): the next line's
+ * start, or 0 for a NUL, a bare CR or another control octet in the line
+ * (the reference then decides). */
+SCAN_INLINE uint32_t line_next(const char *b, uint32_t pos, uint32_t lo, uint32_t end, uint32_t *j,
+			       int simd)
 {
-	char t = p->b[line.off];
-	sdp_line_fn fn;
+	uint32_t e = scan_ctl(b, pos, lo, end, simd);
+
+	*j = e;
+	if (e == end)
+		return end;
+	if (b[e] == '\r' && e + 1 < end && b[e + 1] == '\n')
+		return e + 2;
+	return b[e] == '\n' ? e + 1 : 0;
+}
+
+/* One line after the first, not blank: 0 done, < 0 start over. */
+SCAN_INLINE int fast_line(struct fast *x, uint32_t pos, uint32_t len, int simd)
+{
+	const char *b = x->p.b;
+	struct sdp_media *cur;
 	int rc;
 
-	if (line.len < 2 || t < 'a' || t > 'z' || p->b[line.off + 1] != '=')
-		return SIP_ESDP;
-	if (p->nlines == 0 && t != 'v')
-		return SIP_ESDP;
-	fn = line_table[t - 'a'];
-	rc = fn ? fn(p, line, sip_span_make(line.off + 2, line.len - 2)) : 0;
-	p->nlines++;
+	if (len < 2 || b[pos + 1] != '=')
+		return -1;
+	switch (b[pos]) {
+	case 'a':
+		rc = fast_attr(x, pos, len);
+		break;
+	case 'c':
+		rc = fast_conn(x, pos, len, simd);
+		break;
+	case 'm':
+		if ((cur = x->p.cur) != NULL)
+			cur->section.len = pos - cur->section.off;
+		rc = fast_media(x, pos, len, simd);
+		break;
+	case 'o':
+		rc = fast_origin(x, pos, len, simd);
+		break;
+	case 'v':
+		return -1;
+	default:
+		return (unsigned char)(b[pos] - 'a') > 25 ? -1 : 0;
+	}
+	if (rc > 0)
+		rc = sdp_ref_line(&x->p, sip_span_make(pos, len));
 	return rc;
 }
 
-int sdp_parse(struct sdp *s, const char *base, struct sip_span body,
-	      struct sdp_media *media, unsigned cap)
+/*
+ * Blank lines (legal only at the end) go to the reference too, so a media
+ * section always ends where the next m= line or the body does.
+ */
+SCAN_INLINE int fast_run(struct sdp *s, const char *b, struct sip_span body,
+			 struct sdp_media *media, unsigned cap, int simd)
 {
-	struct sdp_p p = { .s = s, .b = base, .cap = cap, .lim = sip_span_end(body) };
-	uint32_t pos = body.off, end = sip_span_end(body), len;
-	int blank = 0, rc;
+	struct fast x = { { s, b, NULL, cap > UINT16_MAX ? UINT16_MAX : cap, 1, sip_span_end(body) },
+			  body.off, sip_span_end(body) };
+	uint32_t pos = body.off, next, j;
 
-	memset(s, 0, sizeof(*s));
+	*s = sdp_blank;
 	s->whole = body;
 	s->media = media;
-	s->media_cap = (uint16_t)(cap > UINT16_MAX ? UINT16_MAX : cap);
-	conn_none(&s->conn);
-	conn_none(&s->origin.addr);
-	s->origin.line = s->origin.username = SIP_SPAN_NONE;
-	s->origin.sess_id = s->origin.sess_version = SIP_SPAN_NONE;
-	p.cap = s->media_cap;
-	while (pos < end) {
-		int64_t next = line_end(base, pos, end, &len);
-		s->err_off = pos;
-		if (next < 0)
-			return SIP_ESDP;
-		if (len == 0) {
-			blank = 1; /* tolerated only as trailing lines */
-		} else {
-			if (blank)
-				return SIP_ESDP;
-			rc = one_line(&p, sip_span_make(pos, len));
-			if (rc < 0)
-				return rc;
-			if (p.cur)
-				p.cur->section.len = (uint32_t)next - p.cur->section.off;
-		}
-		pos = (uint32_t)next;
+	s->media_cap = (uint16_t)x.p.cap;
+	next = line_next(b, pos, x.lo, x.end, &j, simd);
+	if (next == 0 || j - pos != 3 || b[pos] != 'v' || b[pos + 1] != '=' || b[pos + 2] != '0')
+		return sdp_parse_ref(s, b, body, media, cap);
+	while (next < x.end) {
+		pos = next;
+		next = line_next(b, pos, x.lo, x.end, &j, simd);
+		if (next == 0 || fast_line(&x, pos, j - pos, simd) < 0)
+			return sdp_parse_ref(s, b, body, media, cap);
 	}
+	if (x.p.cur)
+		x.p.cur->section.len = x.end - x.p.cur->section.off;
 	s->err_off = body.off;
-	if (p.nlines == 0)
-		return SIP_ESDP;
 	return s->nmedia;
+}
+
+int sdp_simd_level = 2;
+
+static int fast_plain(struct sdp *s, const char *b, struct sip_span body, struct sdp_media *media,
+		      unsigned cap)
+{
+	return fast_run(s, b, body, media, cap, 0);
+}
+
+#ifdef __SSE2__
+static int fast_sse2(struct sdp *s, const char *b, struct sip_span body, struct sdp_media *media,
+		     unsigned cap)
+{
+	return fast_run(s, b, body, media, cap, 1);
+}
+#endif
+
+int sdp_parse(struct sdp *s, const char *base, struct sip_span body, struct sdp_media *media,
+	      unsigned cap)
+{
+#ifdef __SSE2__
+	if (sdp_simd_level >= 1)
+		return fast_sse2(s, base, body, media, cap);
+#endif
+	return fast_plain(s, base, body, media, cap);
 }

@@ -13,6 +13,7 @@
 #include "sip/error.h"
 #include "sip/limits.h"
 #include "sip/sdp.h"
+#include "sip/sdp_ref.h"
 
 struct sdp_res {
 	int rc;
@@ -21,11 +22,29 @@ struct sdp_res {
 	const char *b;
 };
 
+/* sdp_parse() with every scan level, each checked against the reference
+ * parser (sdp_ref.h) on every field; the default level's result is kept. */
 static int parse_at(struct sdp_res *r, const char *b, size_t len, size_t pre, unsigned cap)
 {
+	static struct sdp_media m2[SDP_MAX_MEDIA];
+	struct sip_span body = sip_span_make((uint32_t)pre, (uint32_t)(len - pre));
+	int dflt = sdp_simd_level, r2;
+	struct sdp s2;
+
 	r->b = b;
-	r->rc = sdp_parse(&r->s, b, sip_span_make((uint32_t)pre, (uint32_t)(len - pre)), r->m,
-			  cap);
+	r2 = sdp_parse_ref(&s2, b, body, m2, cap);
+	for (int lvl = 0; lvl <= 1; lvl++) {
+		sdp_simd_level = lvl;
+		r->rc = sdp_parse(&r->s, b, body, r->m, cap);
+		if (!sdp_ref_same(&r->s, r->rc, &s2, r2) && !check_failed) {
+			snprintf(check_why, sizeof(check_why), "scan level %d differs from the reference (rc %d vs %d, "
+			       "err_off %u vs %u) on %.*s", lvl, r->rc, r2, r->s.err_off,
+			       s2.err_off, (int)(len - pre), b + pre);
+			check_failed = 1;
+		}
+	}
+	sdp_simd_level = dflt;
+	r->rc = sdp_parse(&r->s, b, body, r->m, cap);
 	return r->rc;
 }
 
