@@ -15,23 +15,26 @@
  * NUL-terminated copy. */
 static int ipv4_parse(uint8_t *ip, const char *p, size_t n)
 {
-	size_t i = 0;
+	const unsigned char *s = (const unsigned char *)p, *e = s + n;
 
 	for (int part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-		if (part && (i >= n || p[i++] != '.'))
+		unsigned v, d;
+		if (part && (s == e || *s++ != '.'))
 			return -1;
-		while (i < n && p[i] >= '0' && p[i] <= '9' && digits < 4) {
-			if (digits && v == 0)
-				return -1; /* leading zero */
-			v = v * 10 + (unsigned)(p[i++] - '0');
-			digits++;
+		if (s == e || (v = (unsigned)(*s - '0')) > 9)
+			return -1;
+		s++;
+		/* up to two more digits, none after a leading zero */
+		for (int k = 0; k < 2 && s < e && (d = (unsigned)(*s - '0')) <= 9; k++, s++) {
+			if (v == 0)
+				return -1;
+			v = v * 10 + d;
 		}
-		if (!digits || v > 255)
+		if (v > 255 || (s < e && (unsigned)(*s - '0') <= 9))
 			return -1;
 		ip[part] = (uint8_t)v;
 	}
-	return i == n ? 0 : -1;
+	return s == e ? 0 : -1;
 }
 
 /* Parse an IP literal (IPv6 with or without brackets).  0 or -1. */
@@ -122,6 +125,16 @@ size_t alg_fmt_uint(char *p, uint32_t v)
 {
 	char tmp[10];
 	size_t n = 0, k = 0;
+
+	if (v < 10) { /* IPv4 octets and field indexes, mostly */
+		p[0] = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		p[0] = (char)('0' + v / 10);
+		p[1] = (char)('0' + v % 10);
+		return 2;
+	}
 
 	do {
 		tmp[n++] = (char)('0' + v % 10);

@@ -24,17 +24,17 @@
  *
  * The usual case does not re-parse the output's framing either (quick_ok):
  * when every edit replaces bytes inside a Via / Contact / Route-like value,
- * the Request-URI or the SDP, and the replacement as it stands in the
- * output is printable non-space ASCII, no line, header or start-line
- * boundary can have moved, so the output frames as the input did with
- * every position shifted by the edits before it (and by the Content-Length
- * digits, which sip_render() rewrites).  quick_ok() computes those shifted
- * positions, checks the Content-Length digits against the new body
- * length, the output length against the sum of the edits, that the edited
- * header values carry no line end the input did not, and re-parses the
- * edited values and the SDP in place.  It answers only "certainly fine";
- * anything else goes through the full check below, so verdicts and
- * reasons are those of the full check.
+ * the Request-URI or the SDP with printable non-space ASCII, no line,
+ * header or start-line boundary can have moved.  quick_ok() first checks
+ * the output byte by byte against the input and the replacements (edits,
+ * and the Content-Length digits of the new body length, as sip_render()
+ * writes them), so the rest reasons about known bytes; then each edit by
+ * its field's grammar: a hostport that validation parsed (top Via
+ * sent-by, a Contact / Route-like or Request-URI hostport) replaced by
+ * IPv4[:port], an SDP port by a port, an SDP IPv4 address by one.  A value
+ * with any other edit is re-parsed in place (the SDP whole).  It answers
+ * only "certainly fine"; anything else goes through the full check below,
+ * so verdicts and reasons are those of the full check.
  */
 #include "engine_int.h"
 
@@ -137,13 +137,17 @@ static int edited_values_ok(struct alg_engine *e, const struct alg_ctx *c, const
 	return 0;
 }
 
-/* Replacements the output carries: the edits plus sip_render()'s
- * Content-Length digits. */
+/* A replacement the output carries: an edit, or sip_render()'s new
+ * Content-Length digits.  Sorted by offset. */
+struct repl {
+	uint32_t off, len, new_len;
+	const char *data;
+};
+
 struct shift {
-	const struct sip_edits *ed;
-	struct sip_span cl[4];      /* Content-Length values that changed */
-	int32_t cl_delta[4];
-	unsigned ncl;
+	struct repl r[SIP_MAX_EDITS + 4];
+	unsigned n;
+	char digits[12];
 };
 
 /* Where input offset p lands in the output: p plus the growth of every
@@ -152,14 +156,9 @@ static uint32_t out_pos(const struct shift *s, uint32_t p)
 {
 	int64_t q = p;
 
-	for (unsigned i = 0; i < s->ed->n && s->ed->v[i].off < p; i++) {
-		const struct sip_edit *d = &s->ed->v[i];
-		if (d->off + d->len <= p)
-			q += (int64_t)d->data_len - d->len;
-	}
-	for (unsigned i = 0; i < s->ncl; i++)
-		if (sip_span_end(s->cl[i]) <= p)
-			q += s->cl_delta[i];
+	for (unsigned i = 0; i < s->n && s->r[i].off < p; i++)
+		if (s->r[i].off + s->r[i].len <= p)
+			q += (int64_t)s->r[i].new_len - s->r[i].len;
 	return (uint32_t)q;
 }
 
@@ -170,35 +169,62 @@ static struct sip_span out_span(const struct shift *s, struct sip_span v)
 	return sip_span_make(a, out_pos(s, v.off + v.len) - a);
 }
 
-static uint32_t ndigits(uint64_t v)
+static void repl_add(struct shift *s, uint32_t off, uint32_t len, uint32_t new_len,
+		     const char *data)
 {
-	uint32_t n = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
+	s->r[s->n++] = (struct repl){ off, len, new_len, data };
 }
 
-/* The Content-Length headers as sip_render() wrote them (edit.h): every
- * one's digits replaced by the new body length when it changed.  0 ok, -1
- * not the simple case. */
-static int clen_shift(const struct sip_msg *m, int64_t body_delta, struct shift *s)
+/* The edits and, as sip_render() writes them (edit.h), the Content-Length
+ * digits of every Content-Length header when the body length changed,
+ * merged in offset order.  0, or -1 when that is not the simple case. */
+static int shift_build(struct shift *s, const struct alg_ctx *c, int64_t body_delta)
 {
-	s->ncl = 0;
-	if (m->clen_hdr < 0 || !body_delta)
-		return 0;
-	uint64_t nb = (uint64_t)((int64_t)m->body_len + body_delta);
-	for (unsigned k = (unsigned)m->clen_hdr; k < m->nhdrs; k++) {
+	const struct sip_msg *m = &c->m;
+	const struct sip_edits *ed = &c->ed;
+	unsigned i = 0, ncl = 0, nd = 0;
+
+	s->n = 0;
+	if (m->clen_hdr >= 0 && body_delta)
+		nd = (unsigned)alg_fmt_uint(s->digits, (uint32_t)((int64_t)m->body_len + body_delta));
+	for (unsigned k = m->clen_hdr >= 0 && nd ? (unsigned)m->clen_hdr : m->nhdrs; k < m->nhdrs;
+	     k++) {
+		struct sip_span v = m->hdrs[k].value;
 		if (m->hdrs[k].id != SIP_HDR_CONTENT_LENGTH)
 			continue;
-		if (s->ncl == 4)
+		if (++ncl > 4)
 			return -1;
-		s->cl[s->ncl] = m->hdrs[k].value;
-		s->cl_delta[s->ncl++] = (int32_t)ndigits(nb) - (int32_t)m->hdrs[k].value.len;
+		for (; i < ed->n && ed->v[i].off < v.off; i++)
+			repl_add(s, ed->v[i].off, ed->v[i].len, ed->v[i].data_len,
+				 ed->pool + ed->v[i].data_off);
+		repl_add(s, v.off, v.len, nd, s->digits);
 	}
+	for (; i < ed->n; i++)
+		repl_add(s, ed->v[i].off, ed->v[i].len, ed->v[i].data_len,
+			 ed->pool + ed->v[i].data_off);
 	return 0;
+}
+
+/* The output is the input with exactly these replacements: every byte
+ * between them as it was, each replacement's bytes what was asked, the
+ * length right.  sip_render() promises it; checking costs a memcmp and
+ * makes every check after it a statement about known bytes. */
+static int same_outside(const struct shift *s, const char *in, uint32_t in_len, const char *out,
+			size_t n)
+{
+	uint32_t pi = 0;
+	size_t po = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct repl *r = &s->r[i];
+		uint32_t gap = r->off - pi;
+		if (r->off < pi || po + gap + r->new_len > n || memcmp(out + po, in + pi, gap) ||
+		    memcmp(out + po + gap, r->data, r->new_len))
+			return 0;
+		po += gap + r->new_len;
+		pi = r->off + r->len;
+	}
+	return n - po == in_len - pi && !memcmp(out + po, in + pi, in_len - pi);
 }
 
 /* Printable, no space: a replacement made of these cannot move a line,
@@ -252,11 +278,11 @@ static int all_digits(const char *p, uint32_t n)
  * a port (1-10 digits, at most 4294967295, sdp.h) by a port, an IPv4
  * literal by an IPv4 literal.  The line keeps its fields (the replacement
  * has no space or line end, plain_bytes()) and the field its grammar, so
- * sdp_parse() says of the output what it said of the input.  at: where
- * the replacement stands in the output.  1 certain, 0 not.
+ * sdp_parse() says of the output what it said of the input.  1 certain,
+ * 0 not.
  */
 static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struct sip_span sdp,
-			const char *o, uint32_t at)
+			const char *txt)
 {
 	const char *in = c->buf + d->off;
 	uint32_t end = d->off + d->len;
@@ -268,13 +294,48 @@ static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struc
 	    (post != ' ' && post != '/' && post != '\r' && post != '\n'))
 		return 0; /* not a whole field */
 	if (all_digits(in, d->len))
-		return all_digits(o + at, d->data_len) && d->data_len <= 10 &&
-		       sip_span_uint(o, sip_span_make(at, d->data_len), UINT32_MAX) >= 0;
+		return all_digits(txt, d->data_len) && d->data_len <= 10 &&
+		       sip_span_uint(txt, sip_span_make(0, d->data_len), UINT32_MAX) >= 0;
 	return alg_addr_parse(&a, in, d->len) == 0 && a.family == 4 &&
-	       alg_addr_parse(&a, o + at, d->data_len) == 0 && a.family == 4;
+	       alg_addr_parse(&a, txt, d->data_len) == 0 && a.family == 4;
 }
 
-/* One edited place, re-checked in the output.  1 fine, 0 not certain. */
+static int span_is(struct sip_span s, const struct sip_edit *d)
+{
+	return s.off == d->off && s.len == d->len;
+}
+
+/* IPv4address [ ":" port ], port 1-65535 without a leading zero. */
+static int ipv4_hostport(const char *p, uint32_t n)
+{
+	const char *colon = memchr(p, ':', n);
+	uint32_t h = colon ? (uint32_t)(colon - p) : n, pl = n - h - (colon ? 1 : 0);
+	struct alg_addr a;
+
+	if (alg_addr_parse(&a, p, h) < 0 || a.family != 4 || p[0] == '[')
+		return 0;
+	return !colon || (pl >= 1 && pl <= 5 && p[h + 1] != '0' && all_digits(p + h + 1, pl) &&
+			  sip_span_uint(p, sip_span_make(h + 1, pl), 65535) > 0);
+}
+
+/*
+ * A header or Request-URI edit that replaced exactly a hostport the input's
+ * validation parsed (the top Via sent-by, the Request-URI's, a Contact /
+ * Route-like URI's: c->v) by an IPv4 literal with an optional port: host
+ * and port keep their grammar and every byte around them is the input's
+ * (same_outside()), so the value parses as it did.  1 certain, 0 not.
+ */
+static int hostport_ok(const struct alg_ctx *c, const struct sip_edit *d, const char *txt)
+{
+	const struct sip_valid *v = c->v;
+	int found = span_is(v->top_via.sent_by, d) || (c->m.is_request && span_is(v->ruri.hostport, d));
+
+	for (unsigned i = 0; !found && i < v->naddrs; i++)
+		found = span_is(v->addrs[i].a.uri.hostport, d);
+	return found && ipv4_hostport(txt, d->data_len);
+}
+
+/* One edited place re-parsed in the output.  1 fine, 0 not certain. */
 static int place_ok(struct alg_engine *e, const struct alg_ctx *c, const struct shift *s,
 		    int place, struct sip_span sdp)
 {
@@ -301,40 +362,39 @@ static int place_ok(struct alg_engine *e, const struct alg_ctx *c, const struct 
 static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 {
 	const struct sip_edits *ed = &c->ed;
-	struct shift s = { .ed = ed };
+	struct shift s;
 	struct sip_span sdp = SIP_SPAN_NONE;
 	int64_t body_delta = 0;
-	int last = -1, sdp_whole = 0;
+	int place[SIP_MAX_EDITS], cur = 0, need = 0;
 
+	if (ed->n > SIP_MAX_EDITS)
+		return 0;
 	if (c->m.body_len && sip_body_sdp(&c->m, &sdp) != 1)
 		sdp = SIP_SPAN_NONE;
 	for (unsigned i = 0; i < ed->n; i++) {
 		const struct sip_edit *d = &ed->v[i];
-		if (!d->len || !d->data_len || !edit_place(c, d, sdp))
+		if (!d->len || !d->data_len || !(place[i] = edit_place(c, d, sdp)) ||
+		    !plain_bytes(ed->pool + d->data_off, d->data_len))
 			return 0;
 		if (d->off >= c->m.body_off)
 			body_delta += (int64_t)d->data_len - d->len;
 	}
-	if (clen_shift(&c->m, body_delta, &s) < 0 || out_pos(&s, c->m.len) != n)
+	if (shift_build(&s, c, body_delta) < 0 || !same_outside(&s, c->buf, c->m.len, e->out, n))
 		return 0;
-	for (unsigned i = 0; i < s.ncl; i++) {
-		struct sip_span v = out_span(&s, s.cl[i]);
-		if (sip_span_uint(e->out, v, UINT32_MAX) != (int64_t)c->m.body_len + body_delta)
-			return 0;
-	}
+	/* Each edit by its field's grammar; a place where that is not enough
+	 * is re-parsed whole.  A place's edits are adjacent (sorted). */
 	for (unsigned i = 0; i < ed->n; i++) {
 		const struct sip_edit *d = &ed->v[i];
-		int place = edit_place(c, d, sdp);
-		uint32_t at = out_pos(&s, d->off);
-		if (!plain_bytes(e->out + at, d->data_len))
-			return 0;
-		if (place == 2) /* SDP: field by field, else the whole SDP below */
-			sdp_whole |= !sdp_field_ok(c, d, sdp, e->out, at);
-		else if (place != last && !place_ok(e, c, &s, place, sdp))
-			return 0;
-		last = place;
+		const char *txt = ed->pool + d->data_off;
+		if (place[i] != cur) {
+			if (need && !place_ok(e, c, &s, cur, sdp))
+				return 0;
+			cur = place[i];
+			need = 0;
+		}
+		need |= place[i] == 2 ? !sdp_field_ok(c, d, sdp, txt) : !hostport_ok(c, d, txt);
 	}
-	return !sdp_whole || place_ok(e, c, &s, 2, sdp);
+	return !need || place_ok(e, c, &s, cur, sdp);
 }
 
 /* NULL if the n rendered bytes in e->out may go out, else why not. */
