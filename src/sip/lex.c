@@ -1,6 +1,11 @@
 /* lex.c - octet classes and scanners of the §25.1 grammar (lex.h). */
+#include <stdatomic.h>
+#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 #endif
 
 #include "error.h"
@@ -150,4 +155,157 @@ int lx_gen_value_ok(const char *b, struct sip_span v)
 		    b[i] != ']')
 			return 0;
 	return 1;
+}
+
+/* ---- block masks (lex.h): three implementations of one function ---- */
+
+/* Bit k: octet k of the word (memory order) is c.  Exact, no carries
+ * between octets: ((x & 0x7f..) + 0x7f..) | x has an octet's top bit set
+ * iff the octet is not zero; the multiply gathers the eight top bits
+ * (shifted to bit 0 of each octet) into the top octet, octet k at bit
+ * 56 + k, and no two partial products land on the same bit. */
+static inline unsigned eq8(uint64_t v, uint64_t c8)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
+	uint64_t x = v ^ c8;
+	uint64_t z = ~(((x & lo7) + lo7) | x | lo7);
+
+	return (unsigned)(((z >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+static void masks_c1(const char *p, struct lx_masks *out)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t eol = 0, colon = 0;
+
+	for (unsigned k = 0; k < 64; k += 8) {
+		uint64_t v;
+		memcpy(&v, p + k, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v); /* octet 0 in the low bits */
+#endif
+		eol |= (uint64_t)(eq8(v, ones * '\r') | eq8(v, ones * '\n')) << k;
+		colon |= (uint64_t)eq8(v, ones * ':') << k;
+	}
+	out->eol = eol;
+	out->colon = colon;
+}
+
+void lx_masks_tail(const char *p, uint32_t n, struct lx_masks *out)
+{
+	uint64_t eol = 0, colon = 0;
+
+	for (uint32_t k = 0; k < n && k < 64; k++) {
+		eol |= (uint64_t)(p[k] == '\r' || p[k] == '\n') << k;
+		colon |= (uint64_t)(p[k] == ':') << k;
+	}
+	out->eol = eol;
+	out->colon = colon;
+}
+
+#ifdef __SSE2__
+static inline void masks16(const char *p, unsigned *eol, unsigned *colon)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i e = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+				 _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+
+	*eol = (unsigned)_mm_movemask_epi8(e);
+	*colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+}
+
+static inline void masks_sse2_1(const char *p, struct lx_masks *out)
+{
+	unsigned e0, e1, e2, e3, c0, c1, c2, c3;
+
+	masks16(p, &e0, &c0);
+	masks16(p + 16, &e1, &c1);
+	masks16(p + 32, &e2, &c2);
+	masks16(p + 48, &e3, &c3);
+	out->eol = e0 | (uint64_t)e1 << 16 | (uint64_t)e2 << 32 | (uint64_t)e3 << 48;
+	out->colon = c0 | (uint64_t)c1 << 16 | (uint64_t)c2 << 32 | (uint64_t)c3 << 48;
+}
+
+static void masks_sse2(const char *p, unsigned n, struct lx_masks *out)
+{
+	for (unsigned k = 0; k < n; k++)
+		masks_sse2_1(p + 64 * k, &out[k]);
+}
+#endif
+
+static void masks_c(const char *p, unsigned n, struct lx_masks *out)
+{
+	for (unsigned k = 0; k < n; k++)
+		masks_c1(p + 64 * k, &out[k]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LX_HAVE_AVX2 1
+__attribute__((target("avx2"))) static void masks_avx2(const char *p, unsigned n,
+							 struct lx_masks *out)
+{
+	const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
+	const __m256i co = _mm256_set1_epi8(':');
+
+	for (unsigned k = 0; k < n; k++, p += 64) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+		uint32_t ea = (uint32_t)_mm256_movemask_epi8(
+			_mm256_or_si256(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(a, lf)));
+		uint32_t eb = (uint32_t)_mm256_movemask_epi8(
+			_mm256_or_si256(_mm256_cmpeq_epi8(b, cr), _mm256_cmpeq_epi8(b, lf)));
+		uint32_t ca = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, co));
+		uint32_t cb = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, co));
+
+		out[k].eol = ea | (uint64_t)eb << 32;
+		out[k].colon = ca | (uint64_t)cb << 32;
+	}
+}
+#endif
+
+lx_masks_fn lx_masks_get(enum lx_simd level)
+{
+	switch (level) {
+	case LX_SIMD_C:
+		return masks_c;
+#ifdef __SSE2__
+	case LX_SIMD_SSE2:
+		return masks_sse2;
+#endif
+#ifdef LX_HAVE_AVX2
+	case LX_SIMD_AVX2:
+		__builtin_cpu_init();
+		return __builtin_cpu_supports("avx2") ? masks_avx2 : NULL;
+#endif
+	default:
+		return NULL;
+	}
+}
+
+/* -1: not chosen yet.  Every thread that resolves it stores the same. */
+static atomic_int simd_level = -1;
+
+enum lx_simd lx_simd_level(void)
+{
+	int l = atomic_load_explicit(&simd_level, memory_order_relaxed);
+
+	if (l < 0) {
+		l = LX_SIMD__COUNT - 1;
+		while (l > LX_SIMD_C && !lx_masks_get((enum lx_simd)l))
+			l--;
+		atomic_store_explicit(&simd_level, l, memory_order_relaxed);
+	}
+	return (enum lx_simd)l;
+}
+
+int lx_simd_select(enum lx_simd level)
+{
+	if (level == LX_SIMD__COUNT) {
+		atomic_store_explicit(&simd_level, -1, memory_order_relaxed);
+		return 0;
+	}
+	if (level != LX_SIMD_REF && !lx_masks_get(level))
+		return -1;
+	atomic_store_explicit(&simd_level, (int)level, memory_order_relaxed);
+	return 0;
 }

@@ -212,4 +212,45 @@ static inline uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsi
 	return n;
 }
 
+/*
+ * Octet masks of one 64-octet block, for the message parser's single pass
+ * over a header section (msg.c): bit k of eol is set when octet k is CR or
+ * LF, bit k of colon when it is ':'.  Three implementations compute the
+ * same masks: plain C (eight octets per word), SSE2 (the x86-64 baseline)
+ * and AVX2 (chosen at run time when the CPU has it).  LX_SIMD_REF is not a
+ * mask implementation: it makes sip_msg_parse() take its reference path,
+ * line by line without the block masks, which the fast path must agree
+ * with on every field (tests and fuzz_sip_parse compare the two).
+ */
+enum lx_simd {
+	LX_SIMD_REF = 0,
+	LX_SIMD_C,
+	LX_SIMD_SSE2,
+	LX_SIMD_AVX2,
+	LX_SIMD__COUNT
+};
+
+struct lx_masks {
+	uint64_t eol, colon;
+};
+
+/* Masks of n consecutive 64-octet blocks at p (it reads 64 * n octets). */
+typedef void (*lx_masks_fn)(const char *p, unsigned n, struct lx_masks *out);
+
+/* The implementation in use (the best the CPU has, unless one was chosen
+ * with lx_simd_select()); one relaxed atomic load once resolved. */
+enum lx_simd lx_simd_level(void);
+
+/* Use this level from now on (tests, fuzzing, benchmarks; process-wide).
+ * 0, or -1 when this build or CPU does not have it.  LX_SIMD__COUNT
+ * restores the automatic choice. */
+int lx_simd_select(enum lx_simd level);
+
+/* The mask function of a level above LX_SIMD_REF, or NULL when this
+ * build or CPU does not have it. */
+lx_masks_fn lx_masks_get(enum lx_simd level);
+
+/* The masks of the n (< 64) octets at p, bytewise; bits from n up are 0. */
+void lx_masks_tail(const char *p, uint32_t n, struct lx_masks *out);
+
 #endif

@@ -3,10 +3,19 @@
  * (RFC 3261 §7, §7.3.1 folding, §18.3 framing, §25.1 grammar).
  *
  * This is the hot path, so it does only what framing needs: find each line
- * once (eight octets at a time), split the header name from the value,
- * classify the name with hdr_table.c, and read Content-Length.  Value
- * grammars are checked later, by sip_msg_validate() or the value parsers.
- * Nothing is allocated and the buffer is never written.
+ * once, split the header name from the value, classify the name with
+ * hdr_table.c, and read Content-Length.  Value grammars are checked later,
+ * by sip_msg_validate() or the value parsers.  Nothing is allocated and
+ * the buffer is never written.
+ *
+ * Two paths compute the same result.  The reference path (headers(),
+ * header_line()) takes one line at a time with the scanners of lex.h.  The
+ * fast path (headers_fast()) reads the message once into bitmasks of line
+ * ends and colons (lex.h lx_masks_fn: plain C, SSE2 or AVX2) and takes each
+ * common header line from them; any other line, and everything about the
+ * start line but finding its end, goes through the reference code.
+ * lx_simd_select(LX_SIMD_REF) makes the reference path do everything;
+ * test_sip_msg and fuzz_sip_parse check that both paths agree.
  */
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -67,18 +76,17 @@ static uint32_t scan_eol(const char *b, uint32_t i, uint32_t end)
 }
 
 /*
- * One physical line from i: *cend is where its content ends (the CR or LF),
- * *next the start of the following line.  A line ends in CRLF or a bare LF
+ * One physical line from i, whose first CR or LF is at j (line_end()): *cend
+ * is where its content ends (the CR or LF), *next the start of the
+ * following line.  A line ends in CRLF or a bare LF
  * (tolerated, as RFC 3261 §7.5 asks of receivers); a bare CR is refused
  * because another element may take it for a line end.  Returns 0, or
  * SIP_ENEEDMORE when the data stops inside the line (a datagram's last
  * unterminated line then ends at the end, with *cend == *next == end),
  * or SIP_ECHAR.
  */
-static inline int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint32_t *next)
+static inline int line_end(struct pstate *ps, uint32_t j, uint32_t *cend, uint32_t *next)
 {
-	uint32_t j = scan_eol(ps->b, i, ps->end);
-
 	*cend = j;
 	*next = j;
 	if (j == ps->end)
@@ -93,6 +101,11 @@ static inline int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint3
 		return fail(ps, SIP_ECHAR, j);
 	*next = j + 2;
 	return 0;
+}
+
+static inline int next_line(struct pstate *ps, uint32_t i, uint32_t *cend, uint32_t *next)
+{
+	return line_end(ps, scan_eol(ps->b, i, ps->end), cend, next);
 }
 
 /* The end of the data inside a line: what a stream waits for, what a
@@ -111,6 +124,28 @@ static int ws(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Four octets a b c d as a 32-bit load reads them. */
+static inline uint32_t sip_le32(char a, char b, char c, char d)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (uint32_t)(unsigned char)a << 24 | (uint32_t)(unsigned char)b << 16 |
+	       (uint32_t)(unsigned char)c << 8 | (unsigned char)d;
+#else
+	return (uint32_t)(unsigned char)d << 24 | (uint32_t)(unsigned char)c << 16 |
+	       (uint32_t)(unsigned char)b << 8 | (unsigned char)a;
+#endif
+}
+
+/* The seven octets at p are "SIP/2.0", "SIP" in any case. */
+static inline int is_sip20(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return (v | sip_le32(32, 32, 32, 0)) == sip_le32('s', 'i', 'p', '/') && p[4] == '2' &&
+	       p[5] == '.' && p[6] == '0';
+}
+
 /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (§7.1).
  * Only 2.0 is accepted; another well-formed version is SIP_EVERSION. */
 static int parse_version(struct pstate *ps, uint32_t i, uint32_t e)
@@ -118,6 +153,9 @@ static int parse_version(struct pstate *ps, uint32_t i, uint32_t e)
 	const char *b = ps->b;
 	uint32_t d1, d2;
 
+	/* the common case first: "SIP/2.0", "SIP" in any case */
+	if (e - i == 7 && is_sip20(b + i))
+		return 0;
 	if (e - i < 5 || (b[i] | 32) != 's' || (b[i + 1] | 32) != 'i' ||
 	    (b[i + 2] | 32) != 'p' || b[i + 3] != '/')
 		return fail(ps, SIP_ESTARTLINE, i);
@@ -174,6 +212,8 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 
 	if (n == 0 || i + n >= e || b[i + n] != ' ')
 		return fail(ps, SIP_ESTARTLINE, i + n);
+	if (e - u >= 8 && b[e - 8] == ' ' && is_sip20(b + e - 7))
+		last = e - 7; /* the common case: what the loop below finds */
 	while (last > u && b[last - 1] != ' ')
 		last--;
 	if (last <= u + 1)
@@ -360,50 +400,301 @@ static void msg_init(struct sip_msg *m, const char *buf, struct sip_hdr *hdrs,
 	m->flags = (uint8_t)flags;
 }
 
-/* The header section, from the line after the start line to the empty
- * line.  A datagram that stops without an empty line ends its headers
- * there (RFC 4475 baddn's archive copy). */
-static int headers(struct pstate *ps, uint32_t i)
+/* One line of the header section at *ip, the reference way: 0 with *ip
+ * past it, 1 when the header section has ended (m->hdr_end and
+ * m->body_off set), or < 0.  A datagram that stops without an empty line
+ * ends its headers there (RFC 4475 baddn's archive copy). */
+static int header_line(struct pstate *ps, uint32_t *ip)
 {
 	struct sip_msg *m = ps->m;
-	uint32_t cend, next;
+	uint32_t i = *ip, cend, next;
+	int r = next_line(ps, i, &cend, &next);
+
+	if (r == SIP_ENEEDMORE) {
+		if (ps->stream && i < ps->end && ws(ps->b[i]) && m->nhdrs == 0)
+			return fail(ps, SIP_EHEADER, i);
+		if (ps->stream)
+			return need_more(ps, i);
+		if (i == ps->end)
+			next = i;
+	} else if (r < 0) {
+		return r;
+	}
+	if (cend == i) {
+		m->hdr_end = cend;
+		m->body_off = next;
+		return 1;
+	}
+	if (next - i > SIP_MAX_LINE)
+		return fail(ps, SIP_ELINETOOLONG, i);
+	r = ws(ps->b[i]) ? header_fold(ps, i, cend, next)
+			 : header_start(ps, i, lx_find2(ps->b, i, cend, ps->end, ':', ':'), cend,
+					next);
+	*ip = next;
+	return r;
+}
+
+/* The header section, from the line after the start line to the empty
+ * line, line by line: the reference path. */
+static int headers(struct pstate *ps, uint32_t i)
+{
+	int r;
+
+	while ((r = header_line(ps, &i)) == 0)
+		;
+	return r < 0 ? r : 0;
+}
+
+/*
+ * The fast path.  One pass over the message in 64-octet blocks makes two
+ * bitmasks per block (CR/LF and ':', lex.h); each line's end and first
+ * colon are then a count of trailing zeros, not a rescan.  It takes the
+ * common line only: CRLF-terminated, not folded, the name right before
+ * the colon, within the limits.
+ * Any other line goes to header_line(), the reference code above; a fast
+ * line stores exactly what header_start() would, so the two paths agree
+ * on every field (test_sip_msg and fuzz_sip_parse compare them).
+ */
+#define SCAN_BLOCKS 4 /* blocks computed per call of the mask function */
+
+/* The masks, SCAN_BLOCKS blocks at a time. */
+struct scan {
+	const char *b;
+	uint32_t end; /* loads stay below (ps->end) */
+	unsigned k;   /* the cursor's block in w */
+	struct lx_masks w[SCAN_BLOCKS];
+	lx_masks_fn fill;
+};
+
+/* A cursor over them: the current block's masks with the octets before
+ * the cursor cleared, so that the next line end is the lowest bit set.
+ * Kept in locals (only inline functions see its address), so that stores
+ * into the header array do not make the compiler reload it. */
+struct cursor {
+	uint32_t blk; /* offset of the current block, s->w[s->k] */
+	uint64_t eol, colon;
+};
+
+/* Masks of the n blocks from at into w; octets at or past end read as 0.
+ * A last short block is one load that ends at end, shifted, so a guard
+ * page after the data is never touched. */
+static void scan_fill(const struct scan *s, uint32_t at, unsigned n, struct lx_masks *w)
+{
+	unsigned full = at < s->end ? (s->end - at) / 64 : 0, k;
+
+	if (full > n)
+		full = n;
+	if (full)
+		s->fill(s->b + at, full, w);
+	for (k = full, at += 64 * full; k < n; k++, at += 64) {
+		w[k].eol = w[k].colon = 0;
+		if (at >= s->end) {
+			continue;
+		} else if (s->end >= 64) {
+			s->fill(s->b + s->end - 64, 1, &w[k]);
+			w[k].eol >>= at - (s->end - 64);
+			w[k].colon >>= at - (s->end - 64);
+		} else {
+			lx_masks_tail(s->b + at, s->end - at, &w[k]);
+		}
+	}
+}
+
+/* The cursor at i, the masks computed afresh from there. */
+static inline void scan_seek(struct scan *s, struct cursor *c, uint32_t i)
+{
+	c->blk = i;
+	s->k = 0;
+	scan_fill(s, i, SCAN_BLOCKS, s->w);
+	c->eol = s->w[0].eol;
+	c->colon = s->w[0].colon;
+}
+
+static inline void scan_next(struct scan *s, struct cursor *c)
+{
+	c->blk += 64;
+	if (++s->k == SCAN_BLOCKS) {
+		s->k = 0;
+		scan_fill(s, c->blk, SCAN_BLOCKS, s->w);
+	}
+	c->eol = s->w[s->k].eol;
+	c->colon = s->w[s->k].colon;
+}
+
+/* Move the cursor forward to p. */
+static inline void scan_skip(struct scan *s, struct cursor *c, uint32_t p)
+{
+	while (p - c->blk >= 64)
+		scan_next(s, c);
+	c->eol &= ~0ull << (p - c->blk);
+	c->colon &= ~0ull << (p - c->blk);
+}
+
+/* From the cursor: the first CR or LF, or end; *colon is the first ':'
+ * before it (or the CR/LF, or end), what lx_find2() would give. */
+static inline uint32_t scan_line(struct scan *s, struct cursor *cur, uint32_t *colon)
+{
+	uint32_t c = UINT32_MAX, j;
+	uint64_t x;
+
+	while (!cur->eol) {
+		if (c == UINT32_MAX && cur->colon)
+			c = cur->blk + (uint32_t)__builtin_ctzll(cur->colon);
+		if (cur->blk + 64 >= s->end) {
+			*colon = c < s->end ? c : s->end;
+			return s->end;
+		}
+		scan_next(s, cur);
+	}
+	j = cur->blk + (uint32_t)__builtin_ctzll(cur->eol);
+	if (c == UINT32_MAX) {
+		x = cur->colon & ((cur->eol & -cur->eol) - 1);
+		c = x ? cur->blk + (uint32_t)__builtin_ctzll(x) : j;
+	}
+	*colon = c;
+	return j;
+}
+
+/* The two octets at p are CR LF. */
+static inline int crlf(const char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return v == ('\r' << 8 | '\n');
+#else
+	return v == ('\n' << 8 | '\r');
+#endif
+}
+
+/* A span stored as one 64-bit word (the compiler otherwise assembles the
+ * three spans of a header in vector registers, at twice the cost). */
+static inline void span_put(struct sip_span *sp, uint32_t off, uint32_t len)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	uint64_t v = (uint64_t)off << 32 | len;
+#else
+	uint64_t v = (uint64_t)len << 32 | off;
+#endif
+	memcpy(sp, &v, sizeof(v));
+}
+
+/* The parser state headers_fast() keeps in registers, written back before
+ * the reference path runs and at the end. */
+struct fast {
+	unsigned n;      /* m->nhdrs */
+	int first_clen;  /* ps->first_clen */
+	uint32_t nvias;  /* ps->nvias */
+};
+
+static void fast_put(struct pstate *ps, const struct fast *f)
+{
+	ps->m->nhdrs = (uint16_t)f->n;
+	ps->first_clen = f->first_clen;
+	ps->nvias = f->nvias;
+}
+
+/* The header section, each line the fast way when it can be (see above),
+ * from i, where the cursor is: the state lives in locals, since every
+ * store into a struct sip_hdr's octet fields might alias the rest for the
+ * compiler. */
+static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, uint32_t i)
+{
+	struct sip_msg *m = ps->m;
+	struct sip_hdr *hdrs = m->hdrs;
+	const char *b = ps->b;
+	const uint32_t end = ps->end, cap = m->hdr_cap;
+	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
 	int r;
 
 	for (;;) {
-		r = next_line(ps, i, &cend, &next);
-		if (r == SIP_ENEEDMORE) {
-			if (ps->stream && i < ps->end && ws(ps->b[i]) && m->nhdrs == 0)
-				return fail(ps, SIP_EHEADER, i);
-			if (ps->stream)
-				return need_more(ps, i);
-			if (i == ps->end)
-				break;
-		} else if (r < 0) {
-			return r;
+		uint32_t c, j = scan_line(s, &cur, &c), k, e, len;
+		struct sip_hdr *h;
+		uint8_t id, compact;
+
+		if (j + 1 >= end || !crlf(b + j))
+			goto ref;
+		if (j == i) {
+			fast_put(ps, &f);
+			m->hdr_end = i;
+			m->body_off = i + 2;
+			return 0;
 		}
-		if (cend == i) {
-			i = next;
-			break;
+		if (c == j || c == i || f.n >= cap || j + 2 - i > SIP_MAX_LINE)
+			goto ref;
+		len = c - i;
+		/* A known name or a token has no SP/HT at either end: the line
+		 * is not folded and no LWS stands before the colon. */
+		id = (uint8_t)(i + 16 <= end ? sip_hdr_index_lookup16(b + i, len, &compact)
+					     : sip_hdr_index_lookup(b + i, len, &compact));
+		if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
+			goto ref;
+		k = c + 1 + (b[c + 1] == ' '); /* b[j] is CR: k <= j */
+		e = j;
+		if (lx_is((unsigned char)b[k], LX_WS) || lx_is((unsigned char)b[e - 1], LX_WS)) {
+			while (ws(b[k]))
+				k++;
+			while (e > k && ws(b[e - 1]))
+				e--;
 		}
-		if (next - i > SIP_MAX_LINE)
-			return fail(ps, SIP_ELINETOOLONG, i);
-		r = ws(ps->b[i]) ? header_fold(ps, i, cend, next)
-				 : header_start(ps, i, lx_find2(ps->b, i, cend, ps->end, ':', ':'),
-						cend, next);
-		if (r < 0)
-			return r;
-		i = next;
+		h = &hdrs[f.n++];
+		h->id = id;
+		h->compact = compact;
+		span_put(&h->name, i, len);
+		span_put(&h->value, k, e - k);
+		span_put(&h->line, i, j + 2 - i);
+		if (id == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+			f.first_clen = (int)f.n - 1;
+		if (id == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+			fast_put(ps, &f);
+			return fail(ps, SIP_ETOOMANYHDRS, i);
+		}
+		i = j + 2;
+		scan_skip(s, &cur, i);
+		continue;
+ref:
+		fast_put(ps, &f);
+		r = header_line(ps, &i);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
+		scan_skip(s, &cur, i);
 	}
-	m->hdr_end = cend;
-	m->body_off = i;
-	return 0;
+}
+
+/* The start line from i, the reference way or through the block masks. */
+static int start_line(struct pstate *ps, struct scan *s, struct cursor *cur, uint32_t i,
+		      uint32_t *next)
+{
+	uint32_t cend, colon;
+	int r;
+
+	if (s) {
+		scan_seek(s, cur, i);
+		r = line_end(ps, scan_line(s, cur, &colon), &cend, next);
+	} else {
+		r = next_line(ps, i, &cend, next);
+	}
+	if (r == SIP_ENEEDMORE)
+		return ps->stream ? need_more(ps, i) : fail(ps, SIP_ESTARTLINE, i);
+	if (r < 0)
+		return r;
+	if (*next - i > SIP_MAX_LINE)
+		return fail(ps, SIP_ELINETOOLONG, i);
+	if (s)
+		scan_skip(s, cur, *next);
+	return parse_start(ps, i, cend);
 }
 
 int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 		  struct sip_hdr *hdrs, unsigned cap, unsigned flags)
 {
 	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0, -1 };
-	uint32_t i = 0, cend, next;
+	enum lx_simd level = lx_simd_level();
+	struct scan s = { .b = buf, .fill = lx_masks_get(level) };
+	struct cursor cur = { 0, 0, 0 };
+	uint32_t i = 0, next;
 	int r;
 
 	msg_init(m, buf, hdrs, cap, flags);
@@ -412,21 +703,16 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 		return fail(&ps, SIP_ETOOBIG, SIP_MAX_MSG_SIZE);
 	ps.avail = (uint32_t)(len > SIP_MAX_MSG_SIZE ? SIP_MAX_MSG_SIZE : len);
 	ps.end = ps.avail;
+	s.end = ps.end;
 	if (len > SIP_MAX_MSG_SIZE)
 		ps.avail = SIP_MAX_MSG_SIZE + 1; /* a stream has more than we look at */
 	/* §7.5: a stream receiver ignores CRLFs before the start line. */
 	while (ps.stream && i < ps.end && (buf[i] == '\r' || buf[i] == '\n'))
 		i++;
-	r = next_line(&ps, i, &cend, &next);
-	if (r == SIP_ENEEDMORE)
-		return ps.stream ? need_more(&ps, i) : fail(&ps, SIP_ESTARTLINE, i);
+	if ((r = start_line(&ps, s.fill ? &s : NULL, &cur, i, &next)) < 0)
+		return r;
+	r = s.fill ? headers_fast(&ps, &s, cur, next) : headers(&ps, next);
 	if (r < 0)
-		return r;
-	if (next - i > SIP_MAX_LINE)
-		return fail(&ps, SIP_ELINETOOLONG, i);
-	if ((r = parse_start(&ps, i, cend)) < 0)
-		return r;
-	if ((r = headers(&ps, next)) < 0)
 		return r;
 	return body(&ps);
 }
