@@ -97,13 +97,19 @@ static int bare_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
 	return addr_params(a, b, k, e);
 }
 
+/* No display name, params, tag or expires; the URI zeroed (sip_uri_parse
+ * sets it up when it runs): one copy of a constant. */
+static const struct sip_addr addr_empty = {
+	.display = SIP_SPAN_NONE, .params = SIP_SPAN_NONE, .tag = SIP_SPAN_NONE,
+	.expires = SIP_SPAN_NONE,
+};
+
 int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 {
 	uint32_t i, e, lt;
 	int r;
 
-	*a = (struct sip_addr){ 0 };
-	a->display = a->params = a->tag = a->expires = SIP_SPAN_NONE;
+	*a = addr_empty;
 	s = lx_trim(base, s);
 	a->whole = s;
 	i = s.off;
@@ -125,7 +131,8 @@ int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 		a->display = sip_span_make(i, qend - i);
 		return r;
 	}
-	lt = lx_find2(base, i, e, e, '<', '<');
+	/* most values open with the '<' (no display name) */
+	lt = base[i] == '<' ? i : lx_find2(base, i, e, e, '<', '<');
 	if (lt == e)
 		return bare_addr(a, base, i, e);
 	if (!display_ok(base, i, lt))

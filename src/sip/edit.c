@@ -60,13 +60,15 @@ static inline size_t put(char *out, size_t o, const char *src, size_t n)
 {
 	char *d = out + o;
 
-	if (n >= 8 && n <= 16) {
-		memcpy(d, src, 8);
-		memcpy(d + n - 8, src + n - 8, 8);
-	} else if (n > 16 && n <= 32) {
+	if (n > 32) {
+		memcpy(d, src, n);
+	} else if (n > 16) {
 		memcpy(d, src, 16);
 		memcpy(d + n - 16, src + n - 16, 16);
-	} else if (n >= 4 && n < 8) {
+	} else if (n >= 8) {
+		memcpy(d, src, 8);
+		memcpy(d + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
 		memcpy(d, src, 4);
 		memcpy(d + n - 4, src + n - 4, 4);
 	} else if (n) {

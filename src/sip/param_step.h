@@ -18,6 +18,63 @@
 #include "uri.h"
 
 /*
+ * lx_span_cls(b, i, e, cls) for a class that holds every alphanumeric
+ * (LX_TOKEN, LX_HOST, LX_UNRES and unions with them), sixteen octets per
+ * step with SSE2: letters (by range, after folding case) and digits are
+ * found with a few compares, and only the other octets, few in header
+ * values, are looked up in the class table.  Octets above 0x7f are
+ * negative as signed bytes and fall outside both ranges.  Loads stay
+ * inside [0, e) of the caller's buffer, as lx_find4()'s do: the last piece
+ * is one load that ends at e, its octets before k ignored.
+ */
+#ifdef __SSE2__
+static inline unsigned quick_alnum_mask(const char *p)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i al = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8(0x60)),
+				   _mm_cmplt_epi8(lc, _mm_set1_epi8(0x7b)));
+	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x2f)),
+				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x3a)));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
+}
+
+/* The first octet not of class cls among the non-alphanumerics `other`
+ * (bit j: octet base + j): its offset, or UINT32_MAX if all are. */
+static inline uint32_t quick_other(const char *b, uint32_t base, unsigned other, unsigned cls)
+{
+	for (; other; other &= other - 1) {
+		uint32_t j = base + (uint32_t)__builtin_ctz(other);
+		if (!(sip_lex[(unsigned char)b[j]] & cls))
+			return j;
+	}
+	return UINT32_MAX;
+}
+#endif
+
+static inline uint32_t quick_run(const char *b, uint32_t i, uint32_t e, unsigned cls)
+{
+	uint32_t k = i;
+
+#ifdef __SSE2__
+	uint32_t stop;
+
+	for (; k + 16 <= e; k += 16)
+		if ((stop = quick_other(b, k, ~quick_alnum_mask(b + k) & 0xffffu, cls)) !=
+		    UINT32_MAX)
+			return stop - i;
+	if (k < e && e >= 16) {
+		uint32_t t = e - 16;
+		unsigned other = (~quick_alnum_mask(b + t) & 0xffffu) >> (k - t) << (k - t);
+		stop = quick_other(b, t, other, cls);
+		return (stop != UINT32_MAX ? stop : e) - i;
+	}
+#endif
+	return k - i + lx_span_cls(b, k, e, cls);
+}
+
+/*
  * As sip_param_next().  *tok is set to 1 when the name, and the value if
  * there is one, are known to be tokens (§25.1), so that the caller need not
  * scan them again; 0 when the slow path ran and nothing is known.
@@ -30,13 +87,13 @@ static inline int param_step(const char *b, struct sip_span *rest, struct sip_sp
 	*tok = 0;
 	if (k == e)
 		return 0;
-	n = lx_span_cls(b, k, e, LX_TOKEN);
+	n = lx_span_cls(b, k, e, LX_TOKEN); /* names are short */
 	if (n == 0)
 		return sip_param_next(b, rest, name, value);
 	m = k + n;
 	*value = SIP_SPAN_NONE;
 	if (m < e && b[m] == '=') {
-		uint32_t v = lx_span_cls(b, m + 1, e, LX_TOKEN);
+		uint32_t v = quick_run(b, m + 1, e, LX_TOKEN);
 		if (v == 0)
 			return sip_param_next(b, rest, name, value);
 		*value = sip_span_make(m + 1, v);
@@ -72,6 +129,26 @@ static inline uint32_t quick_ipv4_end(const char *b, uint32_t i, uint32_t e)
 		i++;
 	}
 	return i < e && lx_is((unsigned char)b[i], LX_HOST) ? 0 : i;
+}
+
+/*
+ * port = 1*DIGIT, taken as at most five digits worth at most 65535: the
+ * number of digits (1 to 5) with *val set, or 0 when the octets from p are
+ * not that (none, a sixth digit, or too large: the general path decides).
+ */
+static inline uint32_t quick_port(const char *b, uint32_t p, uint32_t e, unsigned *val)
+{
+	uint32_t lim = e - p > 6 ? p + 6 : e, q = p;
+	unsigned v = 0, d;
+
+	while (q < lim && (d = (unsigned)(unsigned char)b[q] - '0') <= 9) {
+		v = v * 10 + d;
+		q++;
+	}
+	if (q == p || q - p > 5 || v > 65535)
+		return 0;
+	*val = v;
+	return q - p;
 }
 
 #endif

@@ -295,7 +295,8 @@ static int scheme_is(const char *b, uint32_t i, uint32_t n, const char *lit)
 
 /* A run of class cls or second-class octets (no escapes) from i: the
  * four-at-a-time scan of lx_span_cls() takes the alphanumerics, which
- * carry LX_UNRES, and the loop steps over the odd other octet. */
+ * carry LX_UNRES, and the loop steps over the odd other octet.  (URI
+ * parts are short: quick_run()'s sixteen-octet steps would cost more.) */
 static uint32_t run_end(const char *b, uint32_t i, uint32_t e, unsigned more)
 {
 	for (;;) {
@@ -367,11 +368,9 @@ static int uri_quick(struct sip_uri *u, const char *b, uint32_t i, uint32_t e)
 	u->host = sip_span_make(h, stop - h);
 	u->host_type = (uint8_t)t;
 	if (stop < e && b[stop] == ':') {
-		uint32_t p = stop + 1, d = 0;
-		unsigned port = 0;
-		while (p + d < e && d < 6 && (unsigned)(b[p + d] - '0') <= 9)
-			port = port * 10 + (unsigned)(b[p + d++] - '0');
-		if (d == 0 || d > 5 || port > 65535)
+		uint32_t p = stop + 1, d;
+		unsigned port;
+		if ((d = quick_port(b, p, e, &port)) == 0)
 			return 1;
 		u->port = sip_span_make(p, d);
 		u->port_num = (uint16_t)port;
@@ -386,11 +385,17 @@ static int uri_quick(struct sip_uri *u, const char *b, uint32_t i, uint32_t e)
 	return 0;
 }
 
+/* Every span absent, every number 0: one copy of a constant. */
+static const struct sip_uri uri_empty = {
+	.scheme = SIP_SPAN_NONE, .user = SIP_SPAN_NONE, .password = SIP_SPAN_NONE,
+	.host = SIP_SPAN_NONE, .port = SIP_SPAN_NONE, .hostport = SIP_SPAN_NONE,
+	.params = SIP_SPAN_NONE, .headers = SIP_SPAN_NONE,
+};
+
 static void uri_reset(struct sip_uri *u, struct sip_span s)
 {
-	*u = (struct sip_uri){ .whole = s };
-	u->scheme = u->user = u->password = u->host = u->port = u->hostport = SIP_SPAN_NONE;
-	u->params = u->headers = SIP_SPAN_NONE;
+	*u = uri_empty;
+	u->whole = s;
 }
 
 int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s)

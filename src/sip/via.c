@@ -76,6 +76,22 @@ static int is_token(const char *b, struct sip_span s)
 	return s.len > 0 && token_at(b, s.off, s.off + s.len) == s.len;
 }
 
+/* LX_NAME_IS(b, n, "branch") as two loads: every octet of the name is a
+ * letter, and a letter matches in either case with bit 0x20 forced on. */
+static int is_branch(const char *b, struct sip_span n)
+{
+	uint32_t w;
+	uint16_t h;
+
+	if (n.len != 6)
+		return 0;
+	memcpy(&w, b + n.off, 4);
+	memcpy(&h, b + n.off + 4, 2);
+	/* "bran" and "ch" in memory order, whatever the host's byte order */
+	return memcmp(&(uint32_t){ w | 0x20202020u }, "bran", 4) == 0 &&
+	       memcmp(&(uint16_t){ (uint16_t)(h | 0x2020u) }, "ch", 2) == 0;
+}
+
 /* via-params: ttl, maddr, received, branch, rport (RFC 3581) or a
  * generic-param; each known one has its own grammar.  tok: the name and
  * the value (if any) are already known to be tokens (param_step.h). */
@@ -86,7 +102,7 @@ static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct
 
 	if (!tok && !is_token(b, n))
 		return SIP_EVIA;
-	if (LX_NAME_IS(b, n, "branch")) {
+	if (is_branch(b, n)) {
 		if (!has || !(tok || is_token(b, val)))
 			return SIP_EVIA;
 		v->branch = val;
@@ -148,11 +164,9 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 	v->host = sip_span_make(h, k - h);
 	v->host_type = (uint8_t)t;
 	if (k < e && b[k] == ':') {
-		uint32_t p = k + 1, d = 0;
-		unsigned port = 0;
-		while (p + d < e && d < 6 && (unsigned)(b[p + d] - '0') <= 9)
-			port = port * 10 + (unsigned)(b[p + d++] - '0');
-		if (d == 0 || d > 5 || port > 65535)
+		uint32_t p = k + 1, d;
+		unsigned port;
+		if ((d = quick_port(b, p, e, &port)) == 0)
 			return 1;
 		v->port = sip_span_make(p, d);
 		v->port_num = (uint16_t)port;
@@ -167,11 +181,17 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 	return 0;
 }
 
+/* Every span absent, every number 0: one copy of a constant. */
+static const struct sip_via via_empty = {
+	.protocol = SIP_SPAN_NONE, .transport = SIP_SPAN_NONE, .sent_by = SIP_SPAN_NONE,
+	.host = SIP_SPAN_NONE, .port = SIP_SPAN_NONE, .params = SIP_SPAN_NONE,
+	.branch = SIP_SPAN_NONE, .received = SIP_SPAN_NONE, .rport = SIP_SPAN_NONE,
+	.maddr = SIP_SPAN_NONE, .ttl = SIP_SPAN_NONE,
+};
+
 static void via_reset(struct sip_via *v, struct sip_span s)
 {
-	*v = (struct sip_via){ 0 };
-	v->protocol = v->transport = v->sent_by = v->host = v->port = v->params = SIP_SPAN_NONE;
-	v->branch = v->received = v->rport = v->maddr = v->ttl = SIP_SPAN_NONE;
+	*v = via_empty;
 	v->whole = s;
 }
 
