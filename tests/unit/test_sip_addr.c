@@ -330,12 +330,75 @@ static void t_callid(void)
 			     SIP_EVALUE);
 }
 
+/* The one-pass path of sip_via_parse() ("SIP/2.0/", one SP, IPv4 or name,
+ * up to five port digits, token parameters) hands everything else to the
+ * general grammar: both sides of that line give the general verdict. */
+static void chk_via_port0(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->port, "005060");
+	CHECK_EQ_INT(v->port_num, 5060);
+	CHECK_SPAN(b, v->sent_by, "192.0.2.1:005060");
+	CHECK_SPAN(b, v->branch, "z9hG4bK1");
+}
+
+static void chk_via_name(const struct sip_via *v, const char *b)
+{
+	CHECK_EQ_INT(v->host_type, SIP_HOST_NAME);
+	CHECK_SPAN(b, v->host, "1.2.3.4.example.com");
+	CHECK_SPAN(b, v->branch, "z9hG4bK-524287-1---8e2f6b1c3a9d4e70-and-more-to-be-long");
+}
+
+static void chk_via_case(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->transport, "udp");
+	CHECK_SPAN(b, v->branch, "z9hG4bK1");
+	CHECK(!sip_span_present(v->received));
+}
+
+static void chk_via_notbranch(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->branch, "z9"); /* BRANCH is branch; branches is not */
+	CHECK_SPAN(b, v->params, "branches=1;BRANCH=z9;rport");
+	CHECK(v->has_rport);
+}
+
+static void chk_via_mixed(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->received, "[2001:db8::1]");
+	CHECK_SPAN(b, v->branch, "z9hG4bK2");
+	CHECK_SPAN(b, v->rport, "5060");
+	CHECK_EQ_INT(v->rport_num, 5060);
+}
+
+static void t_via_quick(void)
+{
+	VIA("SIP/2.0/UDP 192.0.2.1:005060;branch=z9hG4bK1", 0, chk_via_port0);
+	VIA("SIP/2.0/UDP 1.2.3.4.example.com;branch=z9hG4bK-524287-1---8e2f6b1c3a9d4e70-and-more-"
+	    "to-be-long", 0, chk_via_name);
+	VIA("sip/2.0/udp 192.0.2.1;Branch=z9hG4bK1", 0, chk_via_case);
+	VIA("SIP/2.0/udp 192.0.2.1;bRaNcH=z9hG4bK1", 0, chk_via_case);
+	VIA("SIP/2.0/UDP 192.0.2.1;branches=1;BRANCH=z9;rport", 0, chk_via_notbranch);
+	VIA("SIP/2.0/UDP 192.0.2.1;received=[2001:db8::1];branch=z9hG4bK2;rport=5060", 0,
+	    chk_via_mixed);
+	VIA("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-0123456789abcdefghijklmn@v", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-0123456789abcdefghijklmnopqrstuvw\xff", SIP_EVIA,
+	    NULL);
+	VIA("SIP/2.0/UDP 1.2.3.4a;branch=x", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1:0065536", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1;branch=", SIP_EVIA, NULL);
+	VIA("SIP/2.0/UDP  192.0.2.1;branch=x", 0, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1 ;branch=x", 0, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1; branch=x", 0, NULL);
+	VIA("SIP/2.0/UDP 192.0.2.1:5060 ", 0, NULL);
+}
+
 static const struct check_case cases[] = {
 	{ "addr", t_addr },
 	{ "addr_bad", t_addr_bad },
 	{ "list", t_list },
 	{ "via", t_via },
 	{ "via_bad", t_via_bad },
+	{ "via_quick", t_via_quick },
 	{ "cseq", t_cseq },
 	{ "numbers", t_numbers },
 	{ "content_type", t_ctype },

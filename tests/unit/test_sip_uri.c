@@ -264,6 +264,64 @@ static void t_param_next(void)
 	}
 }
 
+/* The one-pass path of sip_uri_parse() (lower-case sip:, plain user, IPv4
+ * or name, up to five port digits, plain params) hands everything else to
+ * the general grammar: both sides of that line give the general verdict. */
+static void chk_quick_port0(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->port, "000005060");
+	CHECK_EQ_INT(u->port_num, 5060);
+	CHECK_SPAN(b, u->hostport, "192.0.2.1:000005060");
+}
+
+static void chk_quick_name(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->host_type, SIP_HOST_NAME);
+	CHECK_SPAN(b, u->host, "1.2.3.4.example.com");
+	CHECK(!sip_span_present(u->port));
+}
+
+static void chk_quick_upper(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->scheme_id, SIP_URI_SIP);
+	CHECK_SPAN(b, u->scheme, "SIP");
+	CHECK_EQ_INT(u->host_type, SIP_HOST_IPV4);
+}
+
+static void chk_quick_params(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->user, "+1-555;x=y");
+	CHECK_SPAN(b, u->hostport, "192.0.2.1:5060");
+	CHECK_SPAN(b, u->params, "lr;transport=tcp;m=[2001:db8::1]");
+	CHECK(!sip_span_present(u->headers));
+	CHECK(!sip_span_present(u->password));
+}
+
+static void chk_quick_pw(const struct sip_uri *u, const char *b)
+{
+	CHECK_SPAN(b, u->user, "a");
+	CHECK_SPAN(b, u->password, "pw");
+}
+
+static void t_quick_edges(void)
+{
+	uricase("sip:a@192.0.2.1:000005060", 0, chk_quick_port0);
+	uricase("sip:a@192.0.2.1:065536", SIP_EURI, NULL);
+	uricase("sip:a@1.2.3.4.example.com", 0, chk_quick_name);
+	uricase("sip:a@1.2.3.4a", SIP_EURI, NULL);
+	uricase("sip:a@1.2.3.4.", SIP_EURI, NULL);
+	uricase("SIP:a@192.0.2.1", 0, chk_quick_upper);
+	uricase("sip:+1-555;x=y@192.0.2.1:5060;lr;transport=tcp;m=[2001:db8::1]", 0,
+		chk_quick_params);
+	uricase("sip:a:pw@192.0.2.1", 0, chk_quick_pw);
+	uricase("sip:%61@192.0.2.1;x=%41", 0, NULL);
+	uricase("sip:a@192.0.2.1;x=a=b", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.1;x=%4", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.1;lr?h=v", 0, NULL);
+	uricase("sip:a@192.0.2.1 ", SIP_EURI, NULL);
+	uricase("sip:@192.0.2.1", SIP_EURI, NULL);
+}
+
 static const struct check_case cases[] = {
 	{ "sip_full", t_sip_full },
 	{ "sip_simple", t_sip_simple },
@@ -274,6 +332,7 @@ static const struct check_case cases[] = {
 	{ "schemes", t_schemes },
 	{ "host_parse", t_host_parse },
 	{ "param_next", t_param_next },
+	{ "quick_edges", t_quick_edges },
 	{ NULL, NULL },
 };
 
