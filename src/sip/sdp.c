@@ -18,27 +18,9 @@
  */
 #include "sdp.h"
 #include "error.h"
+#include "limits.h"
 #include "sdp_ref.h"
 #include "sdp_scan.h"
-
-#define NONE_INIT { UINT32_MAX, 0 }
-#define CONN_NONE_INIT { NONE_INIT, NONE_INIT, NONE_INIT, NONE_INIT, 0 }
-
-/* What the reference's initialisation leaves: copied whole, then the
- * caller's values set. */
-static const struct sdp sdp_blank = {
-	.origin = { NONE_INIT, NONE_INIT, NONE_INIT, NONE_INIT, CONN_NONE_INIT },
-	.conn = CONN_NONE_INIT,
-};
-
-static const struct sdp_media media_blank = {
-	.count = NONE_INIT,
-	.count_num = 1,
-	.conn = CONN_NONE_INIT,
-	.rtcp_line = NONE_INIT,
-	.rtcp_port = NONE_INIT,
-	.rtcp_addr = CONN_NONE_INIT,
-};
 
 /* A dec-octet of n digits at p (RFC 3986 §3.2.2 as lx_ipv4 reads it: 1-3
  * digits, leading zeros allowed, at most 255); digits already checked. */
@@ -49,51 +31,27 @@ SCAN_INLINE int dec_octet_ok(const char *p, uint32_t n)
 	return n < 3 || (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0') <= 255;
 }
 
-/* The n octets at b[o] (bits from k of the line masks) are exactly an
- * IPv4address: only digits and three dots, four dec-octets. */
-SCAN_INLINE int mask_ipv4(const char *b, uint32_t o, uint32_t n, const struct scan_masks *m,
-			  uint32_t k)
+/* The n octets at p (7 <= n <= 15) are exactly an IPv4address, given the
+ * masks of their digits and dots: nothing else, three dots, four
+ * dec-octets (lx_ipv4's verdict). */
+SCAN_INLINE int ipv4_ok(const char *p, uint32_t n, uint32_t dig, uint32_t dot)
 {
-	uint64_t all = (1ull << n) - 1, dot = (m->dot >> k) & all;
-	uint32_t d1, d2, d3;
+	uint32_t all = (1u << n) - 1, d1, d2, d3;
 
-	if ((dot | ((m->dig >> k) & all)) != all || dot == 0)
+	dot &= all;
+	if ((dot | (dig & all)) != all || dot == 0)
 		return 0;
-	d1 = (uint32_t)__builtin_ctzll(dot);
+	d1 = (uint32_t)__builtin_ctz(dot);
 	if ((dot &= dot - 1) == 0)
 		return 0;
-	d2 = (uint32_t)__builtin_ctzll(dot);
+	d2 = (uint32_t)__builtin_ctz(dot);
 	if ((dot &= dot - 1) == 0)
 		return 0;
-	d3 = (uint32_t)__builtin_ctzll(dot);
+	d3 = (uint32_t)__builtin_ctz(dot);
 	if ((dot & (dot - 1)) != 0)
 		return 0;
-	return dec_octet_ok(b + o, d1) && dec_octet_ok(b + o + d1 + 1, d2 - d1 - 1) &&
-	       dec_octet_ok(b + o + d2 + 1, d3 - d2 - 1) && dec_octet_ok(b + o + d3 + 1, n - d3 - 1);
-}
-
-/*
- * The last three fields of a value (f: its field bits left, v its start):
- * "IN" "IP4" <IPv4address>, nothing after.  The case where the reference
- * conn_parse() gives family 4 without a '/' suffix; 0 for anything else.
- */
-SCAN_INLINE int fast_in_ip4(const char *b, uint64_t f, uint32_t v, const struct scan_masks *m,
-			    struct sdp_conn *c)
-{
-	uint32_t o[3], l[3];
-
-	for (int k = 0; k < 3; k++)
-		if (!scan_field(&f, v, &o[k], &l[k]))
-			return 0;
-	if (f || l[0] != 2 || l[1] != 3 || (b[o[0]] | 0x20) != 'i' || (b[o[0] + 1] | 0x20) != 'n' ||
-	    (b[o[1]] | 0x20) != 'i' || (b[o[1] + 1] | 0x20) != 'p' || b[o[1] + 2] != '4' ||
-	    !mask_ipv4(b, o[2], l[2], m, o[2] - v))
-		return 0;
-	c->nettype = sip_span_make(o[0], 2);
-	c->addrtype = sip_span_make(o[1], 3);
-	c->addr = sip_span_make(o[2], l[2]);
-	c->family = 4;
-	return 1;
+	return dec_octet_ok(p, d1) && dec_octet_ok(p + d1 + 1, d2 - d1 - 1) &&
+	       dec_octet_ok(p + d2 + 1, d3 - d2 - 1) && dec_octet_ok(p + d3 + 1, n - d3 - 1);
 }
 
 /* The parse in progress; p is what the reference handlers see. */
@@ -102,80 +60,152 @@ struct fast {
 	uint32_t lo, end;
 };
 
-/* o=<username> <sess-id> <sess-version> IN IP4 <literal>: 0 when taken,
- * 1 to hand the line to the reference (which also refuses a second o=). */
-SCAN_INLINE int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
+/*
+ * "IN IP4 " and then an IPv4address filling the rest of the value, t..t+n:
+ * what the reference conn_parse() reads as nettype, addrtype and a family-4
+ * address with nothing after it.  1 with c's spans set (not c->line), 0
+ * for anything else (the reference decides those).
+ */
+SCAN_INLINE int fast_in_ip4(const struct fast *x, uint32_t t, uint32_t n, struct sdp_conn *c,
+			    int simd)
 {
-	const char *b = x->p.b;
-	uint32_t v = pos + 2, n = len - 2;
-	struct sdp_origin o = { .line = sip_span_make(pos, len) };
-	struct sip_span *u[3] = { &o.username, &o.sess_id, &o.sess_version };
-	struct scan_masks m;
+	/* "in ip4 " with the letters folded to lower case, the rest exact */
+	const uint64_t fold = 0x0000002020002020ull, want = 0x0020347069206e69ull;
+	uint32_t dig, dot, a = t + 7;
+
+	if (n < 14 || n > 22 || ((scan_load64(x->p.b + t) | fold) & 0x00ffffffffffffffull) != want)
+		return 0;
+	scan_ip16(x->p.b, a, x->lo, x->end, simd, &dig, &dot);
+	if (!ipv4_ok(x->p.b + a, n - 7, dig, dot))
+		return 0;
+	c->nettype = sip_span_make(t, 2);
+	c->addrtype = sip_span_make(t + 3, 3);
+	c->addr = sip_span_make(a, n - 7);
+	c->family = 4;
+	return 1;
+}
+
+
+#define FAST_COLD static __attribute__((noinline))
+
+/* An absent address, as the reference's conn_none() leaves it. */
+SCAN_INLINE void conn_blank(struct sdp_conn *c)
+{
+	c->line = c->nettype = c->addrtype = c->addr = SIP_SPAN_NONE;
+	c->family = 0;
+}
+
+/* The reference's initialisation (memset, then the absent spans), written
+ * out field by field: a struct copy or memset here becomes a rep string
+ * instruction that costs more than the whole a= line filter. */
+SCAN_INLINE void sdp_blank(struct sdp *s, struct sip_span body, struct sdp_media *media,
+			   uint16_t cap)
+{
+	s->whole = body;
+	s->has_origin = s->has_conn = s->ice = s->dir = 0;
+	s->origin.line = s->origin.username = s->origin.sess_id = SIP_SPAN_NONE;
+	s->origin.sess_version = SIP_SPAN_NONE;
+	conn_blank(&s->origin.addr);
+	conn_blank(&s->conn);
+	s->media = media;
+	s->nmedia = 0;
+	s->media_cap = cap;
+	s->err_off = 0;
+}
+
+/* o=<username> <sess-id> <sess-version> IN IP4 <literal>; anything else
+ * (and a second o=) to the reference handler.  0 or < 0. */
+FAST_COLD int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
+{
+	uint32_t v = pos + 2, n = len - 2, t, tl;
+	struct sdp_origin *o = &x->p.s->origin;
+	struct sdp_conn c;
+	struct sip_span u[3];
 	uint64_t f;
 
-	if (x->p.cur || x->p.s->has_origin || n == 0 || n >= 64)
-		return 1;
-	m = scan_line(b, v, n, x->lo, x->end, simd);
-	f = ~m.wsp & ((1ull << n) - 1);
+	if (x->p.cur || x->p.s->has_origin || n >= 64)
+		goto ref;
+	f = ~scan_line(x->p.b, v, n, x->lo, x->end, simd) & ((1ull << n) - 1);
 	for (int k = 0; k < 3; k++)
-		if (!scan_field(&f, v, &u[k]->off, &u[k]->len))
-			return 1;
-	if (!fast_in_ip4(b, f, v, &m, &o.addr))
-		return 1;
-	o.addr.line = o.line;
-	x->p.s->origin = o;
+		if (!scan_field(&f, v, &u[k].off, &u[k].len))
+			goto ref;
+	if (f == 0)
+		goto ref;
+	t = v + (uint32_t)__builtin_ctzll(f);
+	tl = v + n - t;
+	if (!fast_in_ip4(x, t, tl, &c, simd))
+		goto ref;
+	o->line = c.line = sip_span_make(pos, len);
+	o->username = u[0];
+	o->sess_id = u[1];
+	o->sess_version = u[2];
+	o->addr = c;
 	x->p.s->has_origin = 1;
+	return 0;
+ref:
+	return sdp_ref_line(&x->p, sip_span_make(pos, len));
+}
+
+/* c=IN IP4 <literal>, the first at its level; anything else to the
+ * reference handler.  0 or < 0. */
+FAST_COLD int fast_conn(struct fast *x, uint32_t pos, uint32_t len, int simd)
+{
+	struct sdp_media *cur = x->p.cur;
+	uint8_t *has = cur ? &cur->has_conn : &x->p.s->has_conn;
+	struct sdp_conn c;
+
+	if (*has || !fast_in_ip4(x, pos + 2, len - 2, &c, simd))
+		return sdp_ref_line(&x->p, sip_span_make(pos, len));
+	c.line = sip_span_make(pos, len);
+	*has = 1;
+	*(cur ? &cur->conn : &x->p.s->conn) = c;
 	return 0;
 }
 
-/* c=IN IP4 <literal>, the first at its level: 0 taken, 1 to the reference. */
-SCAN_INLINE int fast_conn(struct fast *x, uint32_t pos, uint32_t len, int simd)
+/* The reference's media_init(). */
+SCAN_INLINE void media_blank(struct sdp_media *md, struct sip_span line)
 {
-	uint32_t v = pos + 2, n = len - 2;
-	struct sdp_media *cur = x->p.cur;
-	struct sdp_conn c = { .line = sip_span_make(pos, len) };
-	struct scan_masks m;
-
-	if ((cur ? cur->has_conn : x->p.s->has_conn) || n == 0 || n >= 64)
-		return 1;
-	m = scan_line(x->p.b, v, n, x->lo, x->end, simd);
-	if (!fast_in_ip4(x->p.b, ~m.wsp & ((1ull << n) - 1), v, &m, &c))
-		return 1;
-	if (cur) {
-		cur->has_conn = 1;
-		cur->conn = c;
-	} else {
-		x->p.s->has_conn = 1;
-		x->p.s->conn = c;
-	}
-	return 0;
+	md->section = md->line = line;
+	md->media = md->port = md->proto = md->fmts = sip_span_make(0, 0);
+	md->count = SIP_SPAN_NONE;
+	md->port_num = 0;
+	md->count_num = 1;
+	md->has_conn = md->has_rtcp = md->rtcp_mux = md->ice = md->dir = 0;
+	conn_blank(&md->conn);
+	md->rtcp_line = md->rtcp_port = SIP_SPAN_NONE;
+	md->rtcp_port_num = 0;
+	conn_blank(&md->rtcp_addr);
 }
 
 /* m=<media> <port> <proto> [<fmt> ...] with a port of 1-9 digits (no
- * /count, no overflow test needed): 0 taken, 1 to the reference. */
-SCAN_INLINE int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
+ * /count, no overflow test needed); anything else to the reference
+ * handler.  The section before it is closed first.  0 or < 0. */
+FAST_COLD int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
 {
 	const char *b = x->p.b;
 	uint32_t v = pos + 2, n = len - 2, o[3], l[3], port = 0;
 	struct sdp *s = x->p.s;
-	struct sdp_media *md;
-	struct scan_masks m;
+	struct sdp_media *md = x->p.cur;
 	uint64_t f;
 
-	if (s->nmedia >= x->p.cap || n == 0 || n >= 64)
-		return 1;
-	m = scan_line(b, v, n, x->lo, x->end, simd);
-	f = ~m.wsp & ((1ull << n) - 1);
+	if (md)
+		md->section.len = pos - md->section.off;
+	if (s->nmedia >= x->p.cap || n >= 64)
+		goto ref;
+	f = ~scan_line(b, v, n, x->lo, x->end, simd) & ((1ull << n) - 1);
 	for (int k = 0; k < 3; k++)
 		if (!scan_field(&f, v, &o[k], &l[k]))
-			return 1;
-	if (l[1] > 9 || ((m.dig >> (o[1] - v)) & ((1ull << l[1]) - 1)) != (1ull << l[1]) - 1)
-		return 1;
-	for (uint32_t i = 0; i < l[1]; i++)
-		port = port * 10 + (uint32_t)(b[o[1] + i] - '0');
+			goto ref;
+	if (l[1] > 9)
+		goto ref;
+	for (uint32_t i = 0; i < l[1]; i++) {
+		uint32_t d = (uint32_t)(unsigned char)b[o[1] + i] - '0';
+		if (d > 9)
+			goto ref;
+		port = port * 10 + d;
+	}
 	md = &s->media[s->nmedia++];
-	*md = media_blank;
-	md->section = md->line = sip_span_make(pos, len);
+	media_blank(md, sip_span_make(pos, len));
 	md->media = sip_span_make(o[0], l[0]);
 	md->port = sip_span_make(o[1], l[1]);
 	md->port_num = port;
@@ -187,29 +217,25 @@ SCAN_INLINE int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
 					 (uint32_t)(64 - __builtin_clzll(f) - __builtin_ctzll(f)));
 	x->p.cur = md;
 	return 0;
+ref:
+	return sdp_ref_line(&x->p, sip_span_make(pos, len));
 }
 
 /*
- * a=<name>[:<value>]: the name runs to the first ':' or the end.  Names
- * whose first letter starts no row are skipped at once; the others get
- * their length (no row is longer than nine octets, so ten octets settle
- * it), the reference's length+letter filter, and one word compare a row.
- * Returns 0, or the row handler's result; 1 to hand the line over.
+ * a=<name>[:<value>] whose first letter starts a row: the name runs to the
+ * first ':' or the end; no row is longer than nine octets, so ten octets
+ * settle its length.  Then the reference's length+letter filter, and one
+ * word compare per row.  0, or the row handler's result.
  */
-SCAN_INLINE int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
+FAST_COLD int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 {
 	const char *a = x->p.b + pos + 2;
-	uint32_t n = len - 2, nl, c;
+	uint32_t n = len - 2, nl;
 	uint64_t w, lw;
 	char c9;
 
-	if (n == 0)
-		return 0;
-	c = ((unsigned char)a[0] | 0x20u) - 'a';
-	if (c > 25 || !((sdp_attr_letters >> c) & 1))
-		return 0;
 	if (pos + 2 + 8 > x->end)
-		return 1;
+		return sdp_ref_line(&x->p, sip_span_make(pos, len));
 	w = scan_load64(a);
 	nl = scan_colon8(w);
 	if (nl == 8 && n > 8 && a[8] != ':') {
@@ -219,7 +245,7 @@ SCAN_INLINE int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 	}
 	if (nl > n)
 		nl = n;
-	if (!(sdp_attr_keys & (1ull << SDP_ATTR_KEY(nl, c + 'a'))))
+	if (!(sdp_attr_keys & (1ull << SDP_ATTR_KEY(nl, (unsigned char)a[0] | 0x20u))))
 		return 0;
 	lw = scan_lower8(w);
 	if (nl < 8)
@@ -237,108 +263,127 @@ SCAN_INLINE int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 	return 0;
 }
 
-/* The line at pos ends at *j (its terminator or end): the next line's
- * start, or 0 for a NUL, a bare CR or another control octet in the line
- * (the reference then decides). */
-SCAN_INLINE uint32_t line_next(const char *b, uint32_t pos, uint32_t lo, uint32_t end, uint32_t *j,
-			       int simd)
+/*
+ * The lines after the first, their ends read off the body's LF map (bits,
+ * nw words; see scan_map): 0 at the end of the body, -1 to start over (a
+ * NUL before an LF, a blank line, a bad type, a second v=; any error of a
+ * handler).  Only the type letter and, for a=, the first letter of the
+ * name are looked at here; the rest is in the handlers above, out of line
+ * so this loop keeps its registers.
+ */
+SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t *bits, uint32_t nw,
+			   int simd)
 {
-	uint32_t e = scan_ctl(b, pos, lo, end, simd);
+	const uint32_t end = x->end;
+	uint32_t wi = (pos - x->lo) / 64, wbase = x->lo + wi * 64;
+	uint64_t m = bits[wi] & (~0ull << ((pos - x->lo) % 64));
 
-	*j = e;
-	if (e == end)
-		return end;
-	if (b[e] == '\r' && e + 1 < end && b[e + 1] == '\n')
-		return e + 2;
-	return b[e] == '\n' ? e + 1 : 0;
+	while (pos < end) {
+		uint32_t e = end, len, w4;
+		unsigned tw;
+		while (m == 0 && ++wi < nw) {
+			m = bits[wi];
+			wbase += 64;
+		}
+		if (m) {
+			e = wbase + (uint32_t)__builtin_ctzll(m);
+			m &= m - 1;
+		}
+		len = e - pos;
+		if (len < 2)
+			return -1; /* blank, or too short for "x=" */
+		/* the map refused a CR or NUL anywhere but before an LF */
+		if (b[e - 1] == '\r')
+			len--;
+		else if (b[e - 1] == '\0')
+			return -1;
+		tw = (unsigned char)b[pos] | (unsigned)(unsigned char)b[pos + 1] << 8;
+		if (len < 2 || (tw >> 8) != '=')
+			return -1;
+		switch (tw & 0xff) {
+		case 'a':
+			if (pos + 6 <= end) {
+				const unsigned char *u = (const unsigned char *)b + pos + 2;
+				w4 = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+				     (uint32_t)u[3] << 24;
+				if (!((sdp_attr_prefixes >> SDP_ATTR_PFX_HASH(w4 | 0x20202020u)) & 1))
+					break;
+			}
+			if (len > 2 && fast_attr(x, pos, len) < 0)
+				return -1;
+			break;
+		case 'c':
+			if (fast_conn(x, pos, len, simd) < 0)
+				return -1;
+			break;
+		case 'm':
+			if (fast_media(x, pos, len, simd) < 0)
+				return -1;
+			break;
+		case 'o':
+			if (fast_origin(x, pos, len, simd) < 0)
+				return -1;
+			break;
+		case 'v':
+			return -1; /* only as the first line */
+		default:
+			if ((tw & 0xff) - 'a' > 25)
+				return -1;
+		}
+		pos = e + 1;
+	}
+	return 0;
 }
 
-/* One line after the first, not blank: 0 done, < 0 start over. */
-SCAN_INLINE int fast_line(struct fast *x, uint32_t pos, uint32_t len, int simd)
+/* The LF map at the given scan level, or -1 (scan_map). */
+static int32_t fast_map(const char *b, uint32_t lo, uint32_t end, uint64_t *bits, int simd)
 {
-	const char *b = x->p.b;
-	struct sdp_media *cur;
-	int rc;
-
-	if (len < 2 || b[pos + 1] != '=')
-		return -1;
-	switch (b[pos]) {
-	case 'a':
-		rc = fast_attr(x, pos, len);
-		break;
-	case 'c':
-		rc = fast_conn(x, pos, len, simd);
-		break;
-	case 'm':
-		if ((cur = x->p.cur) != NULL)
-			cur->section.len = pos - cur->section.off;
-		rc = fast_media(x, pos, len, simd);
-		break;
-	case 'o':
-		rc = fast_origin(x, pos, len, simd);
-		break;
-	case 'v':
-		return -1;
-	default:
-		return (unsigned char)(b[pos] - 'a') > 25 ? -1 : 0;
-	}
-	if (rc > 0)
-		rc = sdp_ref_line(&x->p, sip_span_make(pos, len));
-	return rc;
+#ifdef SCAN_HAVE_AVX2
+	if (simd >= 2 && __builtin_cpu_supports("avx2"))
+		return scan_map_avx2(b, lo, end, bits);
+#endif
+#ifdef __SSE2__
+	if (simd >= 1)
+		return scan_map_sse2(b, lo, end, bits);
+#endif
+	return scan_map_plain(b, lo, end, bits);
 }
 
 /*
- * Blank lines (legal only at the end) go to the reference too, so a media
- * section always ends where the next m= line or the body does.
+ * The first line must be exactly "v=0"; blank lines (legal only at the
+ * end) go to the reference too, so a media section always ends where the
+ * next m= line or the body does.  Bodies longer than a SIP message can be
+ * go to the reference (the map is on the stack).
  */
-SCAN_INLINE int fast_run(struct sdp *s, const char *b, struct sip_span body,
-			 struct sdp_media *media, unsigned cap, int simd)
+static int fast_run(struct sdp *s, const char *b, struct sip_span body, struct sdp_media *media,
+		    unsigned cap, int simd)
 {
-	struct fast x = { { s, b, NULL, cap > UINT16_MAX ? UINT16_MAX : cap, 1, sip_span_end(body) },
-			  body.off, sip_span_end(body) };
-	uint32_t pos = body.off, next, j;
+	uint32_t lo = body.off, end = sip_span_end(body), pos = lo + 3;
+	int32_t nw;
+	struct fast x = { { s, b, NULL, cap > UINT16_MAX ? UINT16_MAX : cap, 1, end }, lo, end };
+	uint64_t bits[SIP_MAX_MSG_SIZE / 64 + 2];
 
-	*s = sdp_blank;
-	s->whole = body;
-	s->media = media;
-	s->media_cap = (uint16_t)x.p.cap;
-	next = line_next(b, pos, x.lo, x.end, &j, simd);
-	if (next == 0 || j - pos != 3 || b[pos] != 'v' || b[pos + 1] != '=' || b[pos + 2] != '0')
+	sdp_blank(s, body, media, (uint16_t)x.p.cap);
+	if (body.len < 3 || body.len > SIP_MAX_MSG_SIZE || b[lo] != 'v' || b[lo + 1] != '=' ||
+	    b[lo + 2] != '0')
 		return sdp_parse_ref(s, b, body, media, cap);
-	while (next < x.end) {
-		pos = next;
-		next = line_next(b, pos, x.lo, x.end, &j, simd);
-		if (next == 0 || fast_line(&x, pos, j - pos, simd) < 0)
-			return sdp_parse_ref(s, b, body, media, cap);
-	}
+	if (pos < end && b[pos] == '\r' && pos + 1 < end)
+		pos++;
+	if (pos < end && b[pos++] != '\n')
+		return sdp_parse_ref(s, b, body, media, cap);
+	nw = fast_map(b, lo, end, bits, simd);
+	if (nw < 0 || fast_lines(&x, b, pos, bits, (uint32_t)nw, simd) < 0)
+		return sdp_parse_ref(s, b, body, media, cap);
 	if (x.p.cur)
-		x.p.cur->section.len = x.end - x.p.cur->section.off;
-	s->err_off = body.off;
+		x.p.cur->section.len = end - x.p.cur->section.off;
+	s->err_off = lo;
 	return s->nmedia;
 }
 
 int sdp_simd_level = 2;
 
-static int fast_plain(struct sdp *s, const char *b, struct sip_span body, struct sdp_media *media,
-		      unsigned cap)
-{
-	return fast_run(s, b, body, media, cap, 0);
-}
-
-#ifdef __SSE2__
-static int fast_sse2(struct sdp *s, const char *b, struct sip_span body, struct sdp_media *media,
-		     unsigned cap)
-{
-	return fast_run(s, b, body, media, cap, 1);
-}
-#endif
-
 int sdp_parse(struct sdp *s, const char *base, struct sip_span body, struct sdp_media *media,
 	      unsigned cap)
 {
-#ifdef __SSE2__
-	if (sdp_simd_level >= 1)
-		return fast_sse2(s, base, body, media, cap);
-#endif
-	return fast_plain(s, base, body, media, cap);
+	return fast_run(s, base, body, media, cap, sdp_simd_level);
 }

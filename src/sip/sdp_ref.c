@@ -396,11 +396,15 @@ const uint64_t sdp_attr_keys =
 	SDP_ATTRS(ATTR_BIT) 0;
 #undef ATTR_BIT
 
-/* Bit c - 'a' for every row's first letter. */
-const uint32_t sdp_attr_letters =
-#define ATTR_LETTER(n, c, f, a) (1u << ((c) - 'a')) |
-	SDP_ATTRS(ATTR_LETTER) 0;
-#undef ATTR_LETTER
+/* Bit SDP_ATTR_PFX_HASH of every row's first four octets. */
+#define ATTR_W4(n) ((uint32_t)(unsigned char)(n "\0\0\0")[0] |                  \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[1] << 8 |             \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[2] << 16 |            \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[3] << 24)
+const uint64_t sdp_attr_prefixes =
+#define ATTR_PFX(n, c, f, a) (1ull << SDP_ATTR_PFX_HASH(ATTR_W4(n) | 0x20202020u)) |
+	SDP_ATTRS(ATTR_PFX) 0;
+#undef ATTR_PFX
 
 /* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
  * shouting UA still gets its a=RTCP rewritten. */

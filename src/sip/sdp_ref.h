@@ -45,7 +45,13 @@ struct sdp_attr_row {
 
 extern const struct sdp_attr_row sdp_attr_table[];
 extern const uint64_t sdp_attr_keys;
-extern const uint32_t sdp_attr_letters; /* bit c - 'a' per first letter */
+/* A filter on a name's first four octets, each | 0x20 (so A-Z fold to
+ * a-z, and the '-' of a row stays): sdp_attr_prefixes has the bit of every
+ * row's; a name without its bit matches no row.  The hash only narrows;
+ * its multiplier was picked so that rtpmap, fmtp, ptime, ssrc, setup, mid,
+ * group, extmap, msid, fingerprint and crypto miss. */
+#define SDP_ATTR_PFX_HASH(w4) ((uint32_t)((uint32_t)(w4) * 0xcd613e31u) >> 26)
+extern const uint64_t sdp_attr_prefixes;
 
 extern int sdp_simd_level;
 

@@ -3,9 +3,9 @@
  *
  * Three questions, asked many times per body: where does this line end
  * (the first octet <= 13: LF, CR and NUL are among them), where are the
- * SP/HTAB separators, dots and digits of a short line (bit masks, one bit
- * per octet), and what is this attribute name, compared eight octets at a
- * time.
+ * SP/HTAB separators of a short line and the digits and dots of an
+ * address (bit masks, one bit per octet), and what is this attribute
+ * name, compared eight octets at a time.
  *
  * Loads stay inside [lo, end), the SDP body the caller handed in, so a
  * guard page right after it (or right before it) is never touched: a last
@@ -62,63 +62,179 @@ SCAN_INLINE uint32_t scan_ctl(const char *b, uint32_t i, uint32_t lo, uint32_t e
 	return i;
 }
 
-/* Bit masks over the octets of a short line value: SP/HTAB, '.', digit. */
-struct scan_masks {
-	uint64_t wsp, dot, dig;
+/*
+ * The line-end map of a whole body: bit k of bits[w] is set when octet
+ * lo + 64 w + k is an LF.  nw = ceil(n / 64) words are written and
+ * bits[nw] = 0 after them.  The same pass checks that every other octet
+ * <= 13 (CR, NUL, HTAB, ...) stands right before an LF: when one does
+ * not, the map is refused (-1) and the caller lets the reference parser
+ * judge the body; the line loop checks the one before each LF.  One pass,
+ * 64 octets a step; the last short step is one that ends at end, shifted
+ * down.  The AVX2 form is a separate function (its own target), called
+ * once per body.
+ */
+struct scan_cl {
+	uint64_t c, l; /* octets <= 13, LFs */
 };
 
+SCAN_INLINE int32_t scan_map_plain(const char *b, uint32_t lo, uint32_t end, uint64_t *bits)
+{
+	uint32_t n = end - lo, nw = (n + 63) / 64;
+
+	for (uint32_t w = 0; w <= nw; w++)
+		bits[w] = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)b[lo + i];
+		if (c == '\n')
+			bits[i / 64] |= 1ull << (i % 64);
+		else if (c <= 13 && (i + 1 == n || b[lo + i + 1] != '\n'))
+			return -1;
+	}
+	return (int32_t)nw;
+}
+
+/* The loop of the vector forms over blk(p), the struct scan_cl of the 64
+ * octets at p; x is the previous word's "<= 13 but not LF" bits, whose
+ * top one needs this word's first LF bit.  Needs n >= 64. */
+#define SCAN_MAP_LOOP(blk)                                                            \
+	do {                                                                          \
+		uint64_t bad = 0, px = 0, pl = 0;                                     \
+		for (uint32_t w = 0; w < nw; w++) {                                   \
+			struct scan_cl k;                                             \
+			if ((w + 1) * 64 <= n) {                                      \
+				k = blk(b + lo + 64 * w);                             \
+			} else {                                                      \
+				uint32_t sh = (w + 1) * 64 - n;                       \
+				k = blk(b + end - 64);                                \
+				k.c >>= sh;                                           \
+				k.l >>= sh;                                           \
+			}                                                             \
+			bad |= px & ~((pl >> 1) | (k.l << 63));                       \
+			px = k.c & ~k.l;                                              \
+			pl = k.l;                                                     \
+			bits[w] = k.l;                                                \
+		}                                                                     \
+		bad |= px & ~(pl >> 1);                                               \
+		bits[nw] = 0;                                                         \
+		return bad ? -1 : (int32_t)nw;                                        \
+	} while (0)
+
 #ifdef __SSE2__
-SCAN_INLINE void scan_masks16(const char *p, unsigned sh, unsigned k, struct scan_masks *m)
+SCAN_INLINE struct scan_cl scan_cl64_sse2(const char *p)
+{
+	const __m128i k13 = _mm_set1_epi8(13), lf = _mm_set1_epi8('\n');
+	struct scan_cl r = { 0, 0 };
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		r.c |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, k13), v))
+		       << (16 * i);
+		r.l |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * i);
+	}
+	return r;
+}
+
+SCAN_INLINE int32_t scan_map_sse2(const char *b, uint32_t lo, uint32_t end, uint64_t *bits)
+{
+	uint32_t n = end - lo, nw = (n + 63) / 64;
+
+	if (n < 64)
+		return scan_map_plain(b, lo, end, bits);
+	SCAN_MAP_LOOP(scan_cl64_sse2);
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCAN_HAVE_AVX2 1
+__attribute__((target("avx2"))) static inline struct scan_cl scan_cl64_avx2(const char *p)
+{
+	const __m256i k13 = _mm256_set1_epi8(13), lf = _mm256_set1_epi8('\n');
+	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	uint32_t ca = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(a, k13), a));
+	uint32_t cc = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(c, k13), c));
+	uint32_t la = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, lf));
+	uint32_t lc = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, lf));
+
+	return (struct scan_cl){ (uint64_t)ca | (uint64_t)cc << 32, (uint64_t)la | (uint64_t)lc << 32 };
+}
+
+__attribute__((target("avx2"), noinline)) static int32_t scan_map_avx2(const char *b, uint32_t lo,
+									uint32_t end, uint64_t *bits)
+{
+	uint32_t n = end - lo, nw = (n + 63) / 64;
+
+	if (n < 64)
+		return scan_map_plain(b, lo, end, bits);
+	SCAN_MAP_LOOP(scan_cl64_avx2);
+}
+#endif
+
+#ifdef __SSE2__
+/* Bit k: octet k of the sixteen at p is SP or HTAB. */
+SCAN_INLINE unsigned scan_wsp16(const char *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-	__m128i w = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-				 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
 
-	m->wsp |= (uint64_t)((unsigned)_mm_movemask_epi8(w) >> sh) << k;
-	m->dot |= (uint64_t)((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) >> sh)
-		  << k;
-	m->dig |= (uint64_t)((unsigned)_mm_movemask_epi8(
-				     _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)) >> sh)
-		  << k;
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
 }
 #endif
 
 /*
- * The masks of the n octets at b[i] (0 < n < 64), bit k for b[i + k]; no
- * bit at or above n.
+ * SP/HTAB mask of the n octets at b[i] (0 <= n < 64), bit k for b[i + k];
+ * no bit at or above n.
  */
-SCAN_INLINE struct scan_masks scan_line(const char *b, uint32_t i, uint32_t n, uint32_t lo,
-					uint32_t end, int simd)
+SCAN_INLINE uint64_t scan_line(const char *b, uint32_t i, uint32_t n, uint32_t lo, uint32_t end,
+			       int simd)
 {
-	struct scan_masks m = { 0, 0, 0 };
-	uint64_t all = (1ull << n) - 1;
+	uint64_t m = 0;
 
 #ifdef __SSE2__
 	if (simd && end - lo >= 16) {
 		for (uint32_t k = 0; k < n; k += 16) {
 			uint32_t p = i + k;
 			if (p + 16 <= end)
-				scan_masks16(b + p, 0, k, &m);
+				m |= (uint64_t)scan_wsp16(b + p) << k;
 			else
-				scan_masks16(b + end - 16, p - (end - 16), k, &m);
+				m |= (uint64_t)(scan_wsp16(b + end - 16) >> (p - (end - 16))) << k;
 		}
-		m.wsp &= all;
-		m.dot &= all;
-		m.dig &= all;
-		return m;
+		return m & ((1ull << n) - 1);
 	}
 #else
 	(void)lo, (void)end, (void)simd;
 #endif
-	for (uint32_t k = 0; k < n; k++) {
-		char c = b[i + k];
-		m.wsp |= (uint64_t)(c == ' ' || c == '\t') << k;
-		m.dot |= (uint64_t)(c == '.') << k;
-		m.dig |= (uint64_t)(c >= '0' && c <= '9') << k;
-	}
-	(void)all;
+	for (uint32_t k = 0; k < n; k++)
+		m |= (uint64_t)(b[i + k] == ' ' || b[i + k] == '\t') << k;
 	return m;
+}
+
+/*
+ * Digit and '.' masks of the sixteen octets at b[i] (those before end;
+ * i < end): for an IPv4 literal of up to fifteen.
+ */
+SCAN_INLINE void scan_ip16(const char *b, uint32_t i, uint32_t lo, uint32_t end, int simd,
+			   uint32_t *dig, uint32_t *dot)
+{
+#ifdef __SSE2__
+	if (simd && end - lo >= 16) {
+		uint32_t p = i + 16 <= end ? i : end - 16, sh = i - p;
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+		__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+
+		*dig = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)) >> sh;
+		*dot = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) >> sh;
+		return;
+	}
+#else
+	(void)lo, (void)simd;
+#endif
+	*dig = *dot = 0;
+	for (uint32_t k = 0; k < 16 && i + k < end; k++) {
+		*dig |= (uint32_t)(b[i + k] >= '0' && b[i + k] <= '9') << k;
+		*dot |= (uint32_t)(b[i + k] == '.') << k;
+	}
 }
 
 /*

@@ -33,7 +33,7 @@ static int parse_at(struct sdp_res *r, const char *b, size_t len, size_t pre, un
 
 	r->b = b;
 	r2 = sdp_parse_ref(&s2, b, body, m2, cap);
-	for (int lvl = 0; lvl <= 1; lvl++) {
+	for (int lvl = 0; lvl <= 2; lvl++) {
 		sdp_simd_level = lvl;
 		r->rc = sdp_parse(&r->s, b, body, r->m, cap);
 		if (!sdp_ref_same(&r->s, r->rc, &s2, r2) && !check_failed) {
