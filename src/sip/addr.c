@@ -97,19 +97,29 @@ static int bare_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
 	return addr_params(a, b, k, e);
 }
 
-/* No display name, params, tag or expires; the URI zeroed (sip_uri_parse
- * sets it up when it runs): one copy of a constant. */
-static const struct sip_addr addr_empty = {
-	.display = SIP_SPAN_NONE, .params = SIP_SPAN_NONE, .tag = SIP_SPAN_NONE,
-	.expires = SIP_SPAN_NONE,
-};
+/* No display name, params, tag or expires; the URI all zero (sip_uri_parse
+ * sets it up when it runs).  Field by field: a whole-struct clear becomes
+ * a `rep stos`. */
+static void addr_reset(struct sip_addr *a)
+{
+	const struct sip_span none = SIP_SPAN_NONE, zero = { 0, 0 };
+	struct sip_uri *u = &a->uri;
+
+	a->whole = zero;
+	a->display = a->params = a->tag = a->expires = none;
+	u->whole = u->scheme = u->user = u->password = u->host = u->port = zero;
+	u->hostport = u->params = u->headers = zero;
+	u->scheme_id = u->host_type = 0;
+	u->port_num = 0;
+	a->bracketed = a->star = 0;
+}
 
 int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 {
 	uint32_t i, e, lt;
 	int r;
 
-	*a = addr_empty;
+	addr_reset(a);
 	s = lx_trim(base, s);
 	a->whole = s;
 	i = s.off;

@@ -193,7 +193,8 @@ static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_
 		struct sip_span v = m->hdrs[k].value;
 		if (m->hdrs[k].id != SIP_HDR_CONTENT_LENGTH)
 			continue;
-		for (unsigned i = 0; i < e->n; i++)
+		/* sorted by offset: past the digits, nothing later touches them */
+		for (unsigned i = 0; i < e->n && e->v[i].off <= sip_span_end(v); i++)
 			if (touches(&e->v[i], v))
 				return SIP_EEDIT;
 		if (nc == EDIT_MAX_CLEN)
@@ -228,6 +229,14 @@ int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, si
 		total += (int64_t)ce[k].data_len - ce[k].len;
 	if (total > (int64_t)cap)
 		return SIP_ENOSPACE;
+	/* No Content-Length edit (none, or the length did not change): the
+	 * caller's edits alone. */
+	for (; nc == 0 && i < e->n; i++) {
+		const struct sip_edit *x = &e->v[i];
+		o = put(out, o, m->buf + pos, x->off - pos);
+		o = put(out, o, e->pool + x->data_off, x->data_len);
+		pos = x->off + x->len;
+	}
 	/* Merge the two sorted lists (the caller's edits and the
 	 * Content-Length ones, which never touch), copying the untouched
 	 * bytes between edits. */

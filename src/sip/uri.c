@@ -385,17 +385,17 @@ static int uri_quick(struct sip_uri *u, const char *b, uint32_t i, uint32_t e)
 	return 0;
 }
 
-/* Every span absent, every number 0: one copy of a constant. */
-static const struct sip_uri uri_empty = {
-	.scheme = SIP_SPAN_NONE, .user = SIP_SPAN_NONE, .password = SIP_SPAN_NONE,
-	.host = SIP_SPAN_NONE, .port = SIP_SPAN_NONE, .hostport = SIP_SPAN_NONE,
-	.params = SIP_SPAN_NONE, .headers = SIP_SPAN_NONE,
-};
-
+/* Every span absent, every number 0.  Field by field: a whole-struct
+ * clear or copy becomes a `rep stos`. */
 static void uri_reset(struct sip_uri *u, struct sip_span s)
 {
-	*u = uri_empty;
+	const struct sip_span none = SIP_SPAN_NONE;
+
 	u->whole = s;
+	u->scheme = u->user = u->password = u->host = u->port = u->hostport = none;
+	u->params = u->headers = none;
+	u->scheme_id = u->host_type = 0;
+	u->port_num = 0;
 }
 
 int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s)

@@ -181,18 +181,17 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 	return 0;
 }
 
-/* Every span absent, every number 0: one copy of a constant. */
-static const struct sip_via via_empty = {
-	.protocol = SIP_SPAN_NONE, .transport = SIP_SPAN_NONE, .sent_by = SIP_SPAN_NONE,
-	.host = SIP_SPAN_NONE, .port = SIP_SPAN_NONE, .params = SIP_SPAN_NONE,
-	.branch = SIP_SPAN_NONE, .received = SIP_SPAN_NONE, .rport = SIP_SPAN_NONE,
-	.maddr = SIP_SPAN_NONE, .ttl = SIP_SPAN_NONE,
-};
-
+/* Every span absent, every number 0.  Field by field: a whole-struct
+ * clear or copy becomes a `rep stos`, slower for 112 bytes. */
 static void via_reset(struct sip_via *v, struct sip_span s)
 {
-	*v = via_empty;
+	const struct sip_span none = SIP_SPAN_NONE;
+
 	v->whole = s;
+	v->protocol = v->transport = v->sent_by = v->host = v->port = v->params = none;
+	v->branch = v->received = v->rport = v->maddr = v->ttl = none;
+	v->port_num = v->rport_num = 0;
+	v->host_type = v->has_rport = 0;
 }
 
 /* sent-protocol LWS sent-by [ SEMI via-params ], the general grammar. */
