@@ -22,6 +22,20 @@
 #include "sdp_ref.h"
 #include "sdp_scan.h"
 
+/* A filter on an attribute name's first four octets, each | 0x20 (so A-Z
+ * fold to a-z, and the '-' of a row stays): attr_prefixes has the bit of
+ * every row's (SDP_ATTRS); a name without its bit matches no row.  The hash
+ * only narrows; its multiplier was picked so that rtpmap, fmtp, ptime,
+ * ssrc, setup, mid, group, extmap, msid, fingerprint and crypto miss. */
+#define ATTR_PFX_HASH(w4) ((uint32_t)((uint32_t)(w4) * 0xcd613e31u) >> 26)
+#define ATTR_W4(n) ((uint32_t)(unsigned char)(n "\0\0\0")[0] |                  \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[1] << 8 |             \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[2] << 16 |            \
+		    (uint32_t)(unsigned char)(n "\0\0\0")[3] << 24)
+#define ATTR_PFX(n, c, f, a) (1ull << ATTR_PFX_HASH(ATTR_W4(n) | 0x20202020u)) |
+static const uint64_t attr_prefixes = SDP_ATTRS(ATTR_PFX) 0;
+#undef ATTR_PFX
+
 /* A dec-octet of n digits at p (RFC 3986 §3.2.2 as lx_ipv4 reads it: 1-3
  * digits, leading zeros allowed, at most 255); digits already checked. */
 SCAN_INLINE int dec_octet_ok(const char *p, uint32_t n)
@@ -297,39 +311,33 @@ SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t
 			len--;
 		else if (b[e - 1] == '\0')
 			return -1;
-		tw = (unsigned char)b[pos] | (unsigned)(unsigned char)b[pos + 1] << 8;
-		if (len < 2 || (tw >> 8) != '=')
-			return -1;
-		switch (tw & 0xff) {
-		case 'a':
+		tw = (unsigned char)b[pos];
+		if (b[pos + 1] != '=')
+			return -1; /* also "x\r\n" */
+		/* the common letters first: most lines are a= */
+		if (tw == 'a') {
 			if (pos + 6 <= end) {
 				const unsigned char *u = (const unsigned char *)b + pos + 2;
 				w4 = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
 				     (uint32_t)u[3] << 24;
-				if (!((sdp_attr_prefixes >> SDP_ATTR_PFX_HASH(w4 | 0x20202020u)) & 1))
-					break;
+				if (!((attr_prefixes >> ATTR_PFX_HASH(w4 | 0x20202020u)) & 1))
+					goto next;
 			}
 			if (len > 2 && fast_attr(x, pos, len) < 0)
 				return -1;
-			break;
-		case 'c':
+		} else if (tw == 'c') {
 			if (fast_conn(x, pos, len, simd) < 0)
 				return -1;
-			break;
-		case 'm':
+		} else if (tw == 'm') {
 			if (fast_media(x, pos, len, simd) < 0)
 				return -1;
-			break;
-		case 'o':
+		} else if (tw == 'o') {
 			if (fast_origin(x, pos, len, simd) < 0)
 				return -1;
-			break;
-		case 'v':
-			return -1; /* only as the first line */
-		default:
-			if ((tw & 0xff) - 'a' > 25)
-				return -1;
+		} else if (tw - 'a' > 25 || tw == 'v') {
+			return -1; /* v= only as the first line */
 		}
+next:
 		pos = e + 1;
 	}
 	return 0;
@@ -339,7 +347,7 @@ SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t
 static int32_t fast_map(const char *b, uint32_t lo, uint32_t end, uint64_t *bits, int simd)
 {
 #ifdef SCAN_HAVE_AVX2
-	if (simd >= 2 && __builtin_cpu_supports("avx2"))
+	if (simd >= 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
 		return scan_map_avx2(b, lo, end, bits);
 #endif
 #ifdef __SSE2__

@@ -367,19 +367,6 @@ static int at_dir(struct sdp_p *p, struct sip_span line, struct sip_span v, int 
 	return 0;
 }
 
-/* One row per attribute the ALG reads (name, its first letter, handler,
- * argument); adding one is a row here. */
-#define SDP_ATTRS(X)                                        \
-	X("rtcp", 'r', at_rtcp, 0)                          \
-	X("rtcp-mux", 'r', at_mux, 0)                       \
-	X("candidate", 'c', at_ice, 0)                      \
-	X("ice-ufrag", 'i', at_ice, 0)                      \
-	X("ice-pwd", 'i', at_ice, 0)                        \
-	X("ice-lite", 'i', at_ice, 0)                       \
-	X("sendrecv", 's', at_dir, SDP_DIR_SENDRECV)        \
-	X("sendonly", 's', at_dir, SDP_DIR_SENDONLY)        \
-	X("recvonly", 'r', at_dir, SDP_DIR_RECVONLY)        \
-	X("inactive", 'i', at_dir, SDP_DIR_INACTIVE)
 
 const struct sdp_attr_row sdp_attr_table[] = {
 #define ATTR_ROW(n, c, f, a) { n, sizeof(n) - 1, f, a },
@@ -396,15 +383,6 @@ const uint64_t sdp_attr_keys =
 	SDP_ATTRS(ATTR_BIT) 0;
 #undef ATTR_BIT
 
-/* Bit SDP_ATTR_PFX_HASH of every row's first four octets. */
-#define ATTR_W4(n) ((uint32_t)(unsigned char)(n "\0\0\0")[0] |                  \
-		    (uint32_t)(unsigned char)(n "\0\0\0")[1] << 8 |             \
-		    (uint32_t)(unsigned char)(n "\0\0\0")[2] << 16 |            \
-		    (uint32_t)(unsigned char)(n "\0\0\0")[3] << 24)
-const uint64_t sdp_attr_prefixes =
-#define ATTR_PFX(n, c, f, a) (1ull << SDP_ATTR_PFX_HASH(ATTR_W4(n) | 0x20202020u)) |
-	SDP_ATTRS(ATTR_PFX) 0;
-#undef ATTR_PFX
 
 /* a=<attribute>[:<value>] (§5.13); names compared case-insensitively so a
  * shouting UA still gets its a=RTCP rewritten. */

@@ -30,6 +30,20 @@ struct sdp_p {
 	uint32_t lim;             /* end of the body: how far scans may load */
 };
 
+/* One row per attribute the ALG reads (handlers in sdp_ref.c) (name, its first letter, handler,
+ * argument); adding one is a row here. */
+#define SDP_ATTRS(X)                                        \
+	X("rtcp", 'r', at_rtcp, 0)                          \
+	X("rtcp-mux", 'r', at_mux, 0)                       \
+	X("candidate", 'c', at_ice, 0)                      \
+	X("ice-ufrag", 'i', at_ice, 0)                      \
+	X("ice-pwd", 'i', at_ice, 0)                        \
+	X("ice-lite", 'i', at_ice, 0)                       \
+	X("sendrecv", 's', at_dir, SDP_DIR_SENDRECV)        \
+	X("sendonly", 's', at_dir, SDP_DIR_SENDONLY)        \
+	X("recvonly", 'r', at_dir, SDP_DIR_RECVONLY)        \
+	X("inactive", 'i', at_dir, SDP_DIR_INACTIVE)
+
 /* One attribute the ALG reads (sdp_ref.c, SDP_ATTRS); the table ends with
  * a row whose fn is NULL.  name is zero-padded so eight octets load. */
 struct sdp_attr_row {
@@ -45,13 +59,6 @@ struct sdp_attr_row {
 
 extern const struct sdp_attr_row sdp_attr_table[];
 extern const uint64_t sdp_attr_keys;
-/* A filter on a name's first four octets, each | 0x20 (so A-Z fold to
- * a-z, and the '-' of a row stays): sdp_attr_prefixes has the bit of every
- * row's; a name without its bit matches no row.  The hash only narrows;
- * its multiplier was picked so that rtpmap, fmtp, ptime, ssrc, setup, mid,
- * group, extmap, msid, fingerprint and crypto miss. */
-#define SDP_ATTR_PFX_HASH(w4) ((uint32_t)((uint32_t)(w4) * 0xcd613e31u) >> 26)
-extern const uint64_t sdp_attr_prefixes;
 
 extern int sdp_simd_level;
 

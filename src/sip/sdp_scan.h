@@ -77,7 +77,60 @@ struct scan_cl {
 	uint64_t c, l; /* octets <= 13, LFs */
 };
 
-SCAN_INLINE int32_t scan_map_plain(const char *b, uint32_t lo, uint32_t end, uint64_t *bits)
+/* Eight octets at p as a little-endian word (memcpy: any alignment). */
+SCAN_INLINE uint64_t scan_load64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+/* Bit 7 of each octet of hi-bit mask h to bit k of a byte (gather by one
+ * multiply: every product bit lands in its own place, no carries). */
+SCAN_INLINE uint64_t scan_gather8(uint64_t h)
+{
+	return ((h >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+/* High bit of each octet of x that equals c (x ^ c is zero: its low seven
+ * bits + 0x7f reach 0x80 unless all are zero). */
+SCAN_INLINE uint64_t scan_eq8(uint64_t x, unsigned char c)
+{
+	const uint64_t ones = 0x0101010101010101ull, lo7 = 0x7f * ones;
+	uint64_t y = x ^ (c * ones);
+
+	return ~(((y & lo7) + lo7) | y) & (0x80 * ones);
+}
+
+/* High bit of each octet of x that is <= k (k < 0x80). */
+SCAN_INLINE uint64_t scan_le8(uint64_t x, unsigned char k)
+{
+	const uint64_t ones = 0x0101010101010101ull, lo7 = 0x7f * ones;
+
+	return ~(((x & lo7) + (uint64_t)(0x7f - k) * ones) | x) & (0x80 * ones);
+}
+
+/* The plain form, eight octets per word: octet <= 13 iff its top bit is
+ * clear and its low seven bits + 0x72 stay below 0x80; LF iff x ^ LF is 0,
+ * tested the same way.  Exact per octet (no carry leaves an octet). */
+SCAN_INLINE struct scan_cl scan_cl64_plain(const char *p)
+{
+	struct scan_cl r = { 0, 0 };
+
+	for (int i = 0; i < 8; i++) {
+		uint64_t x = scan_load64(p + 8 * i);
+		r.c |= scan_gather8(scan_le8(x, 13)) << (8 * i);
+		r.l |= scan_gather8(scan_eq8(x, '\n')) << (8 * i);
+	}
+	return r;
+}
+
+/* A body shorter than one step, octet by octet. */
+SCAN_INLINE int32_t scan_map_short(const char *b, uint32_t lo, uint32_t end, uint64_t *bits)
 {
 	uint32_t n = end - lo, nw = (n + 63) / 64;
 
@@ -119,6 +172,15 @@ SCAN_INLINE int32_t scan_map_plain(const char *b, uint32_t lo, uint32_t end, uin
 		return bad ? -1 : (int32_t)nw;                                        \
 	} while (0)
 
+SCAN_INLINE int32_t scan_map_plain(const char *b, uint32_t lo, uint32_t end, uint64_t *bits)
+{
+	uint32_t n = end - lo, nw = (n + 63) / 64;
+
+	if (n < 64)
+		return scan_map_short(b, lo, end, bits);
+	SCAN_MAP_LOOP(scan_cl64_plain);
+}
+
 #ifdef __SSE2__
 SCAN_INLINE struct scan_cl scan_cl64_sse2(const char *p)
 {
@@ -139,7 +201,7 @@ SCAN_INLINE int32_t scan_map_sse2(const char *b, uint32_t lo, uint32_t end, uint
 	uint32_t n = end - lo, nw = (n + 63) / 64;
 
 	if (n < 64)
-		return scan_map_plain(b, lo, end, bits);
+		return scan_map_short(b, lo, end, bits);
 	SCAN_MAP_LOOP(scan_cl64_sse2);
 }
 #endif
@@ -147,7 +209,7 @@ SCAN_INLINE int32_t scan_map_sse2(const char *b, uint32_t lo, uint32_t end, uint
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define SCAN_HAVE_AVX2 1
-__attribute__((target("avx2"))) static inline struct scan_cl scan_cl64_avx2(const char *p)
+__attribute__((target("avx2,bmi"))) static inline struct scan_cl scan_cl64_avx2(const char *p)
 {
 	const __m256i k13 = _mm256_set1_epi8(13), lf = _mm256_set1_epi8('\n');
 	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
@@ -160,13 +222,13 @@ __attribute__((target("avx2"))) static inline struct scan_cl scan_cl64_avx2(cons
 	return (struct scan_cl){ (uint64_t)ca | (uint64_t)cc << 32, (uint64_t)la | (uint64_t)lc << 32 };
 }
 
-__attribute__((target("avx2"), noinline)) static int32_t scan_map_avx2(const char *b, uint32_t lo,
+__attribute__((target("avx2,bmi"), noinline)) static int32_t scan_map_avx2(const char *b, uint32_t lo,
 									uint32_t end, uint64_t *bits)
 {
 	uint32_t n = end - lo, nw = (n + 63) / 64;
 
 	if (n < 64)
-		return scan_map_plain(b, lo, end, bits);
+		return scan_map_short(b, lo, end, bits);
 	SCAN_MAP_LOOP(scan_cl64_avx2);
 }
 #endif
@@ -203,8 +265,21 @@ SCAN_INLINE uint64_t scan_line(const char *b, uint32_t i, uint32_t n, uint32_t l
 		return m & ((1ull << n) - 1);
 	}
 #else
-	(void)lo, (void)end, (void)simd;
+	(void)simd;
 #endif
+	if (end - lo >= 8) {
+		for (uint32_t k = 0; k < n; k += 8) {
+			uint32_t p = i + k, sh = 0;
+			uint64_t x;
+			if (p + 8 > end) {
+				sh = p - (end - 8);
+				p = end - 8;
+			}
+			x = scan_load64(b + p);
+			m |= (scan_gather8(scan_eq8(x, ' ') | scan_eq8(x, '\t')) >> sh) << k;
+		}
+		return m & ((1ull << n) - 1);
+	}
 	for (uint32_t k = 0; k < n; k++)
 		m |= (uint64_t)(b[i + k] == ' ' || b[i + k] == '\t') << k;
 	return m;
@@ -228,8 +303,16 @@ SCAN_INLINE void scan_ip16(const char *b, uint32_t i, uint32_t lo, uint32_t end,
 		return;
 	}
 #else
-	(void)lo, (void)simd;
+	(void)simd;
 #endif
+	if (end - lo >= 16) {
+		uint32_t p = i + 16 <= end ? i : end - 16, sh = i - p;
+		uint64_t x = scan_load64(b + p), y = scan_load64(b + p + 8);
+		*dig = (uint32_t)(scan_gather8(scan_le8(x ^ 0x3030303030303030ull, 9)) |
+				  scan_gather8(scan_le8(y ^ 0x3030303030303030ull, 9)) << 8) >> sh;
+		*dot = (uint32_t)(scan_gather8(scan_eq8(x, '.')) | scan_gather8(scan_eq8(y, '.')) << 8) >> sh;
+		return;
+	}
 	*dig = *dot = 0;
 	for (uint32_t k = 0; k < 16 && i + k < end; k++) {
 		*dig |= (uint32_t)(b[i + k] >= '0' && b[i + k] <= '9') << k;
@@ -256,18 +339,6 @@ SCAN_INLINE int scan_field(uint64_t *f, uint32_t base, uint32_t *off, uint32_t *
 	*len = (uint32_t)__builtin_ctzll(t) - s; /* t != 0: bit 63 is never set */
 	*f = x & t;
 	return 1;
-}
-
-/* Eight octets at p as a little-endian word (memcpy: any alignment). */
-SCAN_INLINE uint64_t scan_load64(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
 }
 
 /* ASCII A-Z to a-z in all eight octets of w at once, nothing else changed:

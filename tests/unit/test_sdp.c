@@ -4,7 +4,9 @@
  * Every case runs whole (in its CRLF form and its LF form), then every
  * prefix of it (the body truncated at every byte) against a guard page, so
  * a read past the end of the span faults; every span returned must lie
- * inside the body.
+ * inside the body.  Every parse also runs through the reference parser and
+ * the fast one at each scan level (sdp_ref.h), which must agree on every
+ * field, the return value and err_off.
  */
 #include <stdlib.h>
 
@@ -402,6 +404,131 @@ static void t_media_cap(void)
 	CHECK_EQ_INT(parse_at(&r, b, sizeof(b) - 1, 0, 2), 2);
 }
 
+/* The fast parser's line-end map works in 64-octet words: move every line
+ * end across a word boundary (CR at bit 63, LF at bit 0 of the next) by
+ * padding the s= line, in CRLF and LF form, with and without a final line
+ * end.  parse_at() checks every level against the reference. */
+static void t_fast_boundaries(void)
+{
+	static const char tail[] = "o=- 1 2 IN IP4 192.0.2.1\r\nc=IN IP4 198.51.100.7\r\n"
+				   "t=0 0\r\nm=audio 49170 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n"
+				   "a=rtcp-mux\r\na=inactive\r\n";
+	static char b[512];
+	struct sdp_res r;
+
+	for (int lf = 0; lf < 2; lf++) {
+		for (unsigned pad = 0; pad < 140; pad++) {
+			size_t n = 0;
+			memcpy(b, "v=0\r\ns=", 7);
+			n = 7;
+			memset(b + n, 'x', pad);
+			n += pad;
+			memcpy(b + n, "\r\n", 2);
+			n += 2;
+			memcpy(b + n, tail, sizeof(tail) - 1);
+			n += sizeof(tail) - 1;
+			if (lf) { /* drop every CR */
+				size_t k = 0;
+				for (size_t i = 0; i < n; i++)
+					if (b[i] != '\r')
+						b[k++] = b[i];
+				n = k;
+			}
+			CHECK_EQ_INT(parse_at(&r, b, n, 0, SDP_MAX_MEDIA), 1);
+			CHECK_SPAN(r.b, r.s.conn.addr, "198.51.100.7");
+			CHECK_EQ_INT(r.m[0].dir, SDP_DIR_INACTIVE);
+			CHECK(r.m[0].rtcp_mux);
+			CHECK_EQ_INT(parse_at(&r, b, n - 1 - !lf, 0, SDP_MAX_MEDIA), 1);
+		}
+	}
+}
+
+/* Shapes the fast path takes, hands to a reference handler, or leaves to
+ * the reference parser; each result checked, and agreeing at every level
+ * with the reference (parse_at). */
+static void t_fast_shapes(void)
+{
+	static const struct {
+		const char *b;
+		int rc;
+	} t[] = {
+		{ "v=0\nc=in ip4 192.0.2.1\n", 0 },
+		{ "v=0\nc=IN IP4 256.0.2.1\n", SIP_ESDP },
+		{ "v=0\nc=IN IP4 010.000.2.1\n", 0 },
+		{ "v=0\nc=IN IP4 192.0.2.1 \n", 0 },
+		{ "v=0\nc=IN  IP4 192.0.2.1\n", 0 },
+		{ "v=0\nc=IN IP4 192.0.2.1 x\n", SIP_ESDP },
+		{ "v=0\nc=IN IP4 224.2.1.1/127\n", 0 },
+		{ "v=0\nc=IN IP4 192.0.2\n", SIP_ESDP },
+		{ "v=0\nc=IN IP4 1.2.3.4.5\n", SIP_ESDP },
+		{ "v=0\nc=IN IP4 1..3.4\n", SIP_ESDP },
+		{ "v=0\nc=IN IP4 1234.2.3.4\n", SIP_ESDP },
+		{ "v=0\nc=IN IP6 2001:db8::1\n", 0 },
+		{ "v=0\nc=IN IP4 host.example.com\n", 0 },
+		{ "v=0\no=- 1 1 IN IP4 192.0.2.1\no=- 1 1 IN IP4 192.0.2.1\n", SIP_ESDP },
+		{ "v=0\no=- 1 1 IN IP4 192.0.2.1 x\n", SIP_ESDP },
+		{ "v=0\no=- 1 IN IP4 192.0.2.1\n", SIP_ESDP },
+		{ "v=0\no=uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+		  " 1 1 IN IP4 192.0.2.1\n", 0 },
+		{ "v=0\r\na=SENDONLY\r\na=Rtcp-Mux\r\na=CANDIDATE:1 1 UDP 1 192.0.2.1 9 typ host\r\n", 0 },
+		{ "v=0\r\nm=a 1 P\r\na=ICE-UFRAG:x\r\na=ice-pwd\r\na=Ice-Lite\r\na=RecvOnly\r\n", 1 },
+		{ "v=0\r\nm=a 1 P\r\na=candidatex:1\r\na=rtcpx\r\na=sendrecvx\r\n", 1 },
+		{ "v=0\r\nm=audio 5000\tRTP/AVP 0\r\n", 1 },
+		{ "v=0\r\nm=audio 4294967295 RTP/AVP 0\r\n", 1 },
+		{ "v=0\r\nm=audio 4294967296 RTP/AVP 0\r\n", SIP_ESDP },
+		{ "v=0\r\nm=audio 5000/2 RTP/AVP 0\r\n", 1 },
+		{ "v=0\r\nm=audio 5x RTP/AVP 0\r\n", SIP_ESDP },
+		{ "v=0\r\nm=audio 0 RTP/AVP\r\n", 1 },
+		{ "v=0\r\nm=audio 0 RTP/AVP   \r\n", 1 },
+		{ "v=0\r\nm=audio 0\r\n", SIP_ESDP },
+		{ "v=0\r\na=rtcp:9 IN IP4 192.0.2.1\r\n", 0 },
+		{ "v=0\r\nm=audio 9 RTP/AVP 0\r\na=rtcp:9 IN IP4 192.0.2.1\r\na=rtcp:9\r\n", SIP_ESDP },
+		{ "v=0\r\nm=audio 9 RTP/AVP 0\r\na=rtcp:9 IN IP4 192.0.2.1\r\n", 1 },
+		{ "v=0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 192.0.2.1\r\nc=IN IP4 192.0.2.1\r\n", SIP_ESDP },
+		{ "v=0\r\n\r\n", 0 },
+		{ "v=0\r\n\r\ns=x\r\n", SIP_ESDP },
+		{ "v=0\r\ns=a\tb\r\n", 0 },
+		{ "v=0\r\ns=a\x01\r\n", 0 },
+		{ "v=0\r\ns=a\r\r\n", SIP_ESDP },
+		{ "v=0\r\ns=a\r", SIP_ESDP },
+		{ "v=0\r\ns=a\rb\n", SIP_ESDP },
+		{ "v=0", 0 },
+		{ "v=0\r\n", 0 },
+		{ "v=0\r", SIP_ESDP },
+		{ "v=1\r\n", SIP_ESDP },
+		{ "V=0\r\n", SIP_ESDP },
+		{ "v=0\r\nv=0\r\n", SIP_ESDP },
+		{ "v=0\r\nx=\r\n", 0 },
+		{ "v=0\r\nA=b\r\n", SIP_ESDP },
+		{ "v=0\r\nx\r\n", SIP_ESDP },
+		{ "v=0\r\na=\r\n", 0 },
+		{ "v=0\r\na", SIP_ESDP },
+		{ "v=0\r\na=", 0 },
+		{ "v=0\r\na=rtcp", 0 },
+	};
+	struct sdp_res r;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = parse_at(&r, t[i].b, strlen(t[i].b), 0, SDP_MAX_MEDIA);
+		if (rc != t[i].rc && !check_failed) {
+			check_failed = 1;
+			snprintf(check_why, sizeof(check_why), "case %zu: rc %d, want %d", i, rc,
+				 t[i].rc);
+		}
+	}
+}
+
+/* A NUL right before a line end (the map lets octets <= 13 stand there). */
+static void t_fast_nul_eol(void)
+{
+	static const char a[] = "v=0\r\ns=a\0\nt=0 0\r\n", c[] = "v=0\r\ns=a\0\r\nt=0 0\r\n";
+	struct sdp_res r;
+
+	CHECK_EQ_INT(parse_at(&r, a, sizeof(a) - 1, 0, SDP_MAX_MEDIA), SIP_ESDP);
+	CHECK_EQ_INT(r.s.err_off, 5);
+	CHECK_EQ_INT(parse_at(&r, c, sizeof(c) - 1, 0, SDP_MAX_MEDIA), SIP_ESDP);
+}
+
 static const struct check_case cases[] = {
 	{ "offer", t_offer },
 	{ "ipv6", t_ipv6 },
@@ -415,6 +542,9 @@ static const struct check_case cases[] = {
 	{ "nul", t_nul },
 	{ "unknown_types", t_unknown_types },
 	{ "media_cap", t_media_cap },
+	{ "fast_boundaries", t_fast_boundaries },
+	{ "fast_shapes", t_fast_shapes },
+	{ "fast_nul_eol", t_fast_nul_eol },
 	{ 0 },
 };
 
