@@ -30,6 +30,7 @@ struct sip_hdr_key {
 	unsigned char letters[SIP_HDR_NAME_MAX]; /* 0x20 under each letter, else 0 */
 	uint8_t next; /* next row with the same (length, first letter), + 1 */
 	uint8_t id;   /* enum sip_hdr_id */
+	uint8_t pad[64 - 2 * SIP_HDR_NAME_MAX - 2]; /* a row is 64 octets: a shift */
 };
 
 /* A long name's candidates: by_key[len][first octet & 31] is a row + 1
@@ -109,7 +110,7 @@ static inline enum sip_hdr_id sip_hdr_index_lookup16(const char *p, size_t len, 
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
 		unsigned r = sip_hdr_by_key[len][(unsigned char)p[0] & 31];
 
-		*compact = 0;
+		*compact = 0; /* a compact name is one octet */
 		for (; r; r = sip_hdr_keys[r - 1].next) {
 			const struct sip_hdr_key *k = &sip_hdr_keys[r - 1];
 			__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);

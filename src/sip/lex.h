@@ -99,6 +99,8 @@ static inline uint32_t lx_find4(const char *b, uint32_t i, uint32_t end, uint32_
 		t += hit ? (uint32_t)__builtin_ctz(hit) : 16;
 		return t < end ? t : end;
 	}
+#else
+	(void)lim;
 #endif
 	while (i < end && b[i] != c1 && b[i] != c2 && b[i] != c3 && b[i] != c4)
 		i++;

@@ -228,7 +228,7 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 		return fail(ps, SIP_ESTARTLINE, sp);
 	if (b[u] == '<')
 		return fail(ps, SIP_EURI, u);
-	int r = parse_version(ps, last, e);
+	int r = e - last == 7 && is_sip20(b + last) ? 0 : parse_version(ps, last, e);
 	if (r < 0)
 		return r;
 	m->is_request = 1;
@@ -335,6 +335,24 @@ static int header_fold(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t ne
 	return 0;
 }
 
+/* sip_span_uint(b, v, SIP_MAX_MSG_SIZE), with one to four digits (never
+ * over the limit) read inline. */
+static inline int64_t clen_value(const char *b, struct sip_span v)
+{
+	uint32_t n = 0;
+
+	if (v.len - 1 < 4 && sip_span_present(v)) {
+		for (uint32_t k = 0; k < v.len; k++) {
+			unsigned d = (unsigned)(unsigned char)b[v.off + k] - '0';
+			if (d > 9)
+				return -1;
+			n = n * 10 + d;
+		}
+		return n;
+	}
+	return sip_span_uint(b, v, SIP_MAX_MSG_SIZE);
+}
+
 /* Content-Length = 1*DIGIT (§20.14).  Every copy must carry the same
  * number: two framings of one message are how requests get smuggled
  * (RFC 4475 mcl01).  A value over SIP_MAX_MSG_SIZE (e.g. 4294967328, which
@@ -349,7 +367,7 @@ static int content_length(struct pstate *ps)
 		struct sip_hdr *h = &m->hdrs[k];
 		if (h->id != SIP_HDR_CONTENT_LENGTH)
 			continue;
-		int64_t v = sip_span_uint(ps->b, h->value, SIP_MAX_MSG_SIZE);
+		int64_t v = clen_value(ps->b, h->value);
 		if (v < 0 || (m->clen_hdr >= 0 && v != m->content_length))
 			return fail(ps, SIP_ECLEN, h->value.off);
 		if (m->clen_hdr < 0) {
@@ -626,13 +644,17 @@ static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, ui
 		len = c - i;
 		/* A known name or a token has no SP/HT at either end: the line
 		 * is not folded and no LWS stands before the colon. */
-		id = (uint8_t)(i + 16 <= end ? sip_hdr_index_lookup16(b + i, len, &compact)
-					     : sip_hdr_index_lookup(b + i, len, &compact));
+		if (len - 2 <= 16 - 2 && i + 16 <= end) {
+			id = (uint8_t)sip_hdr_index_lookup16(b + i, len, &compact);
+			compact = 0;
+		} else {
+			id = (uint8_t)sip_hdr_index_lookup(b + i, len, &compact);
+		}
 		if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
 			goto ref;
 		k = c + 1 + (b[c + 1] == ' '); /* b[j] is CR: k <= j */
 		e = j;
-		if (lx_is((unsigned char)b[k], LX_WS) || lx_is((unsigned char)b[e - 1], LX_WS)) {
+		if (ws(b[k]) || ws(b[e - 1])) {
 			while (ws(b[k]))
 				k++;
 			while (e > k && ws(b[e - 1]))
