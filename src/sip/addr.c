@@ -39,8 +39,8 @@ static int addr_params(struct sip_addr *a, const char *b, uint32_t i, uint32_t e
 		return SIP_EADDR;
 	a->params = rest = sip_span_make(i + 1, e - i - 1);
 	while ((r = param_step(b, &rest, &name, &value, &tok)) > 0) {
-		if (!tok && (!token_ok(b, name) ||
-			     (sip_span_present(value) && !gen_value_ok(b, value))))
+		if (!tok &&
+		    (!token_ok(b, name) || (sip_span_present(value) && !gen_value_ok(b, value))))
 			return SIP_EADDR;
 		if (LX_NAME_IS(b, name, "tag"))
 			a->tag = value;

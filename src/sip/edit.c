@@ -79,8 +79,8 @@ static inline size_t put(char *out, size_t o, const char *src, size_t n)
 
 /* Insert at pos, the general case: find the place, check both neighbours.
  * Kept out of line so that the in-order path below needs few registers. */
-static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t off, uint32_t len, const char *data,
-		      size_t data_len)
+static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t off, uint32_t len,
+						const char *data, size_t data_len)
 {
 	unsigned pos = e->n;
 
