@@ -27,7 +27,7 @@ int media_commit(void);
 /* Read counters of open pinholes; seen(id) for those that moved. */
 void media_poll(uint64_t now_ms, void (*seen)(uint32_t id, void *ctx), void *ctx);
 /* Sum the counters of these pinholes (open or recently closed) and forget
- * the closed ones. */
+ * the closed ones; sum NULL: only forget them (no counters read). */
 void media_totals(const uint32_t *ids, unsigned n, struct fw_counters *sum);
 /* 1 if an open pinhole uses this public port. */
 int media_port_used(uint16_t port);

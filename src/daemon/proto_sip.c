@@ -41,7 +41,8 @@ static int sip_init(const struct daemon_config *cfg, struct fw *fw)
 {
 	algcfg = cfg->alg;
 	algcfg.port_busy = port_busy;
-	media_init(fw);
+	if (media_init(fw) < 0)
+		return -ENOMEM;
 	engine = alg_new(&algcfg);
 	return engine ? 0 : -ENOMEM;
 }
@@ -86,8 +87,13 @@ static void log_call_end(const struct alg_call_record *c)
 	size_t n = 0;
 	uint64_t dur = c->answer_ms && c->end_ms > c->answer_ms ? c->end_ms - c->answer_ms : 0;
 
-	media_totals(c->pinholes, c->npinholes < 8 ? c->npinholes : 8, &m);
 	stats.calls_ended++;
+	if (!log_enabled(LOG_NOTICE)) {
+		/* No record written: no counters to read (netlink round trips). */
+		media_totals(c->pinholes, c->npinholes < 8 ? c->npinholes : 8, NULL);
+		return;
+	}
+	media_totals(c->pinholes, c->npinholes < 8 ? c->npinholes : 8, &m);
 	log_kv(line, sizeof(line), &n, "event", "call_end");
 	log_kv(line, sizeof(line), &n, "call_id", c->call_id);
 	log_kv(line, sizeof(line), &n, "from", c->from);
@@ -118,7 +124,15 @@ static void log_pinhole(const char *ev, const struct alg_action *a, int rc)
 			  : rc < 0	? strerror(-rc)
 					: "";
 	const char *key = rc == -EEXIST ? " reason=" : rc < 0 ? " error=" : "";
+	int level = rc == -EEXIST ? LOG_WARNING : rc < 0 ? LOG_ERR : LOG_INFO;
 
+	if (rc == -EEXIST)
+		stats.pinholes_shadowed++;
+	else if (rc < 0)
+		stats.fw_errors++;
+	/* A new call opens two: formatting lines nobody reads is not free. */
+	if (!log_enabled(level))
+		return;
 	net_fmt(&p->public_ep, p1);
 	net_fmt(&p->inside_ep, p2);
 	if (p->remote.family)
@@ -127,15 +141,11 @@ static void log_pinhole(const char *ev, const struct alg_action *a, int rc)
 		snprintf(p3, sizeof(p3), "any");
 	if (rc == -EEXIST) {
 		/* A phone reusing its RTP port across calls does this every call. */
-		stats.pinholes_shadowed++;
 		LOG_LIMITED(10, LOG_WARNING, PINHOLE_FMT, ev, a->call_id, p->id, p1, p2, p3, p->timeout_ms,
 			    key, why);
 		return;
 	}
-	if (rc < 0)
-		stats.fw_errors++;
-	log_event(rc < 0 ? LOG_ERR : LOG_INFO, PINHOLE_FMT, ev, a->call_id, p->id, p1, p2, p3,
-		  p->timeout_ms, key, why);
+	log_event(level, PINHOLE_FMT, ev, a->call_id, p->id, p1, p2, p3, p->timeout_ms, key, why);
 }
 
 static void run_action(const struct alg_action *a, uint64_t now)
