@@ -12,9 +12,18 @@
 #               fw_commit (fwctl bench: add 50,000, delete them, repeat), in
 #               wall-clock time and per CPU second of fwctl (the kernel does
 #               the batch work in fwctl's context; robust against other load).
-#   sip_fwd     SIP INVITEs (with SDP, each with its own Call-ID) forwarded
-#               per second with zero loss, per mode; the highest rate that
-#               lost nothing in a $FWD_SECS s trial (doubling, then bisection).
+#   sip_fwd     SIP INVITEs with SDP forwarded per second with zero loss,
+#               per mode: the highest rate that lost nothing in a $FWD_SECS s
+#               trial (doubling, then bisection).  Each INVITE is a new call:
+#               its own branch, From tag, Call-ID and RTP port (udpblast's
+#               SEQ##### and PORT# marks).  SIP_TEMPLATE=realistic (default:
+#               a 959-byte phone INVITE, as in bench_parse.c) or short (the
+#               470-byte one used before, same RTP port in every call).
+#               Every trial starts from the same state: conntrack flushed,
+#               sipalgd restarted.  Then CPU per message at $FWD_CPU_RATE
+#               msgs/s for $FWD_CPU_SECS s: the sender's (which includes the
+#               kernel's forwarding and helper work, done in its softirq
+#               context with veth) and sipalgd's own (/proc/PID/stat).
 #   sipp_calls  SIPp's built-in uac -> uas (-buff_size 4194304): the best
 #               calls/s completed in $SIPP_SECS s runs, offering $SIPP_RATE,
 #               then twice that, ... until under 95% of the offer completes.
@@ -36,11 +45,14 @@ RTP_CPU_RATE=${RTP_CPU_RATE:-20000}
 PH_TOTAL=${PH_TOTAL:-100000}
 PH_BATCH=${PH_BATCH:-1000}
 FWD_SECS=${FWD_SECS:-0.5}
+FWD_CPU_RATE=${FWD_CPU_RATE:-20000}
+FWD_CPU_SECS=${FWD_CPU_SECS:-1}
+SIP_TEMPLATE=${SIP_TEMPLATE:-realistic}
 SIPP_RATE=${SIPP_RATE:-2000}
 SIPP_RATE_MAX=${SIPP_RATE_MAX:-32000}
 SIPP_SECS=${SIPP_SECS:-2}
 MODES=${MODES:-masq kernel sipalgd}
-BENCHES=${BENCHES:-pinholes rtp sip} # a subset, when repeating one
+BENCHES=${BENCHES:-pinholes rtp sip} # a subset, when repeating one; sip = sip_fwd sipp
 
 if [ "$(id -u)" != 0 ]; then
 	echo "bench_dataplane: needs root (network namespaces)" >&2
@@ -89,13 +101,20 @@ mode_masq_up() { flush_ct; }
 mode_masq_down() { flush_ct; }
 mode_kernel_up() { flush_ct; attach_kernel_sip_helper; }
 mode_kernel_down() { detach_kernel_sip_helper; flush_ct; }
+# mode_X_reset: before each sip_fwd trial, the same starting state.
+mode_masq_reset() { flush_ct; }
+mode_kernel_reset() { flush_ct; }
 mode_sipalgd_up() {
 	[ -x "$BUILD/sipalgd" ] || return 1
 	flush_ct
 	# lib.sh's config logs at debug (a line per rewrite); a router would not.
-	start_sipalgd "log_level = warning"
+	# Every new call takes two public media ports (RTP, RTCP) until its
+	# INVITE times out: a wide range, so that a trial's calls get theirs.
+	start_sipalgd "log_level = warning" "media_ports = 10000-65535"
 }
 mode_sipalgd_down() { stop_sipalgd; flush_ct; }
+# No call of the last trial left over (its pinholes and ports).
+mode_sipalgd_reset() { stop_sipalgd; mode_sipalgd_up; }
 
 # ---- rtp ----------------------------------------------------------------------
 
@@ -192,7 +211,8 @@ bench_pinholes() {
 
 # ---- sip_fwd ------------------------------------------------------------------
 
-sip_template() {
+# The INVITE before issue 4's anchor was followed (470 bytes, one RTP port).
+sip_template_short() {
 	local sdp body
 	sdp=$(printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' \
 		"$PHONE_IP" "$PHONE_IP"; echo x)
@@ -201,9 +221,35 @@ sip_template() {
 		"$SERVER_IP" "$PHONE_IP" "$SERVER_IP" "$PHONE_IP" "${#body}" "$body"
 }
 
+# A desk phone's INVITE for a new call (bench_parse.c's, 959 bytes with
+# these addresses): SEQ##### makes branch, From tag and Call-ID new, PORT#
+# the RTP port that this call offers (a phone picks a new one per call).
+sip_template_realistic() {
+	local sdp body
+	sdp=$(printf '%s\r\n' 'v=0' "o=- 3957474913 3957474913 IN IP4 $PHONE_IP" 's=ExamplePhone' \
+		"c=IN IP4 $PHONE_IP" 't=0 0' 'm=audio PORT# RTP/AVP 9 0 8 18 101' \
+		'a=rtpmap:9 G722/8000' 'a=rtpmap:0 PCMU/8000' 'a=rtpmap:8 PCMA/8000' \
+		'a=rtpmap:18 G729/8000' 'a=fmtp:18 annexb=no' 'a=rtpmap:101 telephone-event/8000' \
+		'a=fmtp:101 0-15' 'a=ptime:20' 'a=sendrecv'; echo x)
+	body=${sdp%x}
+	printf '%s\r\n' "INVITE sip:+15105550123@$SERVER_IP SIP/2.0" \
+		"Via: SIP/2.0/UDP $PHONE_IP:5060;branch=z9hG4bK-524287-1---8e2fSEQ#####" \
+		'Max-Forwards: 70' "Contact: <sip:alice@$PHONE_IP:5060;transport=udp>" \
+		"To: <sip:+15105550123@$SERVER_IP>" \
+		"From: \"Alice\" <sip:alice@$SERVER_IP>;tag=9fSEQ#####" \
+		'Call-ID: 2c9e1f5a7b3d4e60aa1bSEQ#####' 'CSeq: 2 INVITE' \
+		'Allow: INVITE, ACK, CANCEL, BYE, NOTIFY, REFER, MESSAGE, OPTIONS, INFO, SUBSCRIBE' \
+		'Content-Type: application/sdp' \
+		'Supported: replaces, norefersub, extended-refer, timer, X-cisco-serviceuri' \
+		'User-Agent: ExamplePhone/5.3.1' 'Allow-Events: presence, kpml, talk' \
+		"Content-Length: ${#body}" ''
+	printf '%s' "$body"
+}
+
 # fwd_trial RATE: 0 if nothing was lost at RATE msgs/s; sets FWD_SENT.
 fwd_trial() {
 	local r s g
+	"mode_${MODE}_reset" >/dev/null 2>&1
 	r=$(blast "fwd$1" "$NS_SERVER" 5060 "$NS_PHONE" "$SERVER_IP" 5060 5060 "$FWD_SECS" "$1" "$E2E_DIR/invite.sip")
 	s=$(echo "$r" | field sent)
 	g=$(echo "$r" | field received)
@@ -211,7 +257,8 @@ fwd_trial() {
 	[ "${s:-0}" -gt 0 ] && [ "${g:-0}" -ge "$s" ]
 }
 
-# Highest zero-loss rate: double from 1000, then bisect 4 times.
+# Highest zero-loss rate of MODE: double from 1000, then bisect 4 times;
+# sets FWD_BEST (not a subshell: a trial may restart sipalgd).
 sip_fwd_mode() {
 	local lo=0 hi=0 rate=1000 mid
 	while [ "$rate" -le 512000 ]; do
@@ -231,7 +278,27 @@ sip_fwd_mode() {
 			if fwd_trial "$mid"; then lo=$mid; else hi=$mid; fi
 		done
 	fi
-	echo "$lo"
+	FWD_BEST=$lo
+}
+
+# Clock ticks of user + system time of PID (0 if it is gone).
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# sip_cpu_mode: one trial of MODE at FWD_CPU_RATE (no loss expected in any
+# mode); sets CPU_NS="SENDER_NS DAEMON_NS": CPU nanoseconds per message
+# forwarded, of the sender (with the kernel's forwarding and helper work)
+# and of sipalgd (0 in the other modes).
+sip_cpu_mode() {
+	local r t0 t1=0 got hz
+	"mode_${MODE}_reset" >/dev/null 2>&1
+	t0=$([ "$MODE" = sipalgd ] && proc_ticks "$SIPALGD_PID" || echo 0)
+	r=$(blast "cpu$MODE" "$NS_SERVER" 5060 "$NS_PHONE" "$SERVER_IP" 5060 5060 "$FWD_CPU_SECS" \
+		"$FWD_CPU_RATE" "$E2E_DIR/invite.sip")
+	[ "$MODE" = sipalgd ] && t1=$(proc_ticks "$SIPALGD_PID")
+	got=$(echo "$r" | field received)
+	hz=$(getconf CLK_TCK)
+	CPU_NS=$(awk -v s="$(echo "$r" | field cpu_ns)" -v d=$((t1 - t0)) -v n="${got:-0}" -v hz="$hz" \
+		'BEGIN { printf "%.0f %.0f\n", s, (n > 0 ? d * 1e9 / hz / n : 0) }')
 }
 
 # ---- sipp ---------------------------------------------------------------------
@@ -275,35 +342,73 @@ sipp_mode() {
 want() { [[ " $BENCHES " == *" $1 "* ]]; }
 # Numbers from a busy machine are lower and noisier: say how busy it was.
 echo "dataplane: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
-sip_template >"$E2E_DIR/invite.sip"
+"sip_template_$SIP_TEMPLATE" >"$E2E_DIR/invite.sip" || exit 1
 RTP_LINE="bench=rtp" PH_LINE="bench=pinholes"
 want pinholes && bench_pinholes
 want rtp && bench_rtp
 
 FWD_LINE="bench=sip_fwd"
 SIPP_LINE="bench=sipp_calls"
-want sip || MODES=""
-for m in $MODES; do
-	if ! "mode_${m}_up" >/dev/null 2>&1; then
-		echo "mode $m: not available"
-		FWD_LINE="$FWD_LINE ${m}_msgs_per_s=na"
-		SIPP_LINE="$SIPP_LINE ${m}_cps=na"
-		"mode_${m}_down" >/dev/null 2>&1
+want sip && BENCHES="$BENCHES sip_fwd sipp"
+FWD_MODES="" SIPP_MODES=""
+want sip_fwd && FWD_MODES=$MODES
+want sipp && SIPP_MODES=$MODES
+
+# sip_fwd: the modes one after the other, FWD_REPS times (close in time, so
+# that other load on the machine hits them alike); each mode's median.
+declare -A fwd_all cpu_all
+for rep in $(seq "${FWD_REPS:-1}"); do
+	line="sip_fwd rep $rep:"
+	for MODE in $FWD_MODES; do
+		if ! "mode_${MODE}_up" >/dev/null 2>&1; then
+			"mode_${MODE}_down" >/dev/null 2>&1
+			line="$line ${MODE}=na"
+			continue
+		fi
+		sip_fwd_mode
+		sip_cpu_mode
+		"mode_${MODE}_down" >/dev/null 2>&1
+		fwd_all[$MODE]="${fwd_all[$MODE]:-} $FWD_BEST"
+		cpu_all[$MODE]="${cpu_all[$MODE]:-} $CPU_NS"
+		line="$line ${MODE}=$FWD_BEST (cpu ns/msg sender,daemon: ${CPU_NS/ /,})"
+	done
+	echo "$line"
+done
+# col_median C "A1 B1 A2 B2 ...": the median of the As (C=1) or the Bs (C=2).
+col_median() { echo "$2" | tr ' ' '\n' | grep -v '^$' | awk -v c="$1" 'NR % 2 == c % 2' | median; }
+for MODE in $FWD_MODES; do
+	if [ -z "${fwd_all[$MODE]:-}" ]; then
+		FWD_LINE="$FWD_LINE ${MODE}_msgs_per_s=na"
 		continue
 	fi
-	f=$(sip_fwd_mode)
-	c=$(sipp_mode "$m")
-	echo "mode $m: zero-loss INVITEs/s=$f sipp calls/s=$c"
-	FWD_LINE="$FWD_LINE ${m}_msgs_per_s=$f"
-	SIPP_LINE="$SIPP_LINE ${m}_cps=$c"
-	"mode_${m}_down" >/dev/null 2>&1
+	FWD_LINE="$FWD_LINE ${MODE}_msgs_per_s=$(echo "${fwd_all[$MODE]}" | median)"
+	FWD_LINE="$FWD_LINE ${MODE}_sender_ns_per_msg=$(col_median 1 "${cpu_all[$MODE]}")"
+	[ "$MODE" = sipalgd ] && FWD_LINE="$FWD_LINE sipalgd_ns_per_msg=$(col_median 2 "${cpu_all[$MODE]}")"
 done
-echo "$FWD_LINE fwd_trial_secs=$FWD_SECS"
-echo "$SIPP_LINE secs=$SIPP_SECS"
+if [ -n "$FWD_MODES" ]; then
+	k=$(echo "$FWD_LINE" | field kernel_msgs_per_s)
+	a=$(echo "$FWD_LINE" | field sipalgd_msgs_per_s)
+	FWD_LINE="$FWD_LINE ratio_vs_kernel=$(ratio "${a:-0}" "${k:-0}") template=$SIP_TEMPLATE bytes=$(wc -c <"$E2E_DIR/invite.sip") fwd_trial_secs=$FWD_SECS reps=${FWD_REPS:-1}"
+	echo "$FWD_LINE"
+fi
+
+for MODE in $SIPP_MODES; do
+	if ! "mode_${MODE}_up" >/dev/null 2>&1; then
+		echo "mode $MODE: not available"
+		SIPP_LINE="$SIPP_LINE ${MODE}_cps=na"
+		"mode_${MODE}_down" >/dev/null 2>&1
+		continue
+	fi
+	c=$(sipp_mode "$MODE")
+	echo "mode $MODE: sipp calls/s=$c"
+	SIPP_LINE="$SIPP_LINE ${MODE}_cps=$c"
+	"mode_${MODE}_down" >/dev/null 2>&1
+done
+[ -n "$SIPP_MODES" ] && echo "$SIPP_LINE secs=$SIPP_SECS"
 
 # The summary bench/run.sh keeps (its last bench= line).
 summary="$(echo "$RTP_LINE" | sed 's/^bench=rtp//; s/ sipalg_out_pps=.*//; s/ ratio_vs/ rtp_ratio_vs/; s/ cpu_ratio/ rtp_cpu_ratio/; s/ best_ratio/ rtp_best_ratio/')"
 summary="$summary $(echo "$PH_LINE" | sed -n 's/.*\(streams_per_s=[0-9]*\).*/\1/p')"
-summary="$summary $(echo "$FWD_LINE" | sed 's/^bench=sip_fwd//; s/ fwd_trial_secs=.*//')"
+summary="$summary $(echo "$FWD_LINE" | sed 's/^bench=sip_fwd//; s/ template=.*//')"
 summary="$summary $(echo "$SIPP_LINE" | sed 's/^bench=sipp_calls//; s/ secs=.*//')"
 echo "bench=dataplane $(echo "$summary" | tr -s ' ' | sed 's/^ //')"

@@ -5,8 +5,11 @@
  *   udpblast send DST_IP DST_PORT SRC_PORT SECONDS SIZE RATE [TEMPLATE]
  *       RATE packets/s, 0 = as fast as possible.  With TEMPLATE (a file)
  *       each datagram is the file's bytes with every "SEQ#####" replaced by
- *       an 8-digit message number (same length, so Content-Length holds);
- *       otherwise SIZE zero bytes (172 = 12 RTP header + 160 G.711 20 ms).
+ *       an 8-digit message number and every "PORT#" by a 5-digit even port
+ *       that changes with each message (16384, 16386, ... 65534, then
+ *       again: a phone's RTP port for a new call; same lengths, so
+ *       Content-Length holds); otherwise SIZE zero bytes (172 = 12 RTP
+ *       header + 160 G.711 20 ms).
  *       Prints "sent=N secs=S cpu_ns_per_pkt=C" (C: this process's CPU
  *       time per datagram, which includes the softirq work of forwarding
  *       it through veth pairs when that runs in the sender's context).
@@ -30,6 +33,12 @@
 #define SEQ_MARK "SEQ#####"
 #define SEQ_LEN 8
 #define MAX_MARKS 16
+#define PORT_MARK "PORT#"
+#define PORT_LEN 5
+/* RTP ports 16384..65534, even (RTCP takes the odd one above): 24,576
+ * calls before a port comes back. */
+#define PORT_FIRST 16384
+#define PORT_COUNT 24576
 
 static double now_s(void)
 {
@@ -72,13 +81,24 @@ static int udp_socket(uint16_t port)
 struct payload {
 	char *msg[BATCH];
 	size_t len;
-	size_t marks[MAX_MARKS];
-	unsigned nmarks;
+	size_t marks[MAX_MARKS], ports[MAX_MARKS];
+	unsigned nmarks, nports;
 };
+
+/* Offsets of every `mark` in tmpl (at most MAX_MARKS). */
+static unsigned find_marks(const char *tmpl, const char *mark, size_t *at)
+{
+	unsigned n = 0;
+
+	for (const char *m = strstr(tmpl, mark); m && n < MAX_MARKS;
+	     m = strstr(m + strlen(mark), mark))
+		at[n++] = (size_t)(m - tmpl);
+	return n;
+}
 
 static int payload_load(struct payload *p, const char *file, size_t size)
 {
-	char *tmpl = calloc(1, MAX_DGRAM + 1), *m;
+	char *tmpl = calloc(1, MAX_DGRAM + 1);
 	FILE *f;
 	int i;
 
@@ -91,9 +111,8 @@ static int payload_load(struct payload *p, const char *file, size_t size)
 			return -1;
 		p->len = fread(tmpl, 1, MAX_DGRAM, f);
 		fclose(f);
-		for (m = strstr(tmpl, SEQ_MARK); m && p->nmarks < MAX_MARKS;
-		     m = strstr(m + SEQ_LEN, SEQ_MARK))
-			p->marks[p->nmarks++] = (size_t)(m - tmpl);
+		p->nmarks = find_marks(tmpl, SEQ_MARK, p->marks);
+		p->nports = find_marks(tmpl, PORT_MARK, p->ports);
 	}
 	for (i = 0; i < BATCH; i++) {
 		p->msg[i] = malloc(p->len + SEQ_LEN + 1);
@@ -107,12 +126,15 @@ static int payload_load(struct payload *p, const char *file, size_t size)
 
 static void payload_number(struct payload *p, int i, unsigned long seq)
 {
-	char digits[SEQ_LEN + 1];
+	char digits[SEQ_LEN + 1], port[PORT_LEN + 1];
 	unsigned k;
 
 	snprintf(digits, sizeof(digits), "%08lu", seq % 100000000UL);
 	for (k = 0; k < p->nmarks; k++)
 		memcpy(p->msg[i] + p->marks[k], digits, SEQ_LEN);
+	snprintf(port, sizeof(port), "%05lu", PORT_FIRST + 2 * (seq % PORT_COUNT));
+	for (k = 0; k < p->nports; k++)
+		memcpy(p->msg[i] + p->ports[k], port, PORT_LEN);
 }
 
 static int cmd_send(char **a)
@@ -151,7 +173,7 @@ static int cmd_send(char **a)
 			}
 			want = due < BATCH ? (int)due : BATCH;
 		}
-		for (i = 0; i < want && p.nmarks; i++)
+		for (i = 0; i < want && (p.nmarks || p.nports); i++)
 			payload_number(&p, i, sent + (unsigned long)i);
 		n = sendmmsg(fd, mm, (unsigned)want, 0);
 		if (n > 0)
