@@ -18,19 +18,23 @@ static int ipv4_parse(uint8_t *ip, const char *p, size_t n)
 	const unsigned char *s = (const unsigned char *)p, *e = s + n;
 
 	for (int part = 0; part < 4; part++) {
-		unsigned v, d;
+		unsigned v, d1, d2;
 		if (part && (s == e || *s++ != '.'))
 			return -1;
-		if (s == e || (v = (unsigned)(*s - '0')) > 9)
+		if (s == e || (v = (unsigned)(*s++ - '0')) > 9)
 			return -1;
-		s++;
 		/* up to two more digits, none after a leading zero */
-		for (int k = 0; k < 2 && s < e && (d = (unsigned)(*s - '0')) <= 9; k++, s++) {
-			if (v == 0)
+		if (s < e && (d1 = (unsigned)(*s - '0')) <= 9) {
+			if (!v)
 				return -1;
-			v = v * 10 + d;
+			v = v * 10 + d1;
+			if (++s < e && (d2 = (unsigned)(*s - '0')) <= 9) {
+				v = v * 10 + d2;
+				if (++s < e && (unsigned)(*s - '0') <= 9)
+					return -1;
+			}
 		}
-		if (v > 255 || (s < e && (unsigned)(*s - '0') <= 9))
+		if (v > 255)
 			return -1;
 		ip[part] = (uint8_t)v;
 	}
@@ -98,6 +102,13 @@ static int prefix_match(const struct alg_prefix *p, const struct alg_addr *a)
 
 	if (p->addr.family != a->family || bits > nb)
 		return 0;
+	if (nb == 32) { /* one word, the common case */
+		uint32_t x = (uint32_t)p->addr.ip[0] << 24 | (uint32_t)p->addr.ip[1] << 16 |
+			     (uint32_t)p->addr.ip[2] << 8 | p->addr.ip[3];
+		uint32_t y = (uint32_t)a->ip[0] << 24 | (uint32_t)a->ip[1] << 16 |
+			     (uint32_t)a->ip[2] << 8 | a->ip[3];
+		return bits == 0 || !((x ^ y) >> (32 - bits));
+	}
 	if (memcmp(p->addr.ip, a->ip, bits / 8))
 		return 0;
 	if (bits % 8) {

@@ -42,6 +42,7 @@ struct alg_engine *alg_new(const struct alg_config *cfg)
 		return NULL;
 	}
 	e->calls.zero_len = offsetof(struct alg_call, st);
+	e->pub_len = alg_fmt_ip(&cfg->public_addr, e->pub_text, sizeof(e->pub_text));
 	return e;
 }
 
@@ -76,6 +77,7 @@ int alg_reconfigure(struct alg_engine *e, const struct alg_config *cfg)
 	ports_fini(&e->ports);
 	e->ports = np;
 	e->cfg = *cfg;
+	e->pub_len = alg_fmt_ip(&cfg->public_addr, e->pub_text, sizeof(e->pub_text));
 	return 0;
 }
 
@@ -276,6 +278,7 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	c.call = ALG_NONE;
 	c.contact_expires = -1;
 	c.bound_contact = -1;
+	c.sdp_rc = 2;
 	e->last_now = c.now;
 	if (pkt->dir == ALG_OUT)
 		e->cnt.msgs_out++;

@@ -39,6 +39,9 @@
 struct alg_obj {
 	uint64_t key, key2;
 	uint32_t hnext, hnext2;
+	/* Chains are doubly linked: a free unlinks in O(1) even from a long
+	 * key2 chain (every call of a trunk shares its binding's key2). */
+	uint32_t hprev, hprev2;
 	uint32_t gen;             /* bumped on free: stale handles miss */
 	uint8_t used;
 	uint64_t queued;          /* earliest deadline queued in the heap */
@@ -192,6 +195,12 @@ struct alg_engine {
 	struct sdp_media media[SDP_MAX_MEDIA];
 	struct sip_edit edits[SIP_MAX_EDITS];
 	struct sip_valid valid;     /* what validation parsed (validate.h) */
+	/* Text of addresses every rewrite writes, formatted once: the public
+	 * address (SDP), the last binding as a hostport (Via, Contact). */
+	char pub_text[ALG_TEXT];
+	size_t pub_len;
+	struct alg_addr bind_last;
+	char bind_last_text[ALG_TEXT];
 	char pool[8192];
 	char out[SIP_MAX_MSG_SIZE + 8192];
 	/* Tests only (test_alg_verify.c): called on the rendered output
@@ -227,6 +236,9 @@ struct alg_ctx {
 	char rr_orig[ALG_TEXT];
 	uint32_t call;              /* slot or ALG_NONE */
 	const char *skip_reason;    /* why part of the message was left alone */
+	/* sip_body_sdp()'s answer, once: sdp_out() and the re-check both ask */
+	int sdp_rc;                 /* 2 not asked yet */
+	struct sip_span sdp;
 	/* The first Contact carrying the binding, as rw_uris_restore() saw it,
 	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
 	int bound_contact;
@@ -271,6 +283,7 @@ const struct sip_addr *alg_from_to(const struct alg_ctx *c, enum sip_hdr_id id);
 const char *alg_verify(struct alg_engine *e, const struct alg_ctx *c, size_t n);
 
 /* rewrite_sdp.c */
+int alg_body_sdp(struct alg_ctx *c, struct sip_span *sdp);
 void sdp_out(struct alg_ctx *c, struct alg_call *call);
 void sdp_answer_in(struct alg_ctx *c, struct alg_call *call);
 

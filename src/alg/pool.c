@@ -3,7 +3,8 @@
  *
  * Objects are addressed by slot index so handles survive growth; a free
  * bumps the slot's generation so stale handles (timers, pinhole ids) miss.
- * Keys are 64-bit hashes; callers confirm the full key on a hit.
+ * Keys are 64-bit hashes; callers confirm the full key on a hit.  Both
+ * chains are doubly linked, so a free or a rekey is O(1).
  */
 #include <stdlib.h>
 
@@ -34,6 +35,49 @@ uint64_t alg_hash(const void *p, size_t n, uint64_t seed)
 	return h ^ (h >> 29);
 }
 
+/* Put slot i at the head of its bucket in index `second` (0: key, 1: key2). */
+static void link_head(struct alg_pool *p, uint32_t i, int second)
+{
+	struct alg_obj *o = pool_obj(p, i);
+	uint32_t *head = second ? &p->bk2[o->key2 & (p->nbk - 1)] : &p->bk[o->key & (p->nbk - 1)];
+
+	if (second) {
+		o->hnext2 = *head;
+		o->hprev2 = ALG_NONE;
+		if (*head != ALG_NONE)
+			pool_obj(p, *head)->hprev2 = i;
+	} else {
+		o->hnext = *head;
+		o->hprev = ALG_NONE;
+		if (*head != ALG_NONE)
+			pool_obj(p, *head)->hprev = i;
+	}
+	*head = i;
+}
+
+static void unlink_one(struct alg_pool *p, uint32_t i, int second)
+{
+	struct alg_obj *o = pool_obj(p, i);
+	uint32_t prev = second ? o->hprev2 : o->hprev, next = second ? o->hnext2 : o->hnext;
+
+	if (prev == ALG_NONE) {
+		if (second)
+			p->bk2[o->key2 & (p->nbk - 1)] = next;
+		else
+			p->bk[o->key & (p->nbk - 1)] = next;
+	} else if (second) {
+		pool_obj(p, prev)->hnext2 = next;
+	} else {
+		pool_obj(p, prev)->hnext = next;
+	}
+	if (next != ALG_NONE) {
+		if (second)
+			pool_obj(p, next)->hprev2 = prev;
+		else
+			pool_obj(p, next)->hprev = prev;
+	}
+}
+
 static int rehash(struct alg_pool *p, uint32_t nbk)
 {
 	uint32_t *bk = malloc(sizeof(*bk) * nbk), *bk2 = malloc(sizeof(*bk2) * nbk);
@@ -45,20 +89,17 @@ static int rehash(struct alg_pool *p, uint32_t nbk)
 	}
 	for (uint32_t i = 0; i < nbk; i++)
 		bk[i] = bk2[i] = ALG_NONE;
-	for (uint32_t i = 0; i < p->cap; i++) {
-		struct alg_obj *o = pool_obj(p, i);
-		if (!o->used)
-			continue;
-		o->hnext = bk[o->key & (nbk - 1)];
-		bk[o->key & (nbk - 1)] = i;
-		o->hnext2 = bk2[o->key2 & (nbk - 1)];
-		bk2[o->key2 & (nbk - 1)] = i;
-	}
 	free(p->bk);
 	free(p->bk2);
 	p->bk = bk;
 	p->bk2 = bk2;
 	p->nbk = nbk;
+	for (uint32_t i = 0; i < p->cap; i++) {
+		if (!pool_obj(p, i)->used)
+			continue;
+		link_head(p, i, 0);
+		link_head(p, i, 1);
+	}
 	return 0;
 }
 
@@ -115,24 +156,10 @@ uint32_t pool_alloc(struct alg_pool *p, uint64_t key, uint64_t key2)
 	o->key = key;
 	o->key2 = key2;
 	o->queued = UINT64_MAX;
-	o->hnext = p->bk[key & (p->nbk - 1)];
-	p->bk[key & (p->nbk - 1)] = i;
-	o->hnext2 = p->bk2[key2 & (p->nbk - 1)];
-	p->bk2[key2 & (p->nbk - 1)] = i;
+	link_head(p, i, 0);
+	link_head(p, i, 1);
 	p->live++;
 	return i;
-}
-
-static void unlink_chain(struct alg_pool *p, uint32_t *head, uint32_t i, int second)
-{
-	for (uint32_t *pp = head; *pp != ALG_NONE;) {
-		struct alg_obj *o = pool_obj(p, *pp);
-		if (*pp == i) {
-			*pp = second ? o->hnext2 : o->hnext;
-			return;
-		}
-		pp = second ? &o->hnext2 : &o->hnext;
-	}
 }
 
 void pool_free(struct alg_pool *p, uint32_t i)
@@ -141,8 +168,8 @@ void pool_free(struct alg_pool *p, uint32_t i)
 
 	if (!o->used)
 		return;
-	unlink_chain(p, &p->bk[o->key & (p->nbk - 1)], i, 0);
-	unlink_chain(p, &p->bk2[o->key2 & (p->nbk - 1)], i, 1);
+	unlink_one(p, i, 0);
+	unlink_one(p, i, 1);
 	o->used = 0;
 	o->gen++;
 	if (!o->gen)
@@ -154,12 +181,9 @@ void pool_free(struct alg_pool *p, uint32_t i)
 
 void pool_rekey2(struct alg_pool *p, uint32_t i, uint64_t key2)
 {
-	struct alg_obj *o = pool_obj(p, i);
-
-	unlink_chain(p, &p->bk2[o->key2 & (p->nbk - 1)], i, 1);
-	o->key2 = key2;
-	o->hnext2 = p->bk2[key2 & (p->nbk - 1)];
-	p->bk2[key2 & (p->nbk - 1)] = i;
+	unlink_one(p, i, 1);
+	pool_obj(p, i)->key2 = key2;
+	link_head(p, i, 1);
 }
 
 static uint32_t walk(const struct alg_pool *p, uint32_t i, uint64_t key, int second)

@@ -33,11 +33,11 @@ uint64_t alg_binding_key(const struct alg_addr *pub, enum alg_transport tr)
 
 #define pub_key alg_binding_key
 
-struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
-			      enum alg_transport tr)
+/* reg_by_public() with the binding's key already hashed. */
+static struct alg_reg *reg_by_key(struct alg_engine *e, const struct alg_addr *pub,
+				  enum alg_transport tr, uint64_t key)
 {
-	for (uint32_t i = pool_find2(&e->regs, pub_key(pub, tr)); i != ALG_NONE;
-	     i = pool_next2(&e->regs, i)) {
+	for (uint32_t i = pool_find2(&e->regs, key); i != ALG_NONE; i = pool_next2(&e->regs, i)) {
 		struct alg_reg *r = pool_at(&e->regs, i);
 		if (alg_addr_eq(&r->public_ep, pub) && r->transport == tr)
 			return r;
@@ -45,14 +45,20 @@ struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
 	return NULL;
 }
 
+struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
+			      enum alg_transport tr)
+{
+	return reg_by_key(e, pub, tr, pub_key(pub, tr));
+}
+
 /* How long the engine needs a binding: registrations on it, calls on it,
  * and dialog_binding_ms after the last dialog event.  0: not at all. */
-static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub,
-			     enum alg_transport tr, uint64_t now, int after_dialog)
+static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub, uint64_t key,
+			     uint64_t now, int after_dialog)
 {
 	uint64_t need = after_dialog ? now + e->cfg.dialog_binding_ms : 0;
 
-	for (uint32_t i = pool_find2(&e->regs, pub_key(pub, tr)); i != ALG_NONE;
+	for (uint32_t i = pool_find2(&e->regs, key); i != ALG_NONE;
 	     i = pool_next2(&e->regs, i)) {
 		struct alg_reg *r = pool_at(&e->regs, i);
 		if (alg_addr_eq(&r->public_ep, pub) && r->expires_ms > need)
@@ -63,7 +69,7 @@ static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub,
 	 * covers them all.  The bound keeps this O(1) however many calls share
 	 * a trunk's binding (scanning them made a flood of new calls
 	 * quadratic); binding_release() recomputes when a call goes away. */
-	for (uint32_t i = pool_find2(&e->calls, pub_key(pub, tr)); i != ALG_NONE;
+	for (uint32_t i = pool_find2(&e->calls, key); i != ALG_NONE;
 	     i = pool_next2(&e->calls, i)) {
 		struct alg_call *call = pool_at(&e->calls, i);
 		uint64_t end = now + e->cfg.max_call_ms + e->cfg.dialog_binding_ms;
@@ -84,6 +90,7 @@ static void binding_action(struct alg_result *res, enum alg_action_kind k,
 
 	if (!a)
 		return;
+	memset(&a->u.binding, 0, sizeof(a->u.binding));
 	a->u.binding.inside = *inside;
 	a->u.binding.public_ep = *pub;
 	a->u.binding.transport = tr;
@@ -95,10 +102,12 @@ static void binding_action(struct alg_result *res, enum alg_action_kind k,
 void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
 		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now)
 {
+	uint64_t key = pub_key(pub, tr); /* regs and calls share it (key2) */
+
 	if (!pub->family)
 		return;
-	binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr,
-		       binding_need(e, pub, tr, now, 0), reg_by_public(e, pub, tr));
+	binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, binding_need(e, pub, key, now, 0),
+		       reg_by_key(e, pub, tr, key));
 }
 
 /* A user of the binding went away.  linger: a dialog just ended, so its
@@ -109,10 +118,11 @@ void binding_release(struct alg_engine *e, struct alg_result *res, const struct 
 {
 	if (!pub->family)
 		return;
-	uint64_t need = binding_need(e, pub, tr, now, linger);
+	uint64_t key = pub_key(pub, tr);
+	uint64_t need = binding_need(e, pub, key, now, linger);
 	if (need > now)
 		binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, need,
-			       reg_by_public(e, pub, tr));
+			       reg_by_key(e, pub, tr, key));
 	else
 		binding_action(res, ALG_ACT_BINDING_CLOSE, inside, pub, tr, now, NULL);
 }

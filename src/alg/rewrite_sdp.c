@@ -12,15 +12,45 @@
  */
 #include "engine_int.h"
 
+#define SDP_MEMO 4
+
 struct sdp_run {
 	struct alg_ctx *c;
 	struct alg_call *call;
 	struct sdp *s;
-	char pub[64];
+	char pub[ALG_TEXT];
 	size_t publen;
 	int sess_c_keep;
 	int non_ice;
+	/* addresses already parsed, by text: the session c= is read for every
+	 * media description that inherits it, and o= usually says the same */
+	struct sip_span memo_text[SDP_MEMO];
+	struct alg_addr memo[SDP_MEMO];
+	int memo_rc[SDP_MEMO];
+	unsigned nmemo;
 };
+
+/* alg_addr_from_span(), once per distinct address text in this SDP. */
+static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a)
+{
+	const char *b = r->c->buf;
+	int rc;
+
+	for (unsigned i = 0; i < r->nmemo; i++) {
+		struct sip_span t = r->memo_text[i];
+		if (t.len == s.len && !memcmp(b + t.off, b + s.off, s.len)) {
+			*a = r->memo[i];
+			return r->memo_rc[i];
+		}
+	}
+	rc = alg_addr_from_span(a, b, s);
+	if (r->nmemo < SDP_MEMO && sip_span_present(s)) {
+		r->memo_text[r->nmemo] = s;
+		r->memo[r->nmemo] = *a;
+		r->memo_rc[r->nmemo++] = rc;
+	}
+	return rc;
+}
 
 static void edit_addr(struct sdp_run *r, struct sip_span addr, const char *field)
 {
@@ -40,7 +70,7 @@ static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_
 {
 	const struct alg_config *cfg = &r->c->e->cfg;
 
-	if (alg_addr_from_span(a, r->c->buf, cn->addr) < 0)
+	if (sdp_addr(r, cn->addr, a) < 0)
 		return 0; /* FQDN or garbage: not ours (B23) */
 	return a->family == cfg->public_addr.family && alg_is_inside(cfg, a);
 }
@@ -110,7 +140,7 @@ static void one_media(struct sdp_run *r, unsigned i)
 		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
 		return;
 	}
-	if (alg_addr_from_span(&a, c->buf, cn->addr) == 0 && alg_addr_is_any(&a)) {
+	if (sdp_addr(r, cn->addr, &a) == 0 && alg_addr_is_any(&a)) {
 		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
 		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
 			alg_field(field, sizeof(field), "sdp.m", i, ".port");
@@ -135,6 +165,15 @@ static void one_media(struct sdp_run *r, unsigned i)
 	rtcp_edits(r, md, st, i);
 }
 
+/* sip_body_sdp() of the message, asked once per message. */
+int alg_body_sdp(struct alg_ctx *c, struct sip_span *sdp)
+{
+	if (c->sdp_rc == 2)
+		c->sdp_rc = sip_body_sdp(&c->m, &c->sdp);
+	*sdp = c->sdp;
+	return c->sdp_rc;
+}
+
 void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span body;
@@ -142,7 +181,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	struct sdp_run r = { .c = c, .call = call, .s = &s };
 	struct alg_addr a;
 
-	int rc = sip_body_sdp(&c->m, &body);
+	int rc = alg_body_sdp(c, &body);
 	if (rc <= 0) {
 		if (rc < 0)
 			c->skip_reason = "body did not parse (multipart): left alone";
@@ -156,7 +195,8 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 		c->skip_reason = "SDP did not parse: left alone (R5)";
 		return;
 	}
-	r.publen = alg_fmt_ip(&c->e->cfg.public_addr, r.pub, sizeof(r.pub));
+	r.publen = c->e->pub_len;
+	memcpy(r.pub, c->e->pub_text, sizeof(c->e->pub_text));
 	for (unsigned i = 0; i < s.nmedia; i++)
 		one_media(&r, i);
 	if (s.has_conn && !r.sess_c_keep && conn_inside(&r, &s.conn, &a))
@@ -176,7 +216,7 @@ void sdp_answer_in(struct alg_ctx *c, struct alg_call *call)
 	struct sip_span body;
 	struct sdp s;
 
-	if (!call || sip_body_sdp(&c->m, &body) <= 0 ||
+	if (!call || alg_body_sdp(c, &body) <= 0 ||
 	    sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0)
 		return;
 	for (unsigned i = 0; i < s.nmedia; i++)

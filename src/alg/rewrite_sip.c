@@ -12,11 +12,19 @@
 #include "engine_int.h"
 
 /* The binding as a hostport, formatted on first use: a message with
- * nothing to change never pays for it. */
+ * nothing to change never pays for it, and a phone's messages share one
+ * binding, whose text the engine keeps. */
 static const char *bind_text(struct alg_ctx *c)
 {
-	if (!c->bind_text[0])
-		alg_fmt_hostport(&c->binding, c->bind_text, sizeof(c->bind_text));
+	struct alg_engine *e = c->e;
+
+	if (!c->bind_text[0]) {
+		if (!e->bind_last_text[0] || !alg_addr_eq(&e->bind_last, &c->binding)) {
+			e->bind_last = c->binding;
+			alg_fmt_hostport(&c->binding, e->bind_last_text, sizeof(e->bind_last_text));
+		}
+		memcpy(c->bind_text, e->bind_last_text, sizeof(c->bind_text));
+	}
 	return c->bind_text;
 }
 

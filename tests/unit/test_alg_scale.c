@@ -209,7 +209,52 @@ static void t_drain(void)
 	alg_free(E);
 }
 
+/* The pool's two hash indexes when one key2 chain holds many objects (the
+ * calls of one trunk binding): freeing from the middle, the head and the
+ * tail, and rekeying, leave both indexes exact (pool.c, doubly linked). */
+static unsigned chain_len(const struct alg_pool *p, uint64_t key2)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = pool_find2(p, key2); i != ALG_NONE; i = pool_next2(p, i))
+		n++;
+	return n;
+}
+
+static void t_pool_chains(void)
+{
+	struct alg_pool p;
+	uint32_t slot[1000];
+	int ok = 1;
+
+	CHECK(pool_init(&p, sizeof(struct alg_obj), 16) == 0);
+	for (unsigned i = 0; i < 1000; i++)
+		slot[i] = pool_alloc(&p, 1000 + i, 7);
+	CHECK_EQ_INT(chain_len(&p, 7), 1000);
+	for (unsigned i = 0; i < 1000; i += 3) /* middle, head and tail all go */
+		pool_free(&p, slot[i]);
+	CHECK_EQ_INT(chain_len(&p, 7), 666);
+	for (unsigned i = 0; i < 1000; i++) {
+		uint32_t f = pool_find(&p, 1000 + i);
+		ok &= i % 3 ? f == slot[i] : f == ALG_NONE;
+	}
+	CHECK(ok);
+	pool_rekey2(&p, slot[1], 9);
+	pool_rekey2(&p, slot[998], 9);
+	CHECK_EQ_INT(chain_len(&p, 7), 664);
+	CHECK_EQ_INT(chain_len(&p, 9), 2);
+	for (unsigned i = 0; i < 1000; i++)
+		if (i % 3)
+			pool_free(&p, slot[i]);
+	CHECK_EQ_INT(chain_len(&p, 7), 0);
+	CHECK_EQ_INT(chain_len(&p, 9), 0);
+	CHECK_EQ_INT(p.live, 0);
+	pool_fini(&p);
+}
+
 static const struct check_case cases[] = {
+	{ "pool: a 1,000-long key2 chain, frees anywhere and rekeys keep both indexes exact",
+	  t_pool_chains },
 	{ "struct sizes: registration <= 1 KB, call <= 4 KB", t_sizes },
 	{ "10,000 registrations in the hash tables", t_10k_registrations },
 	{ "1,000 concurrent calls, 2,000 pinholes", t_1k_calls },
