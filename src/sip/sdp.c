@@ -42,7 +42,8 @@ SCAN_INLINE int dec_octet_ok(const char *p, uint32_t n)
 {
 	if (n - 1 > 2)
 		return 0;
-	return n < 3 || (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0') <= 255;
+	/* three digits: at most "255", compared as text */
+	return n < 3 || p[0] < '2' || (p[0] == '2' && (p[1] < '5' || (p[1] == '5' && p[2] <= '5')));
 }
 
 /* The n octets at p (7 <= n <= 15) are exactly an IPv4address, given the
@@ -140,10 +141,8 @@ FAST_COLD int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
 	if (x->p.cur || x->p.s->has_origin || n >= 64)
 		goto ref;
 	f = ~scan_line(x->p.b, v, n, x->lo, x->end, simd) & ((1ull << n) - 1);
-	for (int k = 0; k < 3; k++)
-		if (!scan_field(&f, v, &u[k].off, &u[k].len))
-			goto ref;
-	if (f == 0)
+	if (!scan_field(&f, v, &u[0].off, &u[0].len) || !scan_field(&f, v, &u[1].off, &u[1].len) ||
+	    !scan_field(&f, v, &u[2].off, &u[2].len) || f == 0)
 		goto ref;
 	t = v + (uint32_t)__builtin_ctzll(f);
 	tl = v + n - t;
@@ -207,10 +206,8 @@ FAST_COLD int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
 	if (s->nmedia >= x->p.cap || n >= 64)
 		goto ref;
 	f = ~scan_line(b, v, n, x->lo, x->end, simd) & ((1ull << n) - 1);
-	for (int k = 0; k < 3; k++)
-		if (!scan_field(&f, v, &o[k], &l[k]))
-			goto ref;
-	if (l[1] > 9)
+	if (!scan_field(&f, v, &o[0], &l[0]) || !scan_field(&f, v, &o[1], &l[1]) ||
+	    !scan_field(&f, v, &o[2], &l[2]) || l[1] > 9)
 		goto ref;
 	for (uint32_t i = 0; i < l[1]; i++) {
 		uint32_t d = (uint32_t)(unsigned char)b[o[1] + i] - '0';
