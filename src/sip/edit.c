@@ -230,12 +230,18 @@ int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, si
 	if (total > (int64_t)cap)
 		return SIP_ENOSPACE;
 	/* No Content-Length edit (none, or the length did not change): the
-	 * caller's edits alone. */
-	for (; nc == 0 && i < e->n; i++) {
-		const struct sip_edit *x = &e->v[i];
-		o = put(out, o, m->buf + pos, x->off - pos);
-		o = put(out, o, e->pool + x->data_off, x->data_len);
-		pos = x->off + x->len;
+	 * caller's edits alone.  Locals, because the compiler must assume
+	 * that writes to out change *e and *m. */
+	if (nc == 0) {
+		const struct sip_edit *x = e->v, *end = e->v + e->n;
+		const char *buf = m->buf, *pool = e->pool;
+
+		for (; x < end; x++) {
+			o = put(out, o, buf + pos, x->off - pos);
+			o = put(out, o, pool + x->data_off, x->data_len);
+			pos = x->off + x->len;
+		}
+		return (int)put(out, o, buf + pos, m->len - pos);
 	}
 	/* Merge the two sorted lists (the caller's edits and the
 	 * Content-Length ones, which never touch), copying the untouched

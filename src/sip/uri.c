@@ -315,6 +315,11 @@ static int params_plain(const char *b, uint32_t i, uint32_t e)
 	const unsigned cls = LX_UNRES | LX_PARAM;
 	int eq = 0;
 
+	/* the parameter most Contact URIs carry, by one compare */
+	if (e - i > 10 && memcmp(b + i, "transport=", 10) == 0) {
+		eq = 1;
+		i += 10;
+	}
 	for (;;) {
 		uint32_t k = run_end(b, i, e, cls);
 		if (k == i)

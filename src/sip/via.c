@@ -132,6 +132,18 @@ static int via_param(struct sip_via *v, const char *b, struct sip_span n, struct
 	return 0;
 }
 
+/* 3 if "UDP ", "TCP " or "TLS " starts at i (a three-letter token and the
+ * SP after it), else 0: the transports nearly every Via names. */
+static uint32_t quick_transport(const char *b, uint32_t i, uint32_t e)
+{
+	if (e - i < 4)
+		return 0;
+	if (memcmp(b + i, "UDP ", 4) == 0 || memcmp(b + i, "TCP ", 4) == 0 ||
+	    memcmp(b + i, "TLS ", 4) == 0)
+		return 3;
+	return 0;
+}
+
 /*
  * The common Via, "SIP/2.0/UDP 192.0.2.1:5060;branch=..", in one forward
  * pass: exactly "SIP/2.0/", one SP, an unbracketed host, ':' and at most
@@ -148,8 +160,11 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 
 	if (e - i < 12 || memcmp(b + i, "SIP/2.0/", 8) != 0)
 		return 1;
-	if ((n = token_at(b, i + 8, e)) == 0 || (k = i + 8 + n) + 1 >= e || b[k] != ' ' ||
-	    lx_is((unsigned char)b[k + 1], LX_LWS) || b[k + 1] == '[')
+	n = quick_transport(b, i + 8, e);
+	if (n == 0 && (n = token_at(b, i + 8, e)) == 0)
+		return 1;
+	if ((k = i + 8 + n) + 1 >= e || b[k] != ' ' || lx_is((unsigned char)b[k + 1], LX_LWS) ||
+	    b[k + 1] == '[')
 		return 1;
 	v->transport = sip_span_make(i + 8, n);
 	v->protocol = sip_span_make(i, 8 + n);

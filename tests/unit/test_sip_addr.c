@@ -370,6 +370,19 @@ static void chk_via_mixed(const struct sip_via *v, const char *b)
 	CHECK_EQ_INT(v->rport_num, 5060);
 }
 
+static void chk_via_udpx(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->transport, "UDPX");
+	CHECK_EQ_INT(v->port_num, 5060);
+}
+
+static void chk_via_65535(const struct sip_via *v, const char *b)
+{
+	CHECK_SPAN(b, v->transport, "UDP");
+	CHECK_EQ_INT(v->port_num, 65535);
+	CHECK_SPAN(b, v->branch, "z9hG4bK1");
+}
+
 static void t_via_quick(void)
 {
 	VIA("SIP/2.0/UDP 192.0.2.1:005060;branch=z9hG4bK1", 0, chk_via_port0);
@@ -390,6 +403,8 @@ static void t_via_quick(void)
 	VIA("SIP/2.0/UDP 192.0.2.1 ;branch=x", 0, NULL);
 	VIA("SIP/2.0/UDP 192.0.2.1; branch=x", 0, NULL);
 	VIA("SIP/2.0/UDP 192.0.2.1:5060 ", 0, NULL);
+	VIA("SIP/2.0/UDPX 192.0.2.1:5060;branch=z9hG4bK1", 0, chk_via_udpx);
+	VIA("SIP/2.0/UDP 192.0.2.1:65535;branch=z9hG4bK1", 0, chk_via_65535);
 }
 
 static const struct check_case cases[] = {

@@ -303,6 +303,12 @@ static void chk_quick_pw(const struct sip_uri *u, const char *b)
 	CHECK_SPAN(b, u->password, "pw");
 }
 
+static void chk_quick_port5(const struct sip_uri *u, const char *b)
+{
+	CHECK_EQ_INT(u->port_num, 50601);
+	CHECK_SPAN(b, u->params, "transport=udp");
+}
+
 static void t_quick_edges(void)
 {
 	uricase("sip:a@192.0.2.1:000005060", 0, chk_quick_port0);
@@ -320,6 +326,10 @@ static void t_quick_edges(void)
 	uricase("sip:a@192.0.2.1;lr?h=v", 0, NULL);
 	uricase("sip:a@192.0.2.1 ", SIP_EURI, NULL);
 	uricase("sip:@192.0.2.1", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.1:5060;transport=", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.1:50601;transport=udp", 0, chk_quick_port5);
+	uricase("sip:a@192.0.2.1:5060;transport=udp=x", SIP_EURI, NULL);
+	uricase("sip:a@192.0.2.1:5O60", SIP_EURI, NULL);
 }
 
 static const struct check_case cases[] = {
