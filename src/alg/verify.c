@@ -231,7 +231,18 @@ static int same_outside(const struct shift *s, const char *in, uint32_t in_len, 
  * header or start-line boundary. */
 static int plain_bytes(const char *p, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint32_t i = 0;
+	uint64_t w, del;
+
+	/* a word at a time: no octet <= 0x20, none >= 0x80, none 0x7f */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		del = w ^ (0x7f * ones);
+		if ((((w - 0x21 * ones) & ~w) | w | ((del - ones) & ~del)) & high)
+			return 0;
+	}
+	for (; i < n; i++)
 		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
 			return 0;
 	return 1;
