@@ -150,6 +150,42 @@ int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
 	return name_addr(a, base, i, lt, e);
 }
 
+#ifdef __SSE2__
+/* Bit k set: octet k of the sixteen at p is '"', ',', '<' or '>'.  '<' and
+ * '>' differ only in bit 0x02, so one compare with it set finds both. */
+static inline unsigned list_mask(const char *p)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i x = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				 _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+	__m128i y = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8('>'));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(x, y));
+}
+#endif
+
+/* lx_find4(b, i, e, e, '"', '<', '>', ','): the first LX_LIST octet in
+ * [i, e), or e.  Loads stay inside [0, e): the last piece is one load that
+ * ends at e, the octets before i masked off. */
+static inline uint32_t list_find(const char *b, uint32_t i, uint32_t e)
+{
+#ifdef __SSE2__
+	unsigned hit;
+
+	for (; i + 16 <= e; i += 16)
+		if ((hit = list_mask(b + i)) != 0)
+			return i + (uint32_t)__builtin_ctz(hit);
+	if (e >= 16 && i < e) {
+		uint32_t t = e - 16, seen = i - t;
+		hit = list_mask(b + t) >> seen << seen;
+		return hit ? t + (uint32_t)__builtin_ctz(hit) : e;
+	}
+#endif
+	while (i < e && !lx_is((unsigned char)b[i], LX_LIST))
+		i++;
+	return i;
+}
+
 /* One step through a comma list: an item ends at a comma outside quotes
  * and outside <...>.  An empty item (",,", RFC 4475 badinv01) is an error
  * (SIP_EVALUE), as is an unclosed '<' (SIP_EADDR). */
@@ -166,7 +202,7 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 		return 0;
 	for (k = i; k < e; k++) {
 		/* the LX_LIST octets, sixteen at a time */
-		k = lx_find4(base, k, e, e, '"', '<', '>', ',');
+		k = list_find(base, k, e);
 		if (k == e)
 			break;
 		char c = base[k];
