@@ -31,8 +31,9 @@
  * flushes no conntrack entry.
  * fw_pinhole_del() of a pinhole that already expired is not an error.
  * Counters: pkts_in counts each inbound packet, pkts_out each outbound
- * one, plus one for the first packet of each conntrack flow (the NAT map
- * lookup counts too).  fw_pinhole_counters() returns -ENOENT if the
+ * one; they live in the sets media_cnt_in/out, whose elements the first
+ * packet creates (a new pinhole allocates no kernel counter until media
+ * flows) and fw_pinhole_del() removes.  fw_pinhole_counters() returns -ENOENT if the
  * pinhole is not (or no longer) in the kernel, -EOPNOTSUPP (as does
  * fw_counters_dump()) on a kernel without map element counters (< 5.11).
  * Returns 0 or -errno; messages go to the log callback.

@@ -1,11 +1,15 @@
 /*
- * fw_dump.c - every pinhole's counters in two netlink dumps:
- *   list map ip sipalg media_dnat   (PUBLIC . PPORT : INSIDE . IPORT, inbound counter)
- *   list map ip sipalg media_snat   (INSIDE . IPORT : PUBLIC . PPORT, outbound counter)
- * joined on the public port (one public address: the port is the key).
+ * fw_dump.c - every pinhole's counters in four netlink dumps:
+ *   list map ip sipalg media_dnat    (PUBLIC . PPORT : INSIDE . IPORT)
+ *   list map ip sipalg media_snat    (INSIDE . IPORT : PUBLIC . PPORT)
+ *   list set ip sipalg media_cnt_in  (PUBLIC . PPORT, inbound counter)
+ *   list set ip sipalg media_cnt_out (INSIDE . IPORT, outbound counter)
+ * joined on the public port (one public address: the port is the key);
+ * an inside endpoint finds its public port through media_snat.
  *
- * Memory: a 64 Ki-entry table (one slot per public port, ~1.5 MiB) lives
- * for the duration of one call.  Returns the number of pinholes or -errno.
+ * Memory: a 64 Ki-entry table (one slot per public port) and a 64 Ki-entry
+ * index by inside endpoint live for the duration of one call (~2.5 MiB).
+ * Returns the number of pinholes or -errno.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -24,11 +28,19 @@
 
 #define FW_PORTS 65536
 
-/* What media_dnat says about one public port. */
+/* What the maps and counter sets say about one public port. */
 struct fw_slot {
 	struct fw_key inside;
-	uint64_t pkts, bytes, timeout_ms;
-	uint8_t seen;   /* 1: in media_dnat; 2: also matched in media_snat */
+	uint64_t timeout_ms;
+	struct fw_counters c;
+	uint8_t seen;   /* 1: in media_dnat; 2: in media_snat; 3: both */
+};
+
+/* Inside endpoint -> public port (open addressing, from media_snat). */
+struct fw_idx {
+	struct fw_key inside;
+	uint16_t pport;
+	uint8_t used;
 };
 
 struct fw_elem {
@@ -37,13 +49,26 @@ struct fw_elem {
 	int has_key, has_data;
 };
 
+enum fw_dump_what { FW_D_DNAT, FW_D_SNAT, FW_D_CNT_IN, FW_D_CNT_OUT };
+
 struct fw_dump {
 	struct fw_slot *slot; /* [FW_PORTS], by public port (host order) */
+	struct fw_idx *idx;   /* [FW_PORTS] */
 	void (*cb)(void *ctx, const struct fw_pinhole *p, const struct fw_counters *c);
 	void *ctx;
-	int dnat;             /* which map this dump reads */
+	enum fw_dump_what what; /* which map or set this dump reads */
 	int count;
 };
+
+static struct fw_idx *idx_slot(struct fw_idx *idx, const struct fw_key *k)
+{
+	uint32_t h = ((k->addr ^ (uint32_t)k->port * 2654435761u) * 2246822519u) >> 16;
+
+	for (unsigned n = 0; n < FW_PORTS; n++, h = (h + 1) & (FW_PORTS - 1))
+		if (!idx[h].used || (idx[h].inside.addr == k->addr && idx[h].inside.port == k->port))
+			return &idx[h];
+	return NULL;
+}
 
 static void get_value(const struct nlattr *nest, struct fw_key *k, int *ok)
 {
@@ -87,33 +112,51 @@ static void emit(struct fw_dump *d, const struct fw_key *inside, uint16_t pport,
 	d->count++;
 }
 
-/* media_dnat elements fill the slots; media_snat elements are emitted,
- * joined with their slot when the inside endpoint matches. */
-static void take(struct fw_dump *d, const struct fw_elem *e)
+static void take_map(struct fw_dump *d, const struct fw_elem *e)
 {
-	struct fw_counters c = { 0 };
-	struct fw_slot *s;
+	const struct fw_key *in = d->what == FW_D_DNAT ? &e->data : &e->key;
+	uint16_t pport = ntohs(d->what == FW_D_DNAT ? e->key.port : e->data.port);
+	struct fw_slot *s = &d->slot[pport];
+	struct fw_idx *x;
 
 	if (!e->has_key || !e->has_data)
 		return;
-	if (d->dnat) {
-		s = &d->slot[ntohs(e->key.port)];
-		s->inside = e->data;
-		s->pkts = e->pkts;
-		s->bytes = e->bytes;
-		s->timeout_ms = e->timeout_ms;
-		s->seen = 1;
+	if (d->what == FW_D_SNAT && s->seen &&
+	    (s->inside.addr != in->addr || s->inside.port != in->port))
+		return; /* another inside endpoint: not this pinhole */
+	s->inside = *in;
+	s->timeout_ms = e->timeout_ms;
+	s->seen |= d->what == FW_D_DNAT ? 1 : 2;
+	if (d->what == FW_D_SNAT && (x = idx_slot(d->idx, in))) {
+		x->inside = *in;
+		x->pport = pport;
+		x->used = 1;
+	}
+}
+
+/* media_dnat and media_snat fill the slots and the index; the counter
+ * sets add their counts. */
+static void take(struct fw_dump *d, const struct fw_elem *e)
+{
+	struct fw_idx *x;
+
+	if (d->what == FW_D_DNAT || d->what == FW_D_SNAT) {
+		take_map(d, e);
 		return;
 	}
-	s = &d->slot[ntohs(e->data.port)];
-	if (s->seen && s->inside.addr == e->key.addr && s->inside.port == e->key.port) {
-		c.pkts_in = s->pkts;
-		c.bytes_in = s->bytes;
-		s->seen = 2;
+	if (!e->has_key)
+		return;
+	if (d->what == FW_D_CNT_IN) {
+		struct fw_slot *s = &d->slot[ntohs(e->key.port)];
+		s->c.pkts_in = e->pkts;
+		s->c.bytes_in = e->bytes;
+		return;
 	}
-	c.pkts_out = e->pkts;
-	c.bytes_out = e->bytes;
-	emit(d, &e->key, ntohs(e->data.port), &c, e->timeout_ms);
+	x = idx_slot(d->idx, &e->key);
+	if (x && x->used) {
+		d->slot[x->pport].c.pkts_out = e->pkts;
+		d->slot[x->pport].c.bytes_out = e->bytes;
+	}
 }
 
 static int elems_cb(const struct nlmsghdr *nlh, void *data)
@@ -133,7 +176,7 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* `list map ip sipalg MAP`, as a netlink dump. */
+/* `list map ip sipalg MAP` (or set), as a netlink dump. */
 static int dump_map(struct fw *fw, struct fw_dump *d, const char *map)
 {
 	char buf[FW_NL_BUF];
@@ -160,29 +203,27 @@ int fw_counters_dump(struct fw *fw,
 		     void (*cb)(void *ctx, const struct fw_pinhole *p, const struct fw_counters *c),
 		     void *ctx)
 {
-	struct fw_dump d = { .cb = cb, .ctx = ctx, .dnat = 1 };
-	struct fw_counters c;
+	static const char *const sets[] = { FW_MAP_DNAT, FW_MAP_SNAT, FW_SET_CNT_IN, FW_SET_CNT_OUT };
+	struct fw_dump d = { .cb = cb, .ctx = ctx };
 	unsigned port;
-	int err;
+	int err = 0;
 
 	if (fw->no_counters)
 		return -EOPNOTSUPP;
 	d.slot = calloc(FW_PORTS, sizeof(*d.slot));
-	if (!d.slot)
-		return -ENOMEM;
-	err = dump_map(fw, &d, FW_MAP_DNAT);
-	d.dnat = 0;
-	if (!err)
-		err = dump_map(fw, &d, FW_MAP_SNAT);
-	/* Inbound-only leftovers: the media_snat element is already gone. */
-	for (port = 0; port < FW_PORTS && !err; port++) {
-		if (d.slot[port].seen != 1)
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.pkts_in = d.slot[port].pkts;
-		c.bytes_in = d.slot[port].bytes;
-		emit(&d, &d.slot[port].inside, (uint16_t)port, &c, d.slot[port].timeout_ms);
+	d.idx = calloc(FW_PORTS, sizeof(*d.idx));
+	if (!d.slot || !d.idx) {
+		err = -ENOMEM;
+		goto out;
 	}
+	for (d.what = FW_D_DNAT; d.what <= FW_D_CNT_OUT && !err; d.what++)
+		err = dump_map(fw, &d, sets[d.what]);
+	for (port = 0; port < FW_PORTS && !err; port++)
+		if (d.slot[port].seen)
+			emit(&d, &d.slot[port].inside, (uint16_t)port, &d.slot[port].c,
+			     d.slot[port].timeout_ms);
+out:
 	free(d.slot);
+	free(d.idx);
 	return err ? err : d.count;
 }

@@ -17,6 +17,10 @@
 #define FW_TABLE "sipalg"
 #define FW_MAP_DNAT "media_dnat"
 #define FW_MAP_SNAT "media_snat"
+/* Per-pinhole counters, created by a pinhole's first packet (fw_nft.c):
+ * keyed like media_dnat (inbound) and media_snat (outbound). */
+#define FW_SET_CNT_IN "media_cnt_in"
+#define FW_SET_CNT_OUT "media_cnt_out"
 
 /* Message types of kernels >= 6.3 that older uapi headers lack. */
 #define FW_MSG_DESTROYTABLE 26

@@ -8,8 +8,11 @@
  *
  *   table ip sipalg {
  *     map media_dnat { type ipv4_addr . inet_service : ipv4_addr . inet_service
- *                      flags timeout; counter }
+ *                      flags timeout }
  *     map media_snat { (the same) }
+ *     set media_cnt_in  { type ipv4_addr . inet_service; size 65536;
+ *                         flags dynamic,timeout; counter; timeout 1h }
+ *     set media_cnt_out { (the same) }
  *     chain divert   { type filter hook prerouting priority mangle; policy accept;
  *                      (tcp_transparent, tproxy, count_in and count_out rules) }
  *     chain pre_nat  { type nat hook prerouting priority dstnat - 1; policy accept;
@@ -49,6 +52,13 @@
 
 #define FW_SET_ID_DNAT 1
 #define FW_SET_ID_SNAT 2
+#define FW_SET_ID_CNT_IN 3
+#define FW_SET_ID_CNT_OUT 4
+/* A counter element lives while packets keep coming, and is deleted with
+ * its pinhole; an hour of silence means a pinhole long gone (media
+ * timeouts are minutes), so a missed delete cannot leak for long. */
+#define FW_CNT_TIMEOUT_MS 3600000ULL
+#define FW_CNT_SIZE 65536
 /* nft's concatenated type id for `ipv4_addr . inet_service` (7 << 6 | 13). */
 #define FW_TYPE_ADDR_PORT ((7U << 6) | 13U)
 #define FW_SOCK_BUF (8U << 20)
@@ -282,6 +292,20 @@ static void rb_lookup(struct fw_rb *rb, const char *set, uint32_t set_id, int ma
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
 }
 
+/* `update @SET { <reg 1> }`: the element (and its counter) is created by
+ * the first packet, its timeout restarted by each. */
+static void rb_update(struct fw_rb *rb, const char *set, uint32_t set_id)
+{
+	struct nftnl_expr *e = rb_expr(rb, "dynset");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+}
+
 /* ---- objects ------------------------------------------------------------ */
 
 static int put_msg_room(struct fw *fw)
@@ -322,15 +346,17 @@ static int put_table(struct fw *fw, uint16_t type)
 /* `add map ip sipalg NAME { type ipv4_addr . inet_service : ipv4_addr .
  * inet_service; flags timeout; counter; }` - the counter is cloned into
  * every element, which gives per-pinhole packet and byte counts. */
+/* The maps have no per-element counter: every new pinhole would allocate
+ * two per-CPU counters in the kernel (a quarter of sipalgd's CPU per new
+ * call), though most unanswered calls never carry a packet.  The counters
+ * live in media_cnt_in/out, created by the first packet (put_cntset). */
 static int put_map(struct fw *fw, const char *name, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_expr *cnt = fw->no_counters ? NULL : nftnl_expr_alloc("counter");
 	struct nlmsghdr *nlh;
 
-	if (!s || (!cnt && !fw->no_counters) || put_msg_room(fw) < 0) {
+	if (!s || put_msg_room(fw) < 0) {
 		nftnl_set_free(s);
-		nftnl_expr_free(cnt);
 		return -ENOMEM;
 	}
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
@@ -342,8 +368,36 @@ static int put_map(struct fw *fw, const char *name, uint32_t id)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, FW_TYPE_ADDR_PORT);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
-	if (cnt)
-		nftnl_set_add_expr(s, cnt);
+	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	put_done(fw, nlh);
+	nftnl_set_free(s);
+	return 0;
+}
+
+/* `add set ip sipalg NAME { type ipv4_addr . inet_service; size 65536;
+ *  flags dynamic,timeout; counter; timeout 1h }` */
+static int put_cntset(struct fw *fw, const char *name, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_expr *cnt = nftnl_expr_alloc("counter");
+	struct nlmsghdr *nlh;
+
+	if (!s || !cnt || put_msg_room(fw) < 0) {
+		nftnl_set_free(s);
+		nftnl_expr_free(cnt);
+		return -ENOMEM;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FW_TYPE_ADDR_PORT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
+	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, FW_CNT_TIMEOUT_MS);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, FW_CNT_SIZE);
+	nftnl_set_add_expr(s, cnt);
 	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	put_done(fw, nlh);
@@ -457,9 +511,10 @@ static int rule_tproxy(struct fw *fw, const char *lan, uint8_t proto, uint16_t p
 	return rb_put(fw, &rb);
 }
 
-/* Counts inbound media per pinhole (in the media_dnat element's counter),
- * for every packet of the flow, before the DNAT:
- *   iifname "WAN" ip daddr . udp dport @media_dnat accept */
+/* Counts inbound media per pinhole (media_cnt_in), for every packet of the
+ * flow, before the DNAT:
+ *   iifname "WAN" ip daddr . udp dport @media_dnat
+ *       update @media_cnt_in { ip daddr . udp dport } accept */
 static int rule_count_in(struct fw *fw)
 {
 	struct fw_rb rb;
@@ -469,13 +524,16 @@ static int rule_count_in(struct fw *fw)
 	rb_ifname(&rb, NFT_META_IIFNAME, fw->cfg.outside_if);
 	rb_addr_port(&rb, 1);
 	rb_lookup(&rb, FW_MAP_DNAT, FW_SET_ID_DNAT, 0);
+	if (!fw->no_counters)
+		rb_update(&rb, FW_SET_CNT_IN, FW_SET_ID_CNT_IN);
 	rb_accept(&rb);
 	return rb_put(fw, &rb);
 }
 
-/* Counts outbound media per pinhole (media_snat element), before the
- * SNAT; in this chain too, so that media costs one extra hook, not two:
- *   iifname != "WAN" ip saddr . udp sport @media_snat accept */
+/* Counts outbound media per pinhole (media_cnt_out), before the SNAT; in
+ * this chain too, so that media costs one extra hook, not two:
+ *   iifname != "WAN" ip saddr . udp sport @media_snat
+ *       update @media_cnt_out { ip saddr . udp sport } accept */
 static int rule_count_out(struct fw *fw)
 {
 	struct fw_rb rb;
@@ -485,6 +543,8 @@ static int rule_count_out(struct fw *fw)
 	rb_ifname_op(&rb, NFT_META_IIFNAME, NFT_CMP_NEQ, fw->cfg.outside_if);
 	rb_addr_port(&rb, 0);
 	rb_lookup(&rb, FW_MAP_SNAT, FW_SET_ID_SNAT, 0);
+	if (!fw->no_counters)
+		rb_update(&rb, FW_SET_CNT_OUT, FW_SET_ID_CNT_OUT);
 	rb_accept(&rb);
 	return rb_put(fw, &rb);
 }
@@ -547,6 +607,10 @@ static int put_ruleset(struct fw *fw)
 		err = put_map(fw, FW_MAP_DNAT, FW_SET_ID_DNAT);
 	if (!err)
 		err = put_map(fw, FW_MAP_SNAT, FW_SET_ID_SNAT);
+	if (!err && !fw->no_counters)
+		err = put_cntset(fw, FW_SET_CNT_IN, FW_SET_ID_CNT_IN);
+	if (!err && !fw->no_counters)
+		err = put_cntset(fw, FW_SET_CNT_OUT, FW_SET_ID_CNT_OUT);
 	if (!err)
 		err = put_chain(fw, "divert", "filter", NF_INET_PRE_ROUTING, FW_PRIO_MANGLE);
 	if (!err)
@@ -627,8 +691,8 @@ static int fw_create(struct fw *fw)
 	return err;
 }
 
-/* A kernel without set element expressions (< 5.11) refuses the maps'
- * `counter`: then the table is built without, and the counter calls
+/* A kernel without set element expressions (< 5.11) refuses the counter
+ * sets' `counter`: then the table is built without, and the counter calls
  * return -EOPNOTSUPP (the daemon must not read "no media" from that). */
 static int fw_build(struct fw *fw)
 {

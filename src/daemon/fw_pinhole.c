@@ -178,8 +178,9 @@ static uint16_t elem_msg_type(const struct fw *fw, enum fw_op_kind kind)
 	return fw->has_destroy ? FW_MSG_DESTROYSETELEM : NFT_MSG_DELSETELEM;
 }
 
-/* One message: ops[from, to) (all of one kind) into one map. */
-static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat)
+/* One message: ops[from, to) (all of one kind) into one map, or into a
+ * counter set (`set`: media_cnt_in keyed like media_dnat, dnat = 1). */
+static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat, const char *set)
 {
 	enum fw_op_kind kind = fw->ops[from].kind;
 	struct nlmsghdr *nlh;
@@ -194,7 +195,7 @@ static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat)
 				    NFPROTO_IPV4, kind == FW_OP_ADD ? NLM_F_CREATE : 0,
 				    fw->seq++);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, FW_TABLE);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, dnat ? FW_MAP_DNAT : FW_MAP_SNAT);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	for (i = from; i < to; i++)
 		put_elem(fw, nlh, &fw->ops[i], dnat);
@@ -203,22 +204,36 @@ static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat)
 	return 0;
 }
 
-/* A run of operations of one kind: both maps, in messages of at most
+/* ops[from, to) into one map or set, in messages of at most
  * FW_ELEMS_PER_MSG elements. */
-static int put_run(struct fw *fw, size_t from, size_t to)
+static int put_set_run(struct fw *fw, size_t from, size_t to, int dnat, const char *set)
 {
 	size_t i, end;
-	int dnat, err;
+	int err;
 
-	for (dnat = 1; dnat >= 0; dnat--) {
-		for (i = from; i < to; i = end) {
-			end = i + FW_ELEMS_PER_MSG < to ? i + FW_ELEMS_PER_MSG : to;
-			err = put_elem_msg(fw, i, end, dnat);
-			if (err)
-				return err;
-		}
+	for (i = from; i < to; i = end) {
+		end = i + FW_ELEMS_PER_MSG < to ? i + FW_ELEMS_PER_MSG : to;
+		err = put_elem_msg(fw, i, end, dnat, set);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/* A run of operations of one kind: both maps; a delete also destroys the
+ * pinhole's counter elements, so that the next pinhole on the same port
+ * starts from zero (`destroy` ignores a pinhole that never saw a packet;
+ * without it, the counter set's timeout removes them). */
+static int put_run(struct fw *fw, size_t from, size_t to)
+{
+	int err = put_set_run(fw, from, to, 1, FW_MAP_DNAT);
+
+	if (!err)
+		err = put_set_run(fw, from, to, 0, FW_MAP_SNAT);
+	if (err || fw->ops[from].kind != FW_OP_DEL || !fw->has_destroy || fw->no_counters)
+		return err;
+	err = put_set_run(fw, from, to, 1, FW_SET_CNT_IN);
+	return err ? err : put_set_run(fw, from, to, 0, FW_SET_CNT_OUT);
 }
 
 /* Sends ops[from, to) as one batch; runs of one kind keep their order. */
@@ -426,9 +441,16 @@ int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_cou
 	memset(c, 0, sizeof(*c));
 	if (fw->no_counters)
 		return -EOPNOTSUPP;
-	err = get_counter(fw, FW_MAP_DNAT, &kin, &in);
+	/* A counter element exists once a packet went that way. */
+	err = get_counter(fw, FW_SET_CNT_IN, &kin, &in);
+	if (err == -ENOENT)
+		err = 0;
 	if (!err)
-		err = get_counter(fw, FW_MAP_SNAT, &kout, &out);
+		err = get_counter(fw, FW_SET_CNT_OUT, &kout, &out);
+	if (err == -ENOENT)
+		err = 0;
+	if (!err && !in.found && !out.found)
+		err = get_counter(fw, FW_MAP_DNAT, &kin, &in); /* -ENOENT: no pinhole */
 	if (err)
 		return err;
 	c->pkts_in = in.pkts;
