@@ -1,7 +1,7 @@
 /*
  * fw_pinhole.c - media pinholes as elements of the maps media_dnat and
  * media_snat (fw_nft.c creates them), queued and sent as netlink batches,
- * and their per-element counters.
+ * and their counters (elements of media_cnt_in/out, made by the first packet).
  *
  * One pinhole is two elements with the same timeout, so the kernel expires
  * them even if the daemon dies:
