@@ -76,7 +76,8 @@ static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt,
 		return SIP_EADDR;
 	if ((r = sip_uri_parse(&a->uri, b, sip_span_make(lt + 1, gt - lt - 1))) < 0)
 		return r;
-	return addr_params(a, b, gt + 1, e);
+	/* nothing after the '>' (most Contacts): no parameters to look at */
+	return gt + 1 == e ? 0 : addr_params(a, b, gt + 1, e);
 }
 
 /* addr-spec without <>: it ends at the first ';' or LWS, and may not carry
