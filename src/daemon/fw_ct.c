@@ -251,7 +251,6 @@ static int dump_udp(struct fw *fw, struct ct_index *ix)
 	uint32_t seq = fw->seq++;
 	struct nlmsghdr *nlh = ct_msg(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq);
 	struct nlattr *t, *p, *f;
-	ssize_t n;
 	int ret;
 
 	t = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
@@ -263,15 +262,8 @@ static int dump_udp(struct fw *fw, struct ct_index *ix)
 	mnl_attr_put_u32(nlh, CTA_FILTER_ORIG_FLAGS, FW_CTA_FILTER_F_PROTO_NUM);
 	mnl_attr_put_u32(nlh, CTA_FILTER_REPLY_FLAGS, 0);
 	mnl_attr_nest_end(nlh, f);
-	if (mnl_socket_sendto(fw->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(fw->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, fw->portid, entry_cb, ix);
-	} while (ret > 0);
-	return ret < 0 ? -errno : ix->err;
+	ret = fw_nl_talk(fw->nl, nlh, entry_cb, ix);
+	return ret < 0 ? ret : ix->err;
 }
 
 /* Empties our receive queue: ctnetlink handles each message inside

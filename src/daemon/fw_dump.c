@@ -182,21 +182,11 @@ static int dump_map(struct fw *fw, struct fw_dump *d, const char *map)
 	char buf[FW_NL_BUF];
 	uint32_t seq = fw->seq++;
 	struct nlmsghdr *nlh;
-	ssize_t n;
-	int ret;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4, NLM_F_DUMP, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, FW_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, map);
-	if (mnl_socket_sendto(fw->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(fw->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, fw->portid, elems_cb, d);
-	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
+	return fw_nl_talk(fw->nl, nlh, elems_cb, d);
 }
 
 int fw_counters_dump(struct fw *fw,

@@ -79,25 +79,6 @@ static void why_add(struct helper_scan *s, const char *fmt, ...)
 		s->pos += (size_t)n < s->len - s->pos ? (size_t)n : s->len - s->pos - 1;
 }
 
-/* Runs one dump request, calling cb for every message. */
-static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	char buf[FW_NL_BUF];
-	uint32_t portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
-	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
-}
-
 /* ---- rules that reference one helper object ----------------------------- */
 
 static int rule_expr_cb(struct nftnl_expr *e, void *data)
@@ -145,7 +126,7 @@ static void list_users(struct mnl_socket *nl, struct helper_scan *s)
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, s->table);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
-	dump(nl, nlh, rule_cb, s);
+	fw_nl_talk(nl, nlh, rule_cb, s);
 }
 
 /* ---- step 1: ct helper objects ----------------------------------------- */
@@ -194,7 +175,7 @@ static int scan_objects(struct mnl_socket *nl, struct helper_scan *s)
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFPROTO_UNSPEC, NLM_F_DUMP,
 				    (uint32_t)time(NULL));
-	err = dump(nl, nlh, obj_cb, &l);
+	err = fw_nl_talk(nl, nlh, obj_cb, &l);
 	if (err)
 		return err;
 	for (i = 0; i < l.n; i++) {
@@ -250,7 +231,7 @@ static int scan_conntrack(struct helper_scan *s)
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
-	err = dump(nl, nlh, ct_cb, s);
+	err = fw_nl_talk(nl, nlh, ct_cb, s);
 	if (err == -ENOENT || err == -EOPNOTSUPP)
 		err = 0; /* no conntrack in this namespace: nothing attached */
 out:

@@ -66,6 +66,9 @@ void fw_log(const struct fw *fw, int level, const char *fmt, ...)
 
 /* fw_nft.c: batches. */
 int fw_buf_reserve(struct fw_buf *b, size_t more);
+/* Sends one request (a get, or a dump) on nl and runs cb on every reply
+ * until the kernel is done.  Returns 0 or -errno. */
+int fw_nl_talk(struct mnl_socket *nl, const struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 void fw_batch_begin(struct fw *fw);
 void fw_batch_end(struct fw *fw);
 int fw_batch_send(struct fw *fw, uint32_t *bad_seq);

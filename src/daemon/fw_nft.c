@@ -115,6 +115,24 @@ void fw_batch_end(struct fw *fw)
 	fw->buf.len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
+int fw_nl_talk(struct mnl_socket *nl, const struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[FW_NL_BUF];
+	uint32_t portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
+}
+
 /*
  * Read the replies already queued for us.  nfnetlink handles a batch
  * synchronously inside sendmsg(), so by the time it returns every error
@@ -343,16 +361,11 @@ static int put_table(struct fw *fw, uint16_t type)
 	return 0;
 }
 
-/* `add map ip sipalg NAME { type ipv4_addr . inet_service : ipv4_addr .
- * inet_service; flags timeout; counter; }` - the counter is cloned into
- * every element, which gives per-pinhole packet and byte counts. */
-/* The maps have no per-element counter: every new pinhole would allocate
- * two per-CPU counters in the kernel (a quarter of sipalgd's CPU per new
- * call), though most unanswered calls never carry a packet.  The counters
- * live in media_cnt_in/out, created by the first packet (put_cntset). */
-static int put_map(struct fw *fw, const char *name, uint32_t id)
+/* A set keyed by `ipv4_addr . inet_service` in our table: what the media
+ * maps and the counter sets share.  Sends s and frees it (and its exprs). */
+static int put_addr_port_set(struct fw *fw, struct nftnl_set *s, const char *name, uint32_t id,
+			     uint32_t flags)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!s || put_msg_room(fw) < 0) {
@@ -363,11 +376,9 @@ static int put_map(struct fw *fw, const char *name, uint32_t id)
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP | NFT_SET_TIMEOUT);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FW_TYPE_ADDR_PORT);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, FW_TYPE_ADDR_PORT);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
 	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	put_done(fw, nlh);
@@ -375,34 +386,39 @@ static int put_map(struct fw *fw, const char *name, uint32_t id)
 	return 0;
 }
 
+/* `add map ip sipalg NAME { type ipv4_addr . inet_service : ipv4_addr .
+ * inet_service; flags timeout; }`.  No per-element counter: every new
+ * pinhole would allocate two per-CPU counters in the kernel (a quarter of
+ * sipalgd's CPU per new call), though most unanswered calls never carry a
+ * packet.  The counters live in media_cnt_in/out (put_cntset). */
+static int put_map(struct fw *fw, const char *name, uint32_t id)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s) {
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, FW_TYPE_ADDR_PORT);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+	}
+	return put_addr_port_set(fw, s, name, id, NFT_SET_MAP | NFT_SET_TIMEOUT);
+}
+
 /* `add set ip sipalg NAME { type ipv4_addr . inet_service; size 65536;
- *  flags dynamic,timeout; counter; timeout 1h }` */
+ *  flags dynamic,timeout; counter; timeout 1h }`: the first packet of a
+ * pinhole's flow creates its counter element (rule_count_in/out). */
 static int put_cntset(struct fw *fw, const char *name, uint32_t id)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_expr *cnt = nftnl_expr_alloc("counter");
-	struct nlmsghdr *nlh;
 
-	if (!s || !cnt || put_msg_room(fw) < 0) {
+	if (!s || !cnt) {
 		nftnl_set_free(s);
 		nftnl_expr_free(cnt);
 		return -ENOMEM;
 	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, FW_TYPE_ADDR_PORT);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 8);
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, FW_CNT_TIMEOUT_MS);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, FW_CNT_SIZE);
 	nftnl_set_add_expr(s, cnt);
-	nlh = put_hdr(fw, NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	put_done(fw, nlh);
-	nftnl_set_free(s);
-	return 0;
+	return put_addr_port_set(fw, s, name, id, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 }
 
 /* `add chain ip sipalg NAME { type TYPE hook HOOK priority PRIO; policy accept; }` */

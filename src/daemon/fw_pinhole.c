@@ -410,8 +410,6 @@ static int get_counter(struct fw *fw, const char *map, const struct fw_key *k,
 	uint32_t seq = fw->seq++;
 	struct nlmsghdr *nlh;
 	struct nlattr *list, *e;
-	ssize_t n;
-	int ret;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4, NLM_F_ACK, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, FW_TABLE);
@@ -421,15 +419,7 @@ static int get_counter(struct fw *fw, const char *map, const struct fw_key *k,
 	put_key(nlh, NFTA_SET_ELEM_KEY, k);
 	mnl_attr_nest_end(nlh, e);
 	mnl_attr_nest_end(nlh, list);
-	if (mnl_socket_sendto(fw->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(fw->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, fw->portid, counter_cb, c);
-	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
+	return fw_nl_talk(fw->nl, nlh, counter_cb, c);
 }
 
 int fw_pinhole_counters(struct fw *fw, const struct fw_pinhole *p, struct fw_counters *c)
