@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -166,4 +167,29 @@ out:
 	err = errno;
 	close(fd);
 	return -err;
+}
+
+int net_listeners_open(struct loop_watch *w, unsigned *opened, const uint16_t *ports, unsigned n,
+		       int type, unsigned flags, void (*fn)(struct loop_watch *w, uint32_t events))
+{
+	int rc;
+
+	for (*opened = 0; *opened < n; ++*opened) {
+		struct alg_addr any = { .family = 4, .port = ports[*opened] };
+		struct loop_watch *l = &w[*opened];
+
+		l->fd = net_socket(type, &any, flags);
+		if (l->fd < 0)
+			return l->fd;
+		l->fn = fn;
+		l->ctx = (void *)(uintptr_t)ports[*opened];
+		rc = type == SOCK_STREAM && listen(l->fd, 512) ? -errno : 0;
+		if (rc == 0)
+			rc = loop_add(l, EPOLLIN);
+		if (rc < 0) {
+			close(l->fd);
+			return rc;
+		}
+	}
+	return 0;
 }

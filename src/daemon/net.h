@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alg/alg.h"
+#include "daemon/loop.h"
 
 #define NET_ADDR_STR 64
 
@@ -37,5 +38,12 @@ int net_is_local(const struct alg_addr *a);
 /* A non-blocking socket of type (SOCK_DGRAM / SOCK_STREAM) bound to a
  * (port 0: any; a == NULL: no bind). */
 int net_socket(int type, const struct alg_addr *a, unsigned flags);
+
+/* A proxy's listeners: for each of the n ports, a socket of type bound to
+ * 0.0.0.0:port with flags (listen()ing if SOCK_STREAM), in w[i] with fn and
+ * ctx = the port, watched for EPOLLIN.  *opened counts the sockets open,
+ * also after a failure (loop_close_all() them).  Returns 0 or -errno. */
+int net_listeners_open(struct loop_watch *w, unsigned *opened, const uint16_t *ports, unsigned n,
+		       int type, unsigned flags, void (*fn)(struct loop_watch *w, uint32_t events));
 
 #endif

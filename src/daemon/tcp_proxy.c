@@ -418,22 +418,9 @@ static int open_listeners(void)
 {
 	uint16_t ports[FW_MAX_PORTS + 1];
 	unsigned n = config_listen_ports(cfg, ports);
-	int rc;
 
-	for (nlisteners = 0; nlisteners < n; nlisteners++) {
-		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
-		struct loop_watch *w = &listeners[nlisteners];
-		w->fd = net_socket(SOCK_STREAM, &any, NET_TRANSPARENT | NET_REUSE);
-		if (w->fd < 0)
-			return w->fd;
-		w->fn = listener_readable;
-		if (listen(w->fd, 512) || (rc = loop_add(w, EPOLLIN)) < 0) {
-			rc = -errno;
-			close(w->fd);
-			return rc;
-		}
-	}
-	return 0;
+	return net_listeners_open(listeners, &nlisteners, ports, n, SOCK_STREAM,
+				  NET_TRANSPARENT | NET_REUSE, listener_readable);
 }
 
 int tcp_proxy_open(const struct daemon_config *c, const struct proto *p)

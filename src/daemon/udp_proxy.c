@@ -376,23 +376,9 @@ static int open_listeners(void)
 {
 	uint16_t ports[FW_MAX_PORTS + 1];
 	unsigned n = config_listen_ports(cfg, ports);
-	int rc;
 
-	for (nlisteners = 0; nlisteners < n; nlisteners++) {
-		struct alg_addr any = { .family = 4, .port = ports[nlisteners] };
-		struct loop_watch *w = &listeners[nlisteners];
-		w->fd = net_socket(SOCK_DGRAM, &any,
-				   NET_TRANSPARENT | NET_ORIGDST | NET_REUSE | NET_BIGBUF);
-		if (w->fd < 0)
-			return w->fd;
-		w->fn = listener_readable;
-		w->ctx = (void *)(uintptr_t)ports[nlisteners];
-		if ((rc = loop_add(w, EPOLLIN)) < 0) {
-			close(w->fd);
-			return rc;
-		}
-	}
-	return 0;
+	return net_listeners_open(listeners, &nlisteners, ports, n, SOCK_DGRAM,
+				  NET_TRANSPARENT | NET_ORIGDST | NET_REUSE | NET_BIGBUF, listener_readable);
 }
 
 int udp_proxy_open(const struct daemon_config *c, const struct proto *p)
