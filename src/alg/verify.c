@@ -276,29 +276,12 @@ static int edit_place(const struct alg_ctx *c, const struct sip_edit *d, struct 
 	}
 }
 
-/* "Is this text an IPv4 literal", answered once per distinct text (the
- * SDP's c= and o= name the same address before and after). */
-struct v4memo {
-	const char *p[4];
-	uint32_t n[4];
-	uint8_t ok[4];
-	unsigned k;
-};
-
-static int is_ipv4(struct v4memo *m, const char *p, uint32_t n)
+/* An IPv4 literal as the engine reads addresses (alg_addr_parse). */
+static int is_ipv4(const char *p, uint32_t n)
 {
 	struct alg_addr a;
 
-	for (unsigned i = 0; i < m->k; i++)
-		if (m->n[i] == n && !memcmp(m->p[i], p, n))
-			return m->ok[i];
-	int ok = n && p[0] != '[' && alg_addr_parse(&a, p, n) == 0 && a.family == 4;
-	if (m->k < 4) {
-		m->p[m->k] = p;
-		m->n[m->k] = n;
-		m->ok[m->k++] = (uint8_t)ok;
-	}
-	return ok;
+	return n && p[0] != '[' && alg_addr_parse(&a, p, n) == 0 && a.family == 4;
 }
 
 static int all_digits(const char *p, uint32_t n)
@@ -318,7 +301,7 @@ static int all_digits(const char *p, uint32_t n)
  * 0 not.
  */
 static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struct sip_span sdp,
-			const char *txt, struct v4memo *memo)
+			const char *txt)
 {
 	const char *in = c->buf + d->off;
 	uint32_t end = d->off + d->len;
@@ -331,7 +314,7 @@ static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struc
 	if (all_digits(in, d->len))
 		return all_digits(txt, d->data_len) && d->data_len <= 10 &&
 		       sip_span_uint(txt, sip_span_make(0, d->data_len), UINT32_MAX) >= 0;
-	return is_ipv4(memo, in, d->len) && is_ipv4(memo, txt, d->data_len);
+	return is_ipv4(in, d->len) && is_ipv4(txt, d->data_len);
 }
 
 static int span_is(struct sip_span s, const struct sip_edit *d)
@@ -340,12 +323,12 @@ static int span_is(struct sip_span s, const struct sip_edit *d)
 }
 
 /* IPv4address [ ":" port ], port 1-65535 without a leading zero. */
-static int ipv4_hostport(const char *p, uint32_t n, struct v4memo *memo)
+static int ipv4_hostport(const char *p, uint32_t n)
 {
 	const char *colon = memchr(p, ':', n);
 	uint32_t h = colon ? (uint32_t)(colon - p) : n, pl = n - h - (colon ? 1 : 0);
 
-	if (!is_ipv4(memo, p, h))
+	if (!is_ipv4(p, h))
 		return 0;
 	return !colon || (pl >= 1 && pl <= 5 && p[h + 1] != '0' && all_digits(p + h + 1, pl) &&
 			  sip_span_uint(p, sip_span_make(h + 1, pl), 65535) > 0);
@@ -358,15 +341,14 @@ static int ipv4_hostport(const char *p, uint32_t n, struct v4memo *memo)
  * and port keep their grammar and every byte around them is the input's
  * (same_outside()), so the value parses as it did.  1 certain, 0 not.
  */
-static int hostport_ok(const struct alg_ctx *c, const struct sip_edit *d, const char *txt,
-		       struct v4memo *memo)
+static int hostport_ok(const struct alg_ctx *c, const struct sip_edit *d, const char *txt)
 {
 	const struct sip_valid *v = c->v;
 	int found = span_is(v->top_via.sent_by, d) || (c->m.is_request && span_is(v->ruri.hostport, d));
 
 	for (unsigned i = 0; !found && i < v->naddrs; i++)
 		found = span_is(v->addrs[i].a.uri.hostport, d);
-	return found && ipv4_hostport(txt, d->data_len, memo);
+	return found && ipv4_hostport(txt, d->data_len);
 }
 
 /* One edited place re-parsed in the output.  1 fine, 0 not certain. */
@@ -400,7 +382,6 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	struct sip_span sdp = SIP_SPAN_NONE;
 	int64_t body_delta = 0;
 	int place[SIP_MAX_EDITS], cur = 0, need = 0;
-	struct v4memo memo;
 
 	if (ed->n > SIP_MAX_EDITS)
 		return 0;
@@ -417,7 +398,6 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	}
 	if (shift_build(&s, c, body_delta) < 0 || !same_outside(&s, c->buf, c->m.len, e->out, n))
 		return 0;
-	memo.k = 0;
 	/* Each edit by its field's grammar; a place where that is not enough
 	 * is re-parsed whole.  A place's edits are adjacent (sorted). */
 	for (unsigned i = 0; i < ed->n; i++) {
@@ -429,8 +409,8 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 			cur = place[i];
 			need = 0;
 		}
-		need |= place[i] == 2 ? !sdp_field_ok(c, d, sdp, txt, &memo)
-				      : !hostport_ok(c, d, txt, &memo);
+		need |= place[i] == 2 ? !sdp_field_ok(c, d, sdp, txt)
+				      : !hostport_ok(c, d, txt);
 	}
 	return !need || place_ok(e, c, &s, cur, sdp);
 }
