@@ -104,9 +104,12 @@ static inline size_t h_build(const char *tpl, char *out, size_t cap)
 	return m;
 }
 
-/* Run one message; the output is copied to H_out (NUL-terminated). */
-static inline const struct alg_result *h_run_at(struct alg_engine *e, enum alg_dir dir, const char *src,
-					 const char *dst, const char *tpl, uint64_t now)
+/* Run one message over transport tr; from inside it leaves by the binding
+ * 203.0.113.1:bind_port.  The output is copied to H_out (NUL-terminated). */
+static inline const struct alg_result *h_run_tr_at(struct alg_engine *e, enum alg_dir dir,
+						   enum alg_transport tr, const char *src,
+						   const char *dst, const char *tpl, uint64_t now,
+						   uint16_t bind_port)
 {
 	struct alg_packet pkt;
 
@@ -115,12 +118,13 @@ static inline const struct alg_result *h_run_at(struct alg_engine *e, enum alg_d
 	pkt.data = H_in;
 	pkt.len = H_inlen;
 	pkt.dir = dir;
+	pkt.transport = tr;
 	pkt.src = hp(src);
 	pkt.dst = hp(dst);
 	pkt.now_ms = now;
 	if (dir == ALG_OUT) {
 		pkt.binding = hp("203.0.113.1");
-		pkt.binding.port = strcmp(src, PHONE) ? pkt.src.port : 40001;
+		pkt.binding.port = bind_port;
 	} else {
 		pkt.binding = pkt.dst;
 	}
@@ -129,6 +133,16 @@ static inline const struct alg_result *h_run_at(struct alg_engine *e, enum alg_d
 	memcpy(H_out, H_res.out, H_outlen);
 	H_out[H_outlen] = 0;
 	return &H_res;
+}
+
+/* Run one message over UDP; PHONE's binding is 203.0.113.1:40001, any
+ * other inside source keeps its port. */
+static inline const struct alg_result *h_run_at(struct alg_engine *e, enum alg_dir dir, const char *src,
+					 const char *dst, const char *tpl, uint64_t now)
+{
+	uint16_t bind_port = strcmp(src, PHONE) ? hp(src).port : 40001;
+
+	return h_run_tr_at(e, dir, ALG_UDP, src, dst, tpl, now, bind_port);
 }
 
 static uint64_t H_now = 1000;

@@ -12,33 +12,12 @@
 #define TPHONE "192.168.1.10:49152" /* ephemeral TCP source */
 #define TBIND  "203.0.113.1:49152"  /* its binding (h_run_tr: public IP, same port) */
 
-/* One message over `tr`; like h_run_at, with the transport set. */
+/* One message over `tr`, now; the binding keeps the source port. */
 static const struct alg_result *h_run_tr(struct alg_engine *e, enum alg_dir dir,
 					 enum alg_transport tr, const char *src, const char *dst,
 					 const char *tpl)
 {
-	struct alg_packet p;
-
-	H_inlen = h_build(tpl, H_in, sizeof(H_in));
-	memset(&p, 0, sizeof(p));
-	p.data = H_in;
-	p.len = H_inlen;
-	p.dir = dir;
-	p.transport = tr;
-	p.src = hp(src);
-	p.dst = hp(dst);
-	p.now_ms = H_now;
-	if (dir == ALG_OUT) {
-		p.binding = hp("203.0.113.1");
-		p.binding.port = p.src.port;
-	} else {
-		p.binding = p.dst;
-	}
-	alg_process(e, &p, &H_res);
-	H_outlen = H_res.out_len < sizeof(H_out) - 1 ? H_res.out_len : sizeof(H_out) - 1;
-	memcpy(H_out, H_res.out, H_outlen);
-	H_out[H_outlen] = 0;
-	return &H_res;
+	return h_run_tr_at(e, dir, tr, src, dst, tpl, H_now, hp(src).port);
 }
 
 static const char tcp_register[] =
