@@ -122,6 +122,14 @@ struct alg_pinhole {
 	 * remote media address): no stale conntrack entry can exist for it,
 	 * and the caller may skip the flush that fw.h describes. */
 	uint8_t no_stale_flows;
+	/* OPEN only: 1 when the inside endpoint cannot send media on this
+	 * stream yet (same condition as no_stale_flows: it knows no remote
+	 * media address).  The engine emits a PINHOLE_REFRESH for the pinhole
+	 * with the first response from outside to that INVITE (18x or 2xx),
+	 * before that response is forwarded, so the caller may leave out the
+	 * outbound (inside -> public) half until that REFRESH, which it
+	 * installs in full.  A CLOSE may come first (CANCEL, rejection). */
+	uint8_t outbound_later;
 };
 
 struct alg_binding {

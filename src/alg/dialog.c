@@ -280,6 +280,8 @@ void dialog_response(struct alg_ctx *c, struct alg_txn *t)
 		} else if (st >= 200 && st < 300) {
 			confirm(c, call);
 		}
+		if (st > 100 && st < 300 && c->pkt->dir == ALG_IN)
+			media_outbound_now(c, call);
 	}
 	if (c->pkt->dir == ALG_OUT)
 		sdp_out(c, call);

@@ -131,6 +131,8 @@ struct alg_stream {
 	uint8_t rtp_open, rtcp_open;
 	uint8_t mindex;
 	uint8_t pooled;              /* pub_rtp came from the allocator */
+	uint8_t outbound_later;      /* opened with alg_pinhole.outbound_later:
+				      * media_outbound_now() still owes a REFRESH */
 	char media[12];
 	struct alg_addr inside_rtp, inside_rtcp;
 	uint16_t pub_rtp, pub_rtcp; /* public ports (pub_rtcp 0: none) */
@@ -293,6 +295,7 @@ struct alg_stream *media_map(struct alg_ctx *c, struct alg_call *call, unsigned 
 			     const struct alg_addr *rtcp, int mux);
 struct alg_stream *media_find_hold(struct alg_call *call, unsigned mindex, uint16_t port);
 int media_reject(struct alg_ctx *c, struct alg_call *call, unsigned mindex);
+void media_outbound_now(struct alg_ctx *c, struct alg_call *call);
 void media_close_all(struct alg_engine *e, struct alg_call *call, struct alg_result *res);
 uint32_t media_pin_id(const struct alg_engine *e, const struct alg_call *call,
 		      unsigned s, int rtcp);

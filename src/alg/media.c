@@ -50,18 +50,18 @@ void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsi
 			    call->state != ALG_CALL_CONFIRMED;
 }
 
-static void pin_action(struct alg_engine *e, struct alg_result *res, struct alg_call *call,
-		       unsigned s, int rtcp, enum alg_action_kind k)
+static void pin_action_add(struct alg_engine *e, struct alg_result *res, struct alg_call *call,
+			   unsigned s, int rtcp, enum alg_action_kind k)
 {
-	struct alg_action *a;
+	struct alg_action *a = alg_action_add(res, k, call->call_id);
 
-	/* A refresh is advisory: never let it take the room a close needs. */
-	if (k == ALG_ACT_PINHOLE_REFRESH && res->nactions + ALG_ACT_RESERVE >= ALG_MAX_ACTIONS)
-		return;
-	a = alg_action_add(res, k, call->call_id);
-
-	if (a)
+	if (a) {
 		media_pinhole(e, call, s, rtcp, &a->u.pin);
+		if (k == ALG_ACT_PINHOLE_OPEN && a->u.pin.no_stale_flows) {
+			a->u.pin.outbound_later = 1;
+			call->st[s].outbound_later = 1;
+		}
+	}
 	if (k == ALG_ACT_PINHOLE_OPEN) {
 		e->cnt.pinholes_opened++;
 		e->cnt.pinholes_open++;
@@ -69,6 +69,15 @@ static void pin_action(struct alg_engine *e, struct alg_result *res, struct alg_
 		e->cnt.pinholes_closed++;
 		e->cnt.pinholes_open--;
 	}
+}
+
+static void pin_action(struct alg_engine *e, struct alg_result *res, struct alg_call *call,
+		       unsigned s, int rtcp, enum alg_action_kind k)
+{
+	/* A refresh is advisory: never let it take the room a close needs. */
+	if (k == ALG_ACT_PINHOLE_REFRESH && res->nactions + ALG_ACT_RESERVE >= ALG_MAX_ACTIONS)
+		return;
+	pin_action_add(e, res, call, s, rtcp, k);
 }
 
 static void rtcp_close(struct alg_engine *e, struct alg_result *res, struct alg_call *call,
@@ -244,4 +253,26 @@ int media_reject(struct alg_ctx *c, struct alg_call *call, unsigned mindex)
 			n++;
 		}
 	return n;
+}
+
+/* The first response from outside to the phone's INVITE reaches it: from
+ * now on the phone may know where to send media, so the pinholes opened
+ * without their outbound half (alg_pinhole.outbound_later) get it, as a
+ * REFRESH that the caller installs before this response leaves.  Not
+ * advisory like other refreshes: with no room left, the stream keeps its
+ * flag and the next response retries. */
+void media_outbound_now(struct alg_ctx *c, struct alg_call *call)
+{
+	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++) {
+		struct alg_stream *st = &call->st[s];
+
+		if (!st->used || !st->outbound_later ||
+		    c->res->nactions + 2 > ALG_MAX_ACTIONS)
+			continue;
+		st->outbound_later = 0;
+		if (st->rtp_open)
+			pin_action_add(c->e, c->res, call, s, 0, ALG_ACT_PINHOLE_REFRESH);
+		if (st->rtcp_open)
+			pin_action_add(c->e, c->res, call, s, 1, ALG_ACT_PINHOLE_REFRESH);
+	}
 }

@@ -252,7 +252,9 @@ static void t_b14_b15(void)
 	h_in(e, REGISTRAR, BIND, resp(183, "fork", "a", "INVITE", 1, REMOTE_SDP));
 	CHECK(H_res.verdict == ALG_FORWARD);
 	CHECK(h_line("c=IN IP4 203.0.113.21"));
-	CHECK_EQ_INT(H_res.nactions, 0);
+	/* Only the outbound halves the first response owes (outbound_later). */
+	CHECK_EQ_INT(H_res.nactions, 2);
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_REFRESH), 2);
 	h_in(e, REGISTRAR, BIND,
 	     resp(183, "fork", "b", "INVITE", 1,
 		  "v=0\no=b 1 1 IN IP4 203.0.113.22\ns=-\nc=IN IP4 203.0.113.22\nt=0 0\nm=audio 22000 RTP/AVP 0\n"));
@@ -456,6 +458,65 @@ static void t_no_stale_flows(void)
 	alg_free(e);
 }
 
+/* R6: the first offer of a call the phone placed opens only what the
+ * remote side needs (outbound_later); the first response from outside
+ * (here a 180 without SDP) owes the outbound half as a REFRESH of each
+ * pinhole, once.  An incoming call's pinholes are whole from the start. */
+static void t_outbound_later(void)
+{
+	struct alg_engine *e = h_engine();
+	const struct alg_action *a, *o;
+	uint32_t ids[2];
+
+	h_out(e, PHONE, REGISTRAR, invite("ol", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	for (int i = 0; i < 2; i++) {
+		o = h_action(ALG_ACT_PINHOLE_OPEN, i);
+		CHECK(o && o->u.pin.outbound_later == 1);
+		ids[i] = o ? o->u.pin.id : 0;
+	}
+	h_in(e, REGISTRAR, BIND, resp(100, "ol", "", "INVITE", 1, NULL));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_REFRESH), 0);
+	h_in(e, REGISTRAR, BIND, resp(180, "ol", "b", "INVITE", 1, NULL));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_REFRESH), 2);
+	for (int i = 0; i < 2; i++) {
+		a = h_action(ALG_ACT_PINHOLE_REFRESH, i);
+		CHECK(a && a->u.pin.id == ids[i] && a->u.pin.outbound_later == 0);
+	}
+	h_in(e, REGISTRAR, BIND, resp(200, "ol", "b", "INVITE", 1, REMOTE_SDP));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_REFRESH), 0);
+	alg_free(e);
+
+	e = h_engine();
+	h_in(e, REGISTRAR, BIND,
+	     "INVITE sip:alice@203.0.113.1:40001 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 203.0.113.20;branch=z9hG4bK-inol\n"
+	     "From: <sip:bob@example.com>;tag=b1\n"
+	     "To: <sip:alice@example.com>\n"
+	     "Call-ID: inol@203.0.113.20\n"
+	     "CSeq: 1 INVITE\n"
+	     "Contact: <sip:bob@203.0.113.20>\n"
+	     "Content-Type: application/sdp\n"
+	     "Content-Length: {CLEN}\n\n"
+	     "v=0\no=bob 1 1 IN IP4 203.0.113.20\ns=-\nc=IN IP4 203.0.113.21\nt=0 0\n"
+	     "m=audio 20000 RTP/AVP 0\n");
+	h_out(e, PHONE, REGISTRAR,
+	      "SIP/2.0 200 OK\n"
+	      "Via: SIP/2.0/UDP 203.0.113.20;branch=z9hG4bK-inol\n"
+	      "From: <sip:bob@example.com>;tag=b1\n"
+	      "To: <sip:alice@example.com>;tag=a1\n"
+	      "Call-ID: inol@203.0.113.20\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:alice@192.168.1.10:5062>\n"
+	      "Content-Type: application/sdp\n"
+	      "Content-Length: {CLEN}\n\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\nm=audio 30000 RTP/AVP 0\n");
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	a = h_action(ALG_ACT_PINHOLE_OPEN, 0);
+	CHECK(a && a->u.pin.outbound_later == 0);
+	alg_free(e);
+}
+
 /* R6 / R7: a re-INVITE moving the stream to a new port gets a new
  * mapping; the old one stays until the dialog ends. */
 static void t_r6_reinvite_port(void)
@@ -543,6 +604,7 @@ static void t_b5d(void)
 }
 
 static const struct check_case cases[] = {
+	{ "outbound half of an outgoing call's first-offer pinholes waits for the first response from outside (R6)", t_outbound_later },
 	{ "stale-flow hint: first offer of an outgoing call needs no conntrack flush, a late-offer answer does (R6)", t_no_stale_flows },
 	{ "B4b low media port mapped, m=70000 forwarded untouched (kernel drops both) (R5)", t_b4bc },
 	{ "B4c port allocation near 65535 stays valid (R6)", t_b4_high },
