@@ -89,7 +89,7 @@ static int rewrite(const struct sip_msg *m, const struct sdp *parsed, char *out,
 	char pool[256];
 	struct sdp_media media[SDP_MAX_MEDIA];
 	struct sip_edits e;
-	struct sip_span rest, item, body;
+	struct sip_span rest, body;
 	struct sip_via via;
 	struct sip_addr contact;
 	struct sdp sdp;
@@ -102,7 +102,7 @@ static int rewrite(const struct sip_msg *m, const struct sdp *parsed, char *out,
 	if (h < 0)
 		return -1;
 	rest = m->hdrs[h].value;
-	if (sip_list_next(buf, &rest, &item) <= 0 || sip_via_parse(&via, buf, item))
+	if (sip_via_parse_next(&via, buf, &rest) <= 0)
 		return -1;
 	if (!via.has_rport)
 		sip_edits_add(&e, via.sent_by.off, via.sent_by.len, PUBLIC_HOSTPORT,
@@ -111,7 +111,7 @@ static int rewrite(const struct sip_msg *m, const struct sdp *parsed, char *out,
 	if (h < 0)
 		return -1;
 	rest = m->hdrs[h].value;
-	if (sip_list_next(buf, &rest, &item) <= 0 || sip_addr_parse(&contact, buf, item))
+	if (sip_addr_parse_next(&contact, buf, &rest) <= 0)
 		return -1;
 	sip_edits_add(&e, contact.uri.hostport.off, contact.uri.hostport.len, PUBLIC_HOSTPORT,
 		      sizeof(PUBLIC_HOSTPORT) - 1);

@@ -59,14 +59,13 @@ static int display_ok(const char *b, uint32_t i, uint32_t e)
 	return 1;
 }
 
-/* name-addr = [ display-name ] LAQUOT addr-spec RAQUOT */
-static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t e)
+/* name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, the first '>'
+ * after lt at gt (< e) */
+static int name_addr_at(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t gt,
+			uint32_t e)
 {
-	uint32_t gt = lx_find2(b, lt + 1, e, e, '>', '>');
 	int r;
 
-	if (gt == e)
-		return SIP_EADDR;
 	a->bracketed = 1;
 	if (lt > i)
 		a->display = lx_trim(b, sip_span_make(i, lt - i));
@@ -78,6 +77,13 @@ static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt,
 		return r;
 	/* nothing after the '>' (most Contacts): no parameters to look at */
 	return gt + 1 == e ? 0 : addr_params(a, b, gt + 1, e);
+}
+
+static int name_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t lt, uint32_t e)
+{
+	uint32_t gt = lx_find2(b, lt + 1, e, e, '>', '>');
+
+	return gt == e ? SIP_EADDR : name_addr_at(a, b, i, lt, gt, e);
 }
 
 /* addr-spec without <>: it ends at the first ';' or LWS, and may not carry
@@ -235,4 +241,52 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 	}
 	*rest = sip_span_make(k, e - k);
 	return 1;
+}
+
+/*
+ * The first element of a list when it is "<uri>" followed by the end of
+ * the value or a ',' (most Contacts): the split stops at that ',' (a URI
+ * the parser takes holds no '"', so nothing between the '<' and the first
+ * '>' hides it), and the item is what sip_addr_parse() reads as the
+ * name-addr [lt, gt].  1 with *a and *rest set as those two calls leave
+ * them, 0 when they must decide.
+ */
+static int addr_first(struct sip_addr *a, const char *b, struct sip_span *rest)
+{
+	uint32_t i = rest->off, e = i + rest->len, gt, end, j;
+
+	if (i == e || b[i] != '<')
+		return 0;
+	gt = lx_find2(b, i + 1, e, e, '>', '>');
+	if (gt == e)
+		return 0;
+	end = gt + 1;
+	if (end < e) {
+		if (b[end] != ',')
+			return 0;
+		for (j = end + 1; j < e && lx_is((unsigned char)b[j], LX_LWS); j++)
+			;
+		if (j == e)
+			return 0; /* a trailing comma */
+	}
+	a->whole = sip_span_make(i, end - i);
+	if (name_addr_at(a, b, i, i, gt, end) != 0)
+		return 0;
+	end += end < e;
+	*rest = sip_span_make(end, e - end);
+	return 1;
+}
+
+int sip_addr_parse_next(struct sip_addr *a, const char *base, struct sip_span *rest)
+{
+	struct sip_span item;
+	int r;
+
+	addr_reset(a);
+	if (addr_first(a, base, rest))
+		return 1;
+	if ((r = sip_list_next(base, rest, &item)) <= 0)
+		return r;
+	r = sip_addr_parse(a, base, item);
+	return r < 0 ? r : 1;
 }

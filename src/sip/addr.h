@@ -35,4 +35,12 @@ int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s);
  * (SIP_EQUOTE for an unterminated quote). */
 int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item);
 
+/* The next element of a list of addresses (Contact, Route, ...): the same
+ * as sip_list_next(base, rest, &item) and then sip_addr_parse(a, base,
+ * item), with the same *rest after it, but "<uri>" first in the value is
+ * read once, not split and then parsed.  Returns 1 with *a set, 0 at the
+ * end of the list, or the first error of the two (a negative enum
+ * sip_err). */
+int sip_addr_parse_next(struct sip_addr *a, const char *base, struct sip_span *rest);
+
 #endif

@@ -74,18 +74,29 @@ static inline uint32_t quick_run(const char *b, uint32_t i, uint32_t e, unsigned
 	return k - i + lx_span_cls(b, k, e, cls);
 }
 
+/* param_step_x() in list mode: the parameters are not the quick shape. */
+#define PARAM_STEP_SLOW (-1000)
+
 /*
  * As sip_param_next().  *tok is set to 1 when the name, and the value if
  * there is one, are known to be tokens (§25.1), so that the caller need not
  * scan them again; 0 when the slow path ran and nothing is known.
+ *
+ * list (a constant): the parameters of the first element of a comma list
+ * whose end is not yet known.  A ',' right after a token parameter ends
+ * the element: *rest is left at the ',' and the next step returns 0 there.
+ * Tokens hold no '"', '<', '>' or ',', so that ',' is the one
+ * sip_list_next() would stop at.  Anything the quick shape does not take
+ * returns PARAM_STEP_SLOW instead of going to sip_param_next(), which knows
+ * no element end; the caller starts over with the list split.
  */
-static inline int param_step(const char *b, struct sip_span *rest, struct sip_span *name,
-			     struct sip_span *value, int *tok)
+static inline int param_step_x(const char *b, struct sip_span *rest, struct sip_span *name,
+			       struct sip_span *value, int *tok, int list)
 {
 	uint32_t k = rest->off, e = rest->off + rest->len, n, m;
 
 	*tok = 0;
-	if (k == e)
+	if (k == e || (list && b[k] == ','))
 		return 0;
 	/* names are short: four octets at a time; "branch=", the first
 	 * parameter of nearly every Via, by one compare */
@@ -94,26 +105,34 @@ static inline int param_step(const char *b, struct sip_span *rest, struct sip_sp
 	else
 		n = lx_span_cls(b, k, e, LX_TOKEN);
 	if (n == 0)
-		return sip_param_next(b, rest, name, value);
+		return list ? PARAM_STEP_SLOW : sip_param_next(b, rest, name, value);
 	m = k + n;
 	*value = SIP_SPAN_NONE;
 	if (m < e && b[m] == '=') {
 		uint32_t v = quick_run(b, m + 1, e, LX_TOKEN);
 		if (v == 0)
-			return sip_param_next(b, rest, name, value);
+			return list ? PARAM_STEP_SLOW : sip_param_next(b, rest, name, value);
 		*value = sip_span_make(m + 1, v);
 		m += 1 + v;
 	}
-	if (m < e) {
-		/* ';' then a non-LWS octet: anything else is the slow path's */
-		if (b[m] != ';' || m + 1 == e || lx_is((unsigned char)b[m + 1], LX_LWS))
-			return sip_param_next(b, rest, name, value);
+	if (m < e && !(list && b[m] == ',')) {
+		/* ';' then a non-LWS octet (in a list, not a ','): anything
+		 * else is the slow path's */
+		if (b[m] != ';' || m + 1 == e || lx_is((unsigned char)b[m + 1], LX_LWS) ||
+		    (list && b[m + 1] == ','))
+			return list ? PARAM_STEP_SLOW : sip_param_next(b, rest, name, value);
 		m++;
 	}
 	*name = sip_span_make(k, n);
 	*rest = sip_span_make(m, e - m);
 	*tok = 1;
 	return 1;
+}
+
+static inline int param_step(const char *b, struct sip_span *rest, struct sip_span *name,
+			     struct sip_span *value, int *tok)
+{
+	return param_step_x(b, rest, name, value, tok, 0);
 }
 
 /*

@@ -4,6 +4,7 @@
  * buffer; no allocation, no writes.
  */
 #include "via.h"
+#include "addr.h"
 #include "error.h"
 #include "lex.h"
 #include "param_step.h"
@@ -148,24 +149,26 @@ static uint32_t quick_transport(const char *b, uint32_t i, uint32_t e)
  * The common Via, "SIP/2.0/UDP 192.0.2.1:5060;branch=..", in one forward
  * pass: exactly "SIP/2.0/", one SP, an unbracketed host, ':' and at most
  * five digits with no LWS around them, then ';' straight away.  Where it
- * sees anything else it returns 1 and sip_via_parse() starts over with
- * the general grammar, so that every result (and error) is the general
- * path's; 0 when the whole element was taken.  Parameters go through
- * param_step() either way.
+ * sees anything else it returns 0 and the caller starts over with the
+ * general grammar, so that every result (and error) is the general path's.
+ * Otherwise it returns where the sent-by part ends: e, or with list set
+ * (the first element of a list whose end is not known) the ',' after it;
+ * params runs to e when there are any.  Parameters go through
+ * param_step_x() either way.
  */
-static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
+static uint32_t via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e, int list)
 {
 	uint32_t n, h, k;
 	int t;
 
 	if (e - i < 12 || memcmp(b + i, "SIP/2.0/", 8) != 0)
-		return 1;
+		return 0;
 	n = quick_transport(b, i + 8, e);
 	if (n == 0 && (n = token_at(b, i + 8, e)) == 0)
-		return 1;
+		return 0;
 	if ((k = i + 8 + n) + 1 >= e || b[k] != ' ' || lx_is((unsigned char)b[k + 1], LX_LWS) ||
 	    b[k + 1] == '[')
-		return 1;
+		return 0;
 	v->transport = sip_span_make(i + 8, n);
 	v->protocol = sip_span_make(i, 8 + n);
 	h = k + 1;
@@ -174,7 +177,7 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 	} else {
 		k = h + lx_span_cls(b, h, e, LX_HOST);
 		if ((t = sip_host_parse(b, sip_span_make(h, k - h), 0)) < 0)
-			return 1;
+			return 0;
 	}
 	v->host = sip_span_make(h, k - h);
 	v->host_type = (uint8_t)t;
@@ -182,18 +185,19 @@ static int via_quick(struct sip_via *v, const char *b, uint32_t i, uint32_t e)
 		uint32_t p = k + 1, d;
 		unsigned port;
 		if ((d = quick_port(b, p, e, &port)) == 0)
-			return 1;
+			return 0;
 		v->port = sip_span_make(p, d);
 		v->port_num = (uint16_t)port;
 		k = p + d;
 	}
 	v->sent_by = sip_span_make(h, k - h);
-	if (k == e)
+	if (k == e || (list && b[k] == ','))
+		return k;
+	if (b[k] != ';' || k + 1 == e || lx_is((unsigned char)b[k + 1], LX_LWS) ||
+	    (list && b[k + 1] == ','))
 		return 0;
-	if (b[k] != ';' || k + 1 == e || lx_is((unsigned char)b[k + 1], LX_LWS))
-		return 1;
 	v->params = sip_span_make(k + 1, e - k - 1);
-	return 0;
+	return e;
 }
 
 /* Every span absent, every number 0.  Field by field: a whole-struct
@@ -239,7 +243,7 @@ int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
 	int r, tok;
 
 	via_reset(v, s);
-	if (via_quick(v, base, s.off, s.off + s.len) != 0 && (r = via_slow(v, base, s)) < 0)
+	if (via_quick(v, base, s.off, s.off + s.len, 0) == 0 && (r = via_slow(v, base, s)) < 0)
 		return r;
 	if (!sip_span_present(v->params))
 		return 0;
@@ -248,4 +252,57 @@ int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s)
 		if (via_param(v, base, n, val, tok) < 0)
 			return SIP_EVIA;
 	return r == 0 ? 0 : SIP_EVIA;
+}
+
+/*
+ * The quick path on the first element of a list: its end is where the
+ * quick shape stops, at the end of the value or at a ',' (the one
+ * sip_list_next() stops at: nothing before it was a '"', '<' or '>').
+ * 1 with *v and *rest as the list split and sip_via_parse() leave them,
+ * 0 when the general path must decide.
+ */
+static int via_first(struct sip_via *v, const char *b, struct sip_span *rest)
+{
+	uint32_t i = rest->off, e = i + rest->len, end, next, j;
+	struct sip_span pr, n, val;
+	int r, tok;
+
+	if ((end = via_quick(v, b, i, e, 1)) == 0)
+		return 0;
+	if (sip_span_present(v->params)) {
+		pr = v->params;
+		while ((r = param_step_x(b, &pr, &n, &val, &tok, 1)) > 0)
+			if (via_param(v, b, n, val, tok) < 0)
+				return 0;
+		if (r < 0)
+			return 0;
+		end = pr.off;
+		v->params.len = end - v->params.off;
+	}
+	next = end;
+	if (end < e) {
+		/* past the ',', as the split checks: not only LWS after it */
+		for (j = ++next; j < e && lx_is((unsigned char)b[j], LX_LWS); j++)
+			;
+		if (j == e)
+			return 0;
+	}
+	v->whole = sip_span_make(i, end - i);
+	*rest = sip_span_make(next, e - next);
+	return 1;
+}
+
+int sip_via_parse_next(struct sip_via *v, const char *base, struct sip_span *rest)
+{
+	struct sip_span item;
+	int r;
+
+	via_reset(v, *rest);
+	if (via_first(v, base, rest))
+		return 1;
+	via_reset(v, *rest);
+	if ((r = sip_list_next(base, rest, &item)) <= 0)
+		return r;
+	r = sip_via_parse(v, base, item);
+	return r < 0 ? r : 1;
 }

@@ -26,4 +26,11 @@ struct sip_via {
 
 int sip_via_parse(struct sip_via *v, const char *base, struct sip_span s);
 
+/* The next element of a Via list: the same as sip_list_next(base, rest,
+ * &item) and then sip_via_parse(v, base, item), with the same *rest after
+ * it, but the common element is read once, not split and then parsed.
+ * Returns 1 with *v set, 0 at the end of the list, or the first error of
+ * the two (a negative enum sip_err). */
+int sip_via_parse_next(struct sip_via *v, const char *base, struct sip_span *rest);
+
 #endif
