@@ -141,8 +141,58 @@ static inline int param_step(const char *b, struct sip_span *rest, struct sip_sp
  * hand to sip_host_parse(), which would call it SIP_HOST_IPV4.  0 if the
  * octets from i are not that (the caller takes the general path).
  */
+#ifdef __SSE2__
+/* 1 if the n digits at p (n known to be 1-3) are a dec-octet: at most
+ * "255", compared as text. */
+static inline int quick_octet_ok(const unsigned char *p, uint32_t n)
+{
+	return n - 1 <= 1 ||
+	       (n == 3 && (p[0] < '2' || (p[0] == '2' && (p[1] < '5' || (p[1] == '5' && p[2] <= '5')))));
+}
+
+/*
+ * quick_ipv4_end() on the sixteen octets at p: bit masks of the digits and
+ * dots, the address being the run of both from p.  Exactly three dots,
+ * four groups of 1-3 digits each at most 255, and the octet after the run
+ * not a letter or '-' (a hostname goes on): the same verdict as reading
+ * the octets one by one.  The run's length, or 0.
+ */
+static inline uint32_t quick_ipv4_len16(const unsigned char *p)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
+	unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+	uint32_t n = (uint32_t)__builtin_ctz(~(dig | dot)), d1, d2, d3;
+
+	/* n < 16: a run of sixteen is no address, and p[n] is one of the loaded */
+	if (n < 7 || n > 15 || lx_is(p[n], LX_HOST) || dot == 0)
+		return 0;
+	dot &= (1u << n) - 1;
+	d1 = (uint32_t)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return 0;
+	d2 = (uint32_t)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return 0;
+	d3 = (uint32_t)__builtin_ctz(dot);
+	if ((dot & (dot - 1)) != 0 || d1 == 0 || d1 > 3 || d2 - d1 - 1 - 1 > 2 ||
+	    d3 - d2 - 1 - 1 > 2 || n - d3 - 1 - 1 > 2)
+		return 0;
+	return quick_octet_ok(p, d1) && quick_octet_ok(p + d1 + 1, d2 - d1 - 1) &&
+	       quick_octet_ok(p + d2 + 1, d3 - d2 - 1) && quick_octet_ok(p + d3 + 1, n - d3 - 1)
+		       ? n : 0;
+}
+#endif
+
 static inline uint32_t quick_ipv4_end(const char *b, uint32_t i, uint32_t e)
 {
+#ifdef __SSE2__
+	if (e - i >= 16) {
+		uint32_t n = quick_ipv4_len16((const unsigned char *)b + i);
+		return n ? i + n : 0;
+	}
+#endif
 	/* With sixteen octets at hand (an address is at most fifteen, plus
 	 * the one after it) no octet read needs a bound check. */
 	if (e - i >= 16) {

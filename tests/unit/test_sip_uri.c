@@ -6,6 +6,7 @@
  */
 #include "check.h"
 #include "sip/error.h"
+#include "sip/param_step.h"
 #include "sip/uri.h"
 
 typedef void (*uri_check_fn)(const struct sip_uri *u, const char *b);
@@ -332,6 +333,60 @@ static void t_quick_edges(void)
 	uricase("sip:a@192.0.2.1:5O60", SIP_EURI, NULL);
 }
 
+/* quick_ipv4_end() (param_step.h; SSE2 masks when sixteen octets are at
+ * hand) against its definition: the run of host octets from i, when
+ * sip_host_parse() calls that run IPv4.  Random runs of digits, dots and
+ * a few others, as whole buffers ending at a guard page. */
+static void t_quick_ipv4(void)
+{
+	static const char alpha[] = "0123456789...........12525a-:;";
+	static const char *const fixed[] = {
+		"192.168.1.20:5060;x", "255.255.255.255", "255.255.255.256;", "0.0.0.0",
+		"00.000.0.01;", "1.2.3.4a", "1.2.3.4-", "1.2.3.4.", "1.2.3", "1..2.3",
+		".1.2.3.4", "1.2.3.4.5", "1234.1.1.1", "1.2.3.1234", "249.250.199.100>",
+		"192.0.2.1,SIP/2.0/UDP", "300.1.1.1", "1.2.3.4:", "1.2.3.4 ",
+	};
+	uint32_t seed = 7;
+	char buf[40];
+
+	for (int round = 0; round < 30000 && !check_failed; round++) {
+		uint32_t len, i, run, want, got;
+		size_t maplen;
+		void *map;
+		char *g;
+
+		if (round < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+			len = (uint32_t)strlen(fixed[round]);
+			memcpy(buf, fixed[round], len);
+			if (round & 1) { /* and with sixteen octets at hand */
+				memset(buf + len, ';', 20);
+				len += 20;
+			}
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			len = 1 + (seed >> 8) % 30;
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				buf[i] = alpha[(seed >> 8) % (sizeof(alpha) - 1)];
+			}
+		}
+		if (!(g = check_guard_copy(buf, len, &map, &maplen)))
+			break;
+		run = 0;
+		while (run < len && ((g[run] >= '0' && g[run] <= '9') || g[run] == '.' ||
+				     g[run] == '-' || (g[run] >= 'a' && g[run] <= 'z')))
+			run++;
+		want = run && sip_host_parse(g, sip_span_make(0, run), 0) == SIP_HOST_IPV4 ? run : 0;
+		got = quick_ipv4_end(g, 0, len);
+		if (got != want && !check_failed) {
+			check_failed = 1;
+			snprintf(check_why, sizeof(check_why), "'%.*s': %u, expected %u", (int)len, g,
+				 got, want);
+		}
+		check_guard_free(map, maplen);
+	}
+}
+
 static const struct check_case cases[] = {
 	{ "sip_full", t_sip_full },
 	{ "sip_simple", t_sip_simple },
@@ -343,6 +398,7 @@ static const struct check_case cases[] = {
 	{ "host_parse", t_host_parse },
 	{ "param_next", t_param_next },
 	{ "quick_edges", t_quick_edges },
+	{ "quick_ipv4", t_quick_ipv4 },
 	{ NULL, NULL },
 };
 
