@@ -12,33 +12,39 @@
 /* Dotted-quad IPv4 exactly as inet_pton(AF_INET) takes it: four decimal
  * parts 0-255, no leading zero, nothing else.  0 or -1.  By hand because
  * it runs for every address in every message and inet_pton needs a
- * NUL-terminated copy. */
+ * NUL-terminated copy.  The text (7 to 15 octets) is copied into a zeroed
+ * 16-octet buffer first: every read below stays inside it, and the NUL
+ * after the text ends the last part, so no step checks a bound. */
 static int ipv4_parse(uint8_t *ip, const char *p, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)p, *e = s + n;
+	unsigned char t[16] = { 0 };
+	const unsigned char *s = t;
 
+	if (n < 7 || n > 15)
+		return -1;
+	memcpy(t, p, n);
 	for (int part = 0; part < 4; part++) {
-		unsigned v, d1, d2;
-		if (part && (s == e || *s++ != '.'))
+		unsigned v = (unsigned)(s[0] - '0'), d;
+		if (v > 9)
 			return -1;
-		if (s == e || (v = (unsigned)(*s++ - '0')) > 9)
+		if ((d = (unsigned)(s[1] - '0')) > 9) {
+			s += 1;
+		} else if (!v) {
+			return -1; /* a leading zero */
+		} else if (v = v * 10 + d, (d = (unsigned)(s[2] - '0')) > 9) {
+			s += 2;
+		} else if ((v = v * 10 + d) > 255) {
 			return -1;
-		/* up to two more digits, none after a leading zero */
-		if (s < e && (d1 = (unsigned)(*s - '0')) <= 9) {
-			if (!v)
-				return -1;
-			v = v * 10 + d1;
-			if (++s < e && (d2 = (unsigned)(*s - '0')) <= 9) {
-				v = v * 10 + d2;
-				if (++s < e && (unsigned)(*s - '0') <= 9)
-					return -1;
-			}
+		} else {
+			s += 3;
 		}
-		if (v > 255)
-			return -1;
 		ip[part] = (uint8_t)v;
+		/* a dot after parts 0-2, the end of the text after part 3 (a
+		 * fourth digit or a NUL inside the text fails here too) */
+		if (*s++ != (part < 3 ? '.' : 0))
+			return -1;
 	}
-	return s == e ? 0 : -1;
+	return s == t + n + 1 ? 0 : -1;
 }
 
 /* Parse an IP literal (IPv6 with or without brackets).  0 or -1. */
@@ -77,10 +83,16 @@ int alg_addr_from_span(struct alg_addr *a, const char *base, struct sip_span s)
 	return alg_addr_parse(a, base + s.off, s.len);
 }
 
+/* Fixed-size compares: the compiler does them inline, where a compare of
+ * a variable size is a library call. */
+static int ip_same(const uint8_t *x, const uint8_t *y, uint8_t family)
+{
+	return family == 4 ? !memcmp(x, y, 4) : !memcmp(x, y, 16);
+}
+
 int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b)
 {
-	return a->family && a->family == b->family &&
-	       !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
+	return a->family && a->family == b->family && ip_same(a->ip, b->ip, a->family);
 }
 
 int alg_addr_eq(const struct alg_addr *a, const struct alg_addr *b)
@@ -93,7 +105,7 @@ int alg_addr_is_any(const struct alg_addr *a)
 {
 	static const uint8_t zero[16];
 
-	return a->family && !memcmp(a->ip, zero, a->family == 4 ? 4 : 16);
+	return a->family && ip_same(a->ip, zero, a->family);
 }
 
 static int prefix_match(const struct alg_prefix *p, const struct alg_addr *a)
