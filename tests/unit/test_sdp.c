@@ -519,6 +519,69 @@ static void t_fast_shapes(void)
 }
 
 /* A NUL right before a line end (the map lets octets <= 13 stand there). */
+/* Random mutants of realistic bodies (octets replaced, inserted, deleted;
+ * fixed seed), each from a copy that ends at a guard page, every scan
+ * level against the reference (parse_at): the fast handlers' edges (the
+ * IPv4 literal, the port digits, field separators, line ends) are where
+ * mutants land. */
+static void t_fast_mutants(void)
+{
+	static const char *const seeds[] = {
+		"v=0\r\no=- 3957474913 3957474913 IN IP4 192.168.1.20\r\ns=ExamplePhone\r\n"
+		"c=IN IP4 192.168.1.20\r\nt=0 0\r\nm=audio 16384 RTP/AVP 9 0 8 18 101\r\n"
+		"a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=fmtp:101 0-15\r\n"
+		"a=ptime:20\r\na=sendrecv\r\n",
+		"v=0\no=alice 2890844526 2890844527 IN IP4 10.0.0.255\ns=-\nc=IN IP4 255.1.99.0\n"
+		"t=0 0\nm=audio 49170 RTP/AVP 0\nc=IN IP4 192.0.2.1\na=rtcp:49171\n"
+		"m=video 5 RTP/AVP 31\na=recvonly\n",
+		"v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\nc=IN IP4 249.250.251.252\r\n"
+		"m=audio 123456789 RTP/AVP 0\r\na=rtcp-mux\r\na=inactive\r\n",
+	};
+	static const char alpha[] = "0123456789.. \t\r\n=acmovINP4/:5-x";
+	uint32_t seed = 99;
+	char buf[512];
+	struct sdp_res r;
+
+	for (int round = 0; round < 20000 && !check_failed; round++) {
+		size_t len, maplen;
+		void *map;
+		char *g;
+
+		seed = seed * 1103515245u + 12345u;
+		const char *sd = seeds[(seed >> 8) % 3];
+		len = strlen(sd);
+		memcpy(buf, sd, len);
+		for (int k = 0, nk = 1 + (int)((seed >> 20) % 3); k < nk; k++) {
+			size_t at;
+			char c;
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % (len + 1);
+			seed = seed * 1103515245u + 12345u;
+			c = alpha[(seed >> 8) % (sizeof(alpha) - 1)];
+			switch ((seed >> 24) % 3) {
+			case 0:
+				if (at < len)
+					buf[at] = c;
+				break;
+			case 1:
+				memmove(buf + at + 1, buf + at, len - at);
+				buf[at] = c;
+				len++;
+				break;
+			default:
+				if (at < len) {
+					memmove(buf + at, buf + at + 1, len - at - 1);
+					len--;
+				}
+			}
+		}
+		if (!(g = check_guard_copy(buf, len, &map, &maplen)))
+			break;
+		parse_at(&r, g, len, 0, SDP_MAX_MEDIA);
+		check_guard_free(map, maplen);
+	}
+}
+
 static void t_fast_nul_eol(void)
 {
 	static const char a[] = "v=0\r\ns=a\0\nt=0 0\r\n", c[] = "v=0\r\ns=a\0\r\nt=0 0\r\n";
@@ -545,6 +608,7 @@ static const struct check_case cases[] = {
 	{ "fast_boundaries", t_fast_boundaries },
 	{ "fast_shapes", t_fast_shapes },
 	{ "fast_nul_eol", t_fast_nul_eol },
+	{ "fast_mutants", t_fast_mutants },
 	{ 0 },
 };
 
