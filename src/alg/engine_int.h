@@ -261,14 +261,24 @@ uint64_t alg_addr_hash(const struct alg_addr *a, uint64_t seed);
 const char *alg_scope(const struct alg_engine *e, const struct alg_packet *pkt);
 
 /* explain.c: notes, actions, copies into fixed buffers */
-void alg_note(struct alg_ctx *c, const char *field, const char *before, size_t blen,
-	      const char *after, size_t alen, const char *rule);
+
+/* A note's field name, put together only when an edit is recorded:
+ * "pre" (post NULL) or "pre[idx]post", e.g. "Contact[1].hostport". */
+struct alg_fname {
+	const char *pre, *post;
+	uint8_t prelen, postlen;
+	unsigned idx;
+};
+/* For string literals; a name known only at run time fills the struct. */
+#define ALG_FNAME(pre) ((struct alg_fname){ pre, NULL, sizeof(pre) - 1, 0, 0 })
+#define ALG_FNAME_AT(pre, i, post) \
+	((struct alg_fname){ pre, post, sizeof(pre) - 1, sizeof(post) - 1, i })
+
 struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k,
 				  const char *call_id);
 void alg_copy(char *dst, size_t cap, const char *src, size_t n);
-const char *alg_field(char *buf, size_t cap, const char *pre, unsigned idx, const char *post);
 int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
-	     const char *field, const char *rule);
+	     struct alg_fname field, const char *rule);
 
 /* rewrite_sip.c */
 void rw_via_out(struct alg_ctx *c);

@@ -16,42 +16,51 @@ void alg_copy(char *dst, size_t cap, const char *src, size_t n)
 	dst[n] = 0;
 }
 
-/* "pre[idx]post" into buf (a note's field name, e.g. "Contact[1].hostport"):
- * what snprintf did, at a tenth of its cost. */
-const char *alg_field(char *buf, size_t cap, const char *pre, unsigned idx, const char *post)
+/* up to room octets of src at d; how many */
+static size_t put(char *d, size_t room, const char *src, size_t n)
 {
-	char tmp[96];
-	size_t a = strlen(pre), b = strlen(post);
-
-	if (a + b + 12 >= sizeof(tmp))
-		return pre;
-	memcpy(tmp, pre, a);
-	tmp[a++] = '[';
-	a += alg_fmt_uint(tmp + a, idx);
-	tmp[a++] = ']';
-	memcpy(tmp + a, post, b);
-	alg_copy(buf, cap, tmp, a + b);
-	return buf;
+	if (n > room)
+		n = room;
+	memcpy(d, src, n);
+	return n;
 }
 
-void alg_note(struct alg_ctx *c, const char *field, const char *before, size_t blen,
-	      const char *after, size_t alen, const char *rule)
+/* The field name, "pre" or "pre[idx]post", into the note, cut to fit as
+ * alg_copy() would.  Written in place: no scratch copy, no snprintf. */
+static void note_field(char *d, size_t cap, const struct alg_fname *f)
+{
+	size_t k = put(d, cap - 1, f->pre, f->prelen);
+
+	if (f->post) {
+		char num[12];
+		size_t nn = 0;
+		num[nn++] = '[';
+		nn += alg_fmt_uint(num + nn, f->idx);
+		num[nn++] = ']';
+		k += put(d + k, cap - 1 - k, num, nn);
+		k += put(d + k, cap - 1 - k, f->post, f->postlen);
+	}
+	d[k] = 0;
+}
+
+static void alg_note(struct alg_ctx *c, const struct alg_fname *field, const char *before,
+		     size_t blen, const char *after, size_t alen, const char *rule)
 {
 	struct alg_result *r = c->res;
 
 	if (r->nnotes >= ALG_MAX_NOTES)
 		return;
 	struct alg_note *n = &r->notes[r->nnotes++];
-	alg_copy(n->field, sizeof(n->field), field, strlen(field));
-	alg_copy(n->before, sizeof(n->before), before, blen);
-	alg_copy(n->after, sizeof(n->after), after, alen);
+	note_field(n->field, sizeof(n->field), field);
+	n->before[put(n->before, sizeof(n->before) - 1, before, blen)] = 0;
+	n->after[put(n->after, sizeof(n->after) - 1, after, alen)] = 0;
 	n->rule = rule;
 }
 
 /* One replacement plus its note.  Returns 0, or < 0 if the edit list
  * refused it (then nothing is recorded and the message keeps those bytes). */
 int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
-	     const char *field, const char *rule)
+	     struct alg_fname field, const char *rule)
 {
 	if (!c->nat)
 		return 0;
@@ -62,7 +71,7 @@ int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
 		c->skip_reason = "edit refused by the edit list";
 		return rc;
 	}
-	alg_note(c, field, c->buf + s.off, s.len, txt, n, rule);
+	alg_note(c, &field, c->buf + s.off, s.len, txt, n, rule);
 	return 1;
 }
 

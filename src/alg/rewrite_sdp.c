@@ -52,13 +52,13 @@ static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a)
 	return rc;
 }
 
-static void edit_addr(struct sdp_run *r, struct sip_span addr, const char *field)
+static void edit_addr(struct sdp_run *r, struct sip_span addr, struct alg_fname field)
 {
 	alg_edit(r->c, addr, r->pub, r->publen, field, "R1 SDP address (inside -> public)");
 }
 
-static void edit_port(struct sdp_run *r, struct sip_span port, uint16_t v, const char *field,
-		      const char *rule)
+static void edit_port(struct sdp_run *r, struct sip_span port, uint16_t v,
+		      struct alg_fname field, const char *rule)
 {
 	char num[8];
 
@@ -78,17 +78,14 @@ static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_
 static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const struct alg_stream *st,
 		       unsigned i)
 {
-	char field[32];
 	struct alg_addr a;
 
 	if (!md->has_rtcp || !st->pub_rtcp || !sip_span_present(md->rtcp_port))
 		return;
-	alg_field(field, sizeof(field), "sdp.m", i, ".a=rtcp.port");
-	edit_port(r, md->rtcp_port, st->pub_rtcp, field, "R1 a=rtcp port (RFC 3605)");
-	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a)) {
-		alg_field(field, sizeof(field), "sdp.m", i, ".a=rtcp.addr");
-		edit_addr(r, md->rtcp_addr.addr, field);
-	}
+	edit_port(r, md->rtcp_port, st->pub_rtcp, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.port"),
+		  "R1 a=rtcp port (RFC 3605)");
+	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a))
+		edit_addr(r, md->rtcp_addr.addr, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.addr"));
 }
 
 /* The RTCP endpoint a=rtcp names (RFC 3605), else RTP+1. */
@@ -119,7 +116,6 @@ static void one_media(struct sdp_run *r, unsigned i)
 	const struct sdp_conn *cn = md->has_conn ? &md->conn : (r->s->has_conn ? &r->s->conn : NULL);
 	struct alg_addr a, rtcp;
 	struct alg_stream *st;
-	char field[32];
 
 	if (r->s->ice || md->ice) {
 		r->sess_c_keep |= !md->has_conn;
@@ -143,8 +139,8 @@ static void one_media(struct sdp_run *r, unsigned i)
 	if (sdp_addr(r, cn->addr, &a) == 0 && alg_addr_is_any(&a)) {
 		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
 		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
-			alg_field(field, sizeof(field), "sdp.m", i, ".port");
-			edit_port(r, md->port, st->pub_rtp, field, "R6 stable mapping across hold");
+			edit_port(r, md->port, st->pub_rtp, ALG_FNAME_AT("sdp.m", i, ".port"),
+				  "R6 stable mapping across hold");
 			rtcp_edits(r, md, st, i);
 		}
 		return;
@@ -156,12 +152,10 @@ static void one_media(struct sdp_run *r, unsigned i)
 	st = media_map(c, r->call, i, md->media, &a, &rtcp, md->rtcp_mux);
 	if (!st)
 		return;
-	if (md->has_conn) {
-		alg_field(field, sizeof(field), "sdp.m", i, ".c");
-		edit_addr(r, md->conn.addr, field);
-	}
-	alg_field(field, sizeof(field), "sdp.m", i, ".port");
-	edit_port(r, md->port, st->pub_rtp, field, "R1 m= port (public mapping)");
+	if (md->has_conn)
+		edit_addr(r, md->conn.addr, ALG_FNAME_AT("sdp.m", i, ".c"));
+	edit_port(r, md->port, st->pub_rtp, ALG_FNAME_AT("sdp.m", i, ".port"),
+		  "R1 m= port (public mapping)");
 	rtcp_edits(r, md, st, i);
 }
 
@@ -200,12 +194,12 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	for (unsigned i = 0; i < s.nmedia; i++)
 		one_media(&r, i);
 	if (s.has_conn && !r.sess_c_keep && conn_inside(&r, &s.conn, &a))
-		edit_addr(&r, s.conn.addr, "sdp.c");
+		edit_addr(&r, s.conn.addr, ALG_FNAME("sdp.c"));
 	/* o= names the session's origin; RFC 3264 §8 wants it identical
 	 * across offers, which an address-only rewrite keeps (B9, K12). */
 	if (s.has_origin && !s.ice && (r.non_ice || !s.nmedia) &&
 	    conn_inside(&r, &s.origin.addr, &a))
-		edit_addr(&r, s.origin.addr.addr, "sdp.o");
+		edit_addr(&r, s.origin.addr.addr, ALG_FNAME("sdp.o"));
 }
 
 /* A final answer from outside (2xx to INVITE/UPDATE, or ACK): a stream it

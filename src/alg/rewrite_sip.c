@@ -85,6 +85,17 @@ static int addr_next(struct alg_ctx *c, enum sip_hdr_id id, struct addr_walk *w,
 	return 0;
 }
 
+/* "Contact[k].hostport": the header's name as sip_hdr_name() spells it. */
+static struct alg_fname hostport_fname(enum sip_hdr_id id, unsigned k)
+{
+	const char *name = id == SIP_HDR_CONTACT	    ? "Contact"
+			   : id == SIP_HDR_ROUTE	    ? "Route"
+			   : id == SIP_HDR_RECORD_ROUTE ? "Record-Route"
+							: sip_hdr_name(id);
+
+	return (struct alg_fname){ name, ".hostport", (uint8_t)strlen(name), 9, k };
+}
+
 /* host + port of a URI or sent-by; an absent port is the scheme default
  * (RFC 3261 §19.1.2: 5060, 5061 for sips / TLS). */
 static int ep_of(struct alg_addr *a, const char *base, struct sip_span host,
@@ -112,7 +123,7 @@ void rw_via_out(struct alg_ctx *c)
 	if (v->has_rport)
 		return; /* R4: RFC 3581 already routes the response; don't hide the NAT */
 	c->via_rewritten = alg_edit(c, v->sent_by, bind_text(c), strlen(bind_text(c)),
-				    "Via[0].sent-by", "R1 top Via sent-by (no rport)") > 0;
+				    ALG_FNAME("Via[0].sent-by"), "R1 top Via sent-by (no rport)") > 0;
 }
 
 /*
@@ -148,14 +159,13 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 
 	while (addr_next(c, id, &w, &a)) {
 		struct alg_addr ep;
-		char field[48];
 		if (a->star && id == SIP_HDR_CONTACT)
 			c->contact_star = 1;
 		if (a->star || !uri_is_inside_ep(c, &a->uri, &ep)) {
 			k++;
 			continue;
 		}
-		alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++, ".hostport");
+		struct alg_fname field = hostport_fname(id, (unsigned)k++);
 		if (!n && orig) {
 			alg_copy(orig, ALG_TEXT, c->buf + a->uri.hostport.off, a->uri.hostport.len);
 			*orig_ep = ep;
@@ -195,7 +205,6 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 	if (id == SIP_HDR_CONTACT)
 		c->bound_contact = 0;
 	while (addr_next(c, id, &w, &a)) {
-		char field[48];
 		if (a->star || !uri_is_binding(c, &a->uri)) {
 			k++;
 			continue;
@@ -207,8 +216,7 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 						   ? sip_value_uint(c->buf, a->expires, UINT32_MAX)
 						   : -1;
 		}
-		alg_field(field, sizeof(field), sip_hdr_name(id), (unsigned)k++, ".hostport");
-		if (alg_edit(c, a->uri.hostport, orig, strlen(orig), field,
+		if (alg_edit(c, a->uri.hostport, orig, strlen(orig), hostport_fname(id, (unsigned)k++),
 			     "R3 restore what was rewritten on the way out") > 0)
 			n++;
 	}
@@ -255,7 +263,7 @@ int rw_ruri_in(struct alg_ctx *c, const char *orig, const struct alg_addr *orig_
 	}
 	if (orig_ep && orig_ep->family)
 		c->res->deliver_to = *orig_ep;
-	return alg_edit(c, u->hostport, orig, strlen(orig), "Request-URI.hostport",
+	return alg_edit(c, u->hostport, orig, strlen(orig), ALG_FNAME("Request-URI.hostport"),
 			"R1 Request-URI carries the public binding") > 0;
 }
 
@@ -281,6 +289,6 @@ int rw_via_in(struct alg_ctx *c, const struct alg_txn *t)
 	}
 	if (!orig)
 		return 0;
-	return alg_edit(c, v->sent_by, orig, strlen(orig), "Via[0].sent-by",
+	return alg_edit(c, v->sent_by, orig, strlen(orig), ALG_FNAME("Via[0].sent-by"),
 			"R3 restore top Via sent-by (RFC 3261 18.1.2)") > 0;
 }
