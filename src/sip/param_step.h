@@ -18,14 +18,15 @@
 #include "uri.h"
 
 /*
- * lx_span_cls(b, i, e, cls) for a class that holds every alphanumeric
- * (LX_TOKEN, LX_HOST, LX_UNRES and unions with them), sixteen octets per
- * step with SSE2: letters (by range, after folding case) and digits are
- * found with a few compares, and only the other octets, few in header
- * values, are looked up in the class table.  Octets above 0x7f are
- * negative as signed bytes and fall outside both ranges.  Loads stay
- * inside [0, e) of the caller's buffer, as lx_find4()'s do: the last piece
- * is one load that ends at e, its octets before k ignored.
+ * lx_span_cls(b, i, e, cls) for a class that holds every alphanumeric,
+ * '-' and '.' (LX_TOKEN, LX_HOST, LX_UNRES and unions with them), sixteen
+ * octets per step with SSE2: letters (by range, after folding case),
+ * digits, '-' and '.' (the range '-' to '9' without '/'; branch values
+ * are full of '-') are found with a few compares, and only the other
+ * octets, few in header values, are looked up in the class table.  Octets
+ * above 0x7f are negative as signed bytes and fall outside both ranges.
+ * Loads stay inside [0, e) of the caller's buffer, as lx_find4()'s do: the
+ * last piece is one load that ends at e, its octets before k ignored.
  */
 #ifdef __SSE2__
 static inline unsigned quick_alnum_mask(const char *p)
@@ -34,9 +35,10 @@ static inline unsigned quick_alnum_mask(const char *p)
 	const __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
 	__m128i al = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8(0x60)),
 				   _mm_cmplt_epi8(lc, _mm_set1_epi8(0x7b)));
-	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x2f)),
+	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('-' - 1)),
 				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x3a)));
 
+	dg = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), dg);
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
 }
 

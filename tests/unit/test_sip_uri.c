@@ -387,6 +387,64 @@ static void t_quick_ipv4(void)
 	}
 }
 
+/* RFC 3261 §25.1 token, spelled out here independently of lex.c. */
+static int is_token_octet(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-.!%*_+`'~", c));
+}
+
+static int all_token(const char *b, struct sip_span s)
+{
+	for (uint32_t i = 0; i < s.len; i++)
+		if (!is_token_octet(b[s.off + i]))
+			return 0;
+	return s.len > 0;
+}
+
+/* param_step() (param_step.h, the SSE2 token runs) against
+ * sip_param_next(): the same return, spans and rest on random parameter
+ * lists, and when it says tok, the name and value really are tokens.
+ * Each list is a whole buffer ending at a guard page. */
+static void t_param_step(void)
+{
+	static const char alpha[] = "ab-./=;\"@ \t,~!%*_+`'19Z:\x80";
+	uint32_t seed = 3;
+	char buf[80];
+
+	for (int round = 0; round < 40000 && !check_failed; round++) {
+		uint32_t len;
+		size_t maplen;
+		void *map;
+		char *g;
+
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 8) % 70;
+		for (uint32_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly token octets, so long runs reach the SSE2 steps */
+			buf[i] = (seed >> 28) < 11 ? "abcz019-.~_"[(seed >> 8) % 11]
+						   : alpha[(seed >> 8) % (sizeof(alpha) - 1)];
+		}
+		if (!(g = check_guard_copy(buf, len, &map, &maplen)))
+			break;
+		struct sip_span r1 = sip_span_make(0, len), r2 = r1, n1, n2, v1, v2;
+		for (int step = 0; step < 40 && !check_failed; step++) {
+			int tok, x = sip_param_next(g, &r1, &n1, &v1), y = param_step(g, &r2, &n2, &v2, &tok);
+			CHECK_EQ_INT(y, x);
+			if (x <= 0)
+				break;
+			CHECK(r1.off == r2.off && r1.len == r2.len && n1.off == n2.off &&
+			      n1.len == n2.len && v1.off == v2.off && v1.len == v2.len);
+			CHECK(!tok || (all_token(g, n2) && (!sip_span_present(v2) || all_token(g, v2))));
+			if (check_failed)
+				snprintf(check_why, sizeof(check_why), "param_step differs on '%.*s'",
+					 (int)len, g);
+		}
+		check_guard_free(map, maplen);
+	}
+}
+
 static const struct check_case cases[] = {
 	{ "sip_full", t_sip_full },
 	{ "sip_simple", t_sip_simple },
@@ -399,6 +457,7 @@ static const struct check_case cases[] = {
 	{ "param_next", t_param_next },
 	{ "quick_edges", t_quick_edges },
 	{ "quick_ipv4", t_quick_ipv4 },
+	{ "param_step", t_param_step },
 	{ NULL, NULL },
 };
 
