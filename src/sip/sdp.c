@@ -134,7 +134,6 @@ FAST_COLD int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
 {
 	uint32_t v = pos + 2, n = len - 2, t, tl;
 	struct sdp_origin *o = &x->p.s->origin;
-	struct sdp_conn c;
 	struct sip_span u[3];
 	uint64_t f;
 
@@ -146,13 +145,13 @@ FAST_COLD int fast_origin(struct fast *x, uint32_t pos, uint32_t len, int simd)
 		goto ref;
 	t = v + (uint32_t)__builtin_ctzll(f);
 	tl = v + n - t;
-	if (!fast_in_ip4(x, t, tl, &c, simd))
+	/* written in place: fast_in_ip4() writes nothing when it fails */
+	if (!fast_in_ip4(x, t, tl, &o->addr, simd))
 		goto ref;
-	o->line = c.line = sip_span_make(pos, len);
+	o->line = o->addr.line = sip_span_make(pos, len);
 	o->username = u[0];
 	o->sess_id = u[1];
 	o->sess_version = u[2];
-	o->addr = c;
 	x->p.s->has_origin = 1;
 	return 0;
 ref:
@@ -165,13 +164,13 @@ FAST_COLD int fast_conn(struct fast *x, uint32_t pos, uint32_t len, int simd)
 {
 	struct sdp_media *cur = x->p.cur;
 	uint8_t *has = cur ? &cur->has_conn : &x->p.s->has_conn;
-	struct sdp_conn c;
+	struct sdp_conn *c = cur ? &cur->conn : &x->p.s->conn;
 
-	if (*has || !fast_in_ip4(x, pos + 2, len - 2, &c, simd))
+	/* written in place: fast_in_ip4() writes nothing when it fails */
+	if (*has || !fast_in_ip4(x, pos + 2, len - 2, c, simd))
 		return sdp_ref_line(&x->p, sip_span_make(pos, len));
-	c.line = sip_span_make(pos, len);
+	c->line = sip_span_make(pos, len);
 	*has = 1;
-	*(cur ? &cur->conn : &x->p.s->conn) = c;
 	return 0;
 }
 
@@ -209,11 +208,16 @@ FAST_COLD int fast_media(struct fast *x, uint32_t pos, uint32_t len, int simd)
 	if (!scan_field(&f, v, &o[0], &l[0]) || !scan_field(&f, v, &o[1], &l[1]) ||
 	    !scan_field(&f, v, &o[2], &l[2]) || l[1] > 9)
 		goto ref;
-	for (uint32_t i = 0; i < l[1]; i++) {
-		uint32_t d = (uint32_t)(unsigned char)b[o[1] + i] - '0';
-		if (d > 9)
+	if (l[1] <= 8 && o[1] + 8 <= x->end) {
+		if (!scan_digits8(b + o[1], l[1], &port))
 			goto ref;
-		port = port * 10 + d;
+	} else {
+		for (uint32_t i = 0; i < l[1]; i++) {
+			uint32_t d = (uint32_t)(unsigned char)b[o[1] + i] - '0';
+			if (d > 9)
+				goto ref;
+			port = port * 10 + d;
+		}
 	}
 	md = &s->media[s->nmedia++];
 	media_blank(md, sip_span_make(pos, len));

@@ -353,6 +353,30 @@ SCAN_INLINE uint64_t scan_lower8(uint64_t w)
 	return w | (up >> 2);
 }
 
+/*
+ * The value of the n digits at p (1 <= n <= 8; eight octets loadable at
+ * p): 1 with *v set when all n are digits, else 0.  The n octets are
+ * moved to the top of a word and the low ones filled with '0' (leading
+ * zeros); every octet is then 0x30-0x39 iff its high nibble is 3 before
+ * and after adding 6 (no carry leaves an octet).  The first octet is the
+ * most significant digit: pairs, then quads, then the eight are combined
+ * by three multiplies.
+ */
+SCAN_INLINE int scan_digits8(const char *p, uint32_t n, uint32_t *v)
+{
+	const uint64_t zeros = 0x3030303030303030ull, hi = 0xf0f0f0f0f0f0f0f0ull;
+	uint32_t sh = 8 * (8 - n);
+	uint64_t w = scan_load64(p) << sh | (zeros & ~(~0ull << sh));
+
+	if ((w & hi) != zeros || ((w + 0x0606060606060606ull) & hi) != zeros)
+		return 0;
+	w -= zeros;
+	w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffull;
+	w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffull;
+	*v = (uint32_t)((w * 10000 + (w >> 32)) & 0xffffffffull);
+	return 1;
+}
+
 /* Index of the first ':' among the eight octets of w, or 8. */
 SCAN_INLINE uint32_t scan_colon8(uint64_t w)
 {
