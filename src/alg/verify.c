@@ -276,12 +276,30 @@ static int edit_place(const struct alg_ctx *c, const struct sip_edit *d, struct 
 	}
 }
 
+/* Texts this check already found to be IPv4 literals: a rewrite writes
+ * the same public address into several fields, and the inside address it
+ * replaces is often the same in c= and o=.  Lives for one quick_ok(). */
+struct v4_seen {
+	const char *p[2];
+	uint32_t n[2];
+	unsigned k;
+};
+
 /* An IPv4 literal as the engine reads addresses (alg_addr_parse). */
-static int is_ipv4(const char *p, uint32_t n)
+static int is_ipv4(struct v4_seen *seen, const char *p, uint32_t n)
 {
 	struct alg_addr a;
 
-	return n && p[0] != '[' && alg_addr_parse(&a, p, n) == 0 && a.family == 4;
+	for (unsigned i = 0; i < seen->k; i++)
+		if (seen->n[i] == n && !memcmp(seen->p[i], p, n))
+			return 1;
+	if (!n || p[0] == '[' || alg_addr_parse(&a, p, n) < 0 || a.family != 4)
+		return 0;
+	if (seen->k < 2) {
+		seen->p[seen->k] = p;
+		seen->n[seen->k++] = n;
+	}
+	return 1;
 }
 
 static int all_digits(const char *p, uint32_t n)
@@ -301,7 +319,7 @@ static int all_digits(const char *p, uint32_t n)
  * 0 not.
  */
 static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struct sip_span sdp,
-			const char *txt)
+			const char *txt, struct v4_seen *seen)
 {
 	const char *in = c->buf + d->off;
 	uint32_t end = d->off + d->len;
@@ -314,7 +332,7 @@ static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struc
 	if (all_digits(in, d->len))
 		return all_digits(txt, d->data_len) && d->data_len <= 10 &&
 		       sip_span_uint(txt, sip_span_make(0, d->data_len), UINT32_MAX) >= 0;
-	return is_ipv4(in, d->len) && is_ipv4(txt, d->data_len);
+	return is_ipv4(seen, in, d->len) && is_ipv4(seen, txt, d->data_len);
 }
 
 static int span_is(struct sip_span s, const struct sip_edit *d)
@@ -323,12 +341,12 @@ static int span_is(struct sip_span s, const struct sip_edit *d)
 }
 
 /* IPv4address [ ":" port ], port 1-65535 without a leading zero. */
-static int ipv4_hostport(const char *p, uint32_t n)
+static int ipv4_hostport(struct v4_seen *seen, const char *p, uint32_t n)
 {
 	const char *colon = memchr(p, ':', n);
 	uint32_t h = colon ? (uint32_t)(colon - p) : n, pl = n - h - (colon ? 1 : 0);
 
-	if (!is_ipv4(p, h))
+	if (!is_ipv4(seen, p, h))
 		return 0;
 	return !colon || (pl >= 1 && pl <= 5 && p[h + 1] != '0' && all_digits(p + h + 1, pl) &&
 			  sip_span_uint(p, sip_span_make(h + 1, pl), 65535) > 0);
@@ -341,14 +359,15 @@ static int ipv4_hostport(const char *p, uint32_t n)
  * and port keep their grammar and every byte around them is the input's
  * (same_outside()), so the value parses as it did.  1 certain, 0 not.
  */
-static int hostport_ok(const struct alg_ctx *c, const struct sip_edit *d, const char *txt)
+static int hostport_ok(const struct alg_ctx *c, const struct sip_edit *d, const char *txt,
+		       struct v4_seen *seen)
 {
 	const struct sip_valid *v = c->v;
 	int found = span_is(v->top_via.sent_by, d) || (c->m.is_request && span_is(v->ruri.hostport, d));
 
 	for (unsigned i = 0; !found && i < v->naddrs; i++)
 		found = span_is(v->addrs[i].a.uri.hostport, d);
-	return found && ipv4_hostport(txt, d->data_len);
+	return found && ipv4_hostport(seen, txt, d->data_len);
 }
 
 /* One edited place re-parsed in the output.  1 fine, 0 not certain. */
@@ -382,6 +401,7 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	struct sip_span sdp = SIP_SPAN_NONE;
 	int64_t body_delta = 0;
 	int place[SIP_MAX_EDITS], cur = 0, need = 0;
+	struct v4_seen seen = { .k = 0 };
 
 	if (ed->n > SIP_MAX_EDITS)
 		return 0;
@@ -409,8 +429,8 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 			cur = place[i];
 			need = 0;
 		}
-		need |= place[i] == 2 ? !sdp_field_ok(c, d, sdp, txt)
-				      : !hostport_ok(c, d, txt);
+		need |= place[i] == 2 ? !sdp_field_ok(c, d, sdp, txt, &seen)
+				      : !hostport_ok(c, d, txt, &seen);
 	}
 	return !need || place_ok(e, c, &s, cur, sdp);
 }
