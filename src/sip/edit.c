@@ -99,11 +99,21 @@ static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t of
 	return 0;
 }
 
+/* A replacement of other lengths into the pool; 0. */
+static __attribute__((noinline)) int pool_copy(char *d, const char *data, size_t n)
+{
+	if (n)
+		memcpy(d, data, n);
+	return 0;
+}
+
 int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 		  const char *data, size_t data_len)
 {
 	unsigned n = e->n;
 	uint32_t used = e->used;
+	struct sip_edit *x;
+	char *d;
 
 	if ((uint64_t)off + len > e->msg_len)
 		return SIP_EEDIT;
@@ -120,11 +130,32 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	}
 	if (n >= e->cap || data_len > e->pool_cap - used)
 		return SIP_ENOSPACE;
-	e->v[n] = (struct sip_edit){ off, len, used, (uint32_t)data_len };
+	x = e->v + n;
+	x->off = off;
+	x->len = len;
+	x->data_off = used;
+	x->data_len = (uint32_t)data_len;
 	e->used = used + (uint32_t)data_len;
 	e->n = n + 1;
-	put(e->pool, used, data, data_len);
-	return 0;
+	d = e->pool + used;
+	/* replacements are short (an address, a port): two fixed moves, and
+	 * the rest by a tail call, so this path needs no stack frame */
+	if (data_len - 17 <= 15) {
+		memcpy(d, data, 16);
+		memcpy(d + data_len - 16, data + data_len - 16, 16);
+		return 0;
+	}
+	if (data_len - 8 <= 8) {
+		memcpy(d, data, 8);
+		memcpy(d + data_len - 8, data + data_len - 8, 8);
+		return 0;
+	}
+	if (data_len - 4 <= 3) {
+		memcpy(d, data, 4);
+		memcpy(d + data_len - 4, data + data_len - 4, 4);
+		return 0;
+	}
+	return pool_copy(d, data, data_len);
 }
 
 /*
@@ -139,17 +170,17 @@ static int body_delta(const struct sip_msg *m, const struct sip_edits *e, int64_
 	uint64_t bs = m->body_off, be = (uint64_t)m->body_off + m->body_len;
 	int64_t d = 0, all = 0;
 
-	for (unsigned i = 0; i < e->n; i++) {
-		uint64_t s = e->v[i].off, t = s + e->v[i].len;
-		int64_t change = (int64_t)e->v[i].data_len - e->v[i].len;
+	/* In the body: [s, t) inside [bs, be], which takes an insertion at
+	 * either end.  Else wholly before it (t <= bs) or after it (s >= be):
+	 * an insertion at bs or be was taken above.  Else it crosses. */
+	for (const struct sip_edit *x = e->v, *end = e->v + e->n; x < end; x++) {
+		uint64_t s = x->off, t = s + x->len;
+		int64_t change = (int64_t)x->data_len - x->len;
 		all += change;
-		if (t <= bs && !(e->v[i].len == 0 && s == bs))
-			continue;
-		if (s >= be && !(e->v[i].len == 0 && s == be))
-			continue;
-		if (s < bs || t > be)
+		if (s >= bs && t <= be)
+			d += change;
+		else if (t > bs && s < be)
 			return SIP_EEDIT;
-		d += change;
 	}
 	*delta = d;
 	*total = all;
