@@ -294,7 +294,8 @@ SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t
 	uint64_t m = bits[wi] & (~0ull << ((pos - x->lo) % 64));
 
 	while (pos < end) {
-		uint32_t e = end, len, w4;
+		uint32_t e = end, len;
+		uint64_t w;
 		unsigned tw;
 		while (m == 0 && ++wi < nw) {
 			m = bits[wi];
@@ -304,26 +305,33 @@ SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t
 			e = wbase + (uint32_t)__builtin_ctzll(m);
 			m &= m - 1;
 		}
+		/* The line's first eight octets (fewer at the end of the body,
+		 * zero after them): the type letter, the '=', and for a= the
+		 * name's first four (the line may be shorter: then no row is
+		 * its name, and the filter only narrows). */
+		w = pos + 8 <= end ? scan_load64(b + pos) : scan_tail8(b, pos, end);
+		/* Most lines are a= lines whose name no row starts with: of the
+		 * rest of those only a NUL before the LF counts.  A letter and
+		 * '=' rule out a blank or short line: e >= pos + 2. */
+		if ((w & 0xffff) == ('a' | '=' << 8)) {
+			if (!((attr_prefixes >> ATTR_PFX_HASH((uint32_t)(w >> 16) | 0x20202020u)) & 1)) {
+				if (b[e - 1] == '\0')
+					return -1;
+				pos = e + 1;
+				continue;
+			}
+		} else if (((w >> 8) & 0xff) != '=') {
+			return -1; /* also "x\r\n" */
+		}
+		tw = (unsigned)w & 0xff;
 		len = e - pos;
-		if (len < 2)
-			return -1; /* blank, or too short for "x=" */
 		/* the map refused a CR or NUL anywhere but before an LF */
 		if (b[e - 1] == '\r')
 			len--;
 		else if (b[e - 1] == '\0')
 			return -1;
-		tw = (unsigned char)b[pos];
-		if (b[pos + 1] != '=')
-			return -1; /* also "x\r\n" */
 		/* the common letters first: most lines are a= */
 		if (tw == 'a') {
-			if (pos + 6 <= end) {
-				const unsigned char *u = (const unsigned char *)b + pos + 2;
-				w4 = u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
-				     (uint32_t)u[3] << 24;
-				if (!((attr_prefixes >> ATTR_PFX_HASH(w4 | 0x20202020u)) & 1))
-					goto next;
-			}
 			if (len > 2 && fast_attr(x, pos, len) < 0)
 				return -1;
 		} else if (tw == 'c') {
@@ -336,9 +344,8 @@ SCAN_INLINE int fast_lines(struct fast *x, const char *b, uint32_t pos, uint64_t
 			if (fast_origin(x, pos, len, simd) < 0)
 				return -1;
 		} else if (tw - 'a' > 25 || tw == 'v') {
-			return -1; /* v= only as the first line */
+			return -1; /* v= only as the first line; a blank line */
 		}
-next:
 		pos = e + 1;
 	}
 	return 0;

@@ -89,6 +89,17 @@ SCAN_INLINE uint64_t scan_load64(const char *p)
 	return w;
 }
 
+/* The octets of [i, end) (fewer than eight) as scan_load64() would load
+ * them, zero after them: the last line's first octets. */
+SCAN_INLINE uint64_t scan_tail8(const char *b, uint32_t i, uint32_t end)
+{
+	uint64_t w = 0;
+
+	for (uint32_t k = 0; i + k < end; k++)
+		w |= (uint64_t)(unsigned char)b[i + k] << (8 * k);
+	return w;
+}
+
 /* Bit 7 of each octet of hi-bit mask h to bit k of a byte (gather by one
  * multiply: every product bit lands in its own place, no carries). */
 SCAN_INLINE uint64_t scan_gather8(uint64_t h)
