@@ -160,23 +160,29 @@ SCAN_INLINE int32_t scan_map_short(const char *b, uint32_t lo, uint32_t end, uin
 /* The loop of the vector forms over blk(p), the struct scan_cl of the 64
  * octets at p; x is the previous word's "<= 13 but not LF" bits, whose
  * top one needs this word's first LF bit.  Needs n >= 64. */
+#define SCAN_MAP_STEP(k, w)                                                           \
+	do {                                                                          \
+		bad |= px & ~((pl >> 1) | ((k).l << 63));                             \
+		px = (k).c & ~(k).l;                                                  \
+		pl = (k).l;                                                           \
+		bits[w] = (k).l;                                                      \
+	} while (0)
 #define SCAN_MAP_LOOP(blk)                                                            \
 	do {                                                                          \
 		uint64_t bad = 0, px = 0, pl = 0;                                     \
-		for (uint32_t w = 0; w < nw; w++) {                                   \
-			struct scan_cl k;                                             \
-			if ((w + 1) * 64 <= n) {                                      \
-				k = blk(b + lo + 64 * w);                             \
-			} else {                                                      \
-				uint32_t sh = (w + 1) * 64 - n;                       \
-				k = blk(b + end - 64);                                \
-				k.c >>= sh;                                           \
-				k.l >>= sh;                                           \
-			}                                                             \
-			bad |= px & ~((pl >> 1) | (k.l << 63));                       \
-			px = k.c & ~k.l;                                              \
-			pl = k.l;                                                     \
-			bits[w] = k.l;                                                \
+		const char *p = b + lo;                                               \
+		uint32_t w = 0, full = n / 64;                                        \
+		struct scan_cl k;                                                     \
+		for (; w < full; w++, p += 64) {                                      \
+			k = blk(p);                                                   \
+			SCAN_MAP_STEP(k, w);                                          \
+		}                                                                     \
+		if (w < nw) {                                                         \
+			uint32_t sh = nw * 64 - n;                                    \
+			k = blk(b + end - 64);                                        \
+			k.c >>= sh;                                                   \
+			k.l >>= sh;                                                   \
+			SCAN_MAP_STEP(k, w);                                          \
 		}                                                                     \
 		bad |= px & ~(pl >> 1);                                               \
 		bits[nw] = 0;                                                         \
@@ -265,6 +271,12 @@ SCAN_INLINE uint64_t scan_line(const char *b, uint32_t i, uint32_t n, uint32_t l
 	uint64_t m = 0;
 
 #ifdef __SSE2__
+	/* the o= and m= lines of a body: three loads, no tail to mind */
+	if (simd && n <= 48 && end - i >= 48) {
+		m = scan_wsp16(b + i) | (uint64_t)scan_wsp16(b + i + 16) << 16 |
+		    (uint64_t)scan_wsp16(b + i + 32) << 32;
+		return m & ((1ull << n) - 1);
+	}
 	if (simd && end - lo >= 16) {
 		for (uint32_t k = 0; k < n; k += 16) {
 			uint32_t p = i + k;
