@@ -73,21 +73,35 @@ static int text_ok(const char *b, struct sip_span v)
 	return 0;
 }
 
-/* The first item of the first Via goes to *top, the others to a scratch. */
+/* Which of the two steps of sip_*_parse_next() failed with r, at the list
+ * position `at`: the split (its error) or the item parser (then 0).  The
+ * verdicts below are those of sip_list_next() + the item parser, which
+ * map the two steps' errors differently; this runs only on a failure. */
+static int split_error(const char *b, struct sip_span at)
+{
+	struct sip_span item;
+	int r = sip_list_next(b, &at, &item);
+
+	return r < 0 ? r : 0;
+}
+
+/* The first item of the first Via goes to *top, the others to a scratch.
+ * A split error keeps SIP_EQUOTE, anything else is SIP_EVIA. */
 static int chk_via(const char *b, struct sip_span v, unsigned *nvias, struct sip_via *top)
 {
-	struct sip_span rest = v, item;
+	struct sip_span rest = v, at = v;
 	struct sip_via via;
 	int r;
 
 	if (v.len == 0)
 		return SIP_EVIA;
-	while ((r = sip_list_next(b, &rest, &item)) > 0) {
-		if (sip_via_parse(*nvias ? &via : top, b, item) < 0)
-			return SIP_EVIA;
+	while ((r = sip_via_parse_next(*nvias ? &via : top, b, &rest)) > 0) {
 		if (++*nvias > SIP_MAX_VIAS)
 			return SIP_ETOOMANYHDRS;
+		at = rest;
 	}
+	if (r < 0 && (r = split_error(b, at)) == 0)
+		return SIP_EVIA; /* the item did not parse */
 	return r < 0 ? (r == SIP_EQUOTE ? r : SIP_EVIA) : 0;
 }
 
@@ -127,16 +141,17 @@ static int chk_addr1(const char *b, struct sip_span v, struct sip_addr *keep)
 static int chk_addrs(const char *b, struct sip_span v, int mode, struct sip_valid *vd,
 		     unsigned hdr)
 {
-	struct sip_span rest = v, item;
+	struct sip_span rest = v, at;
 	struct sip_addr tmp;
 	int r, n = 0;
 
-	while ((r = sip_list_next(b, &rest, &item)) > 0) {
+	for (;;) {
 		struct sip_valid_addr *k =
 		    vd->naddrs < SIP_VALID_ADDRS ? &vd->addrs[vd->naddrs] : NULL;
 		struct sip_addr *a = k ? &k->a : &tmp;
-		if ((r = sip_addr_parse(a, b, item)) < 0)
-			return r;
+		at = rest;
+		if ((r = sip_addr_parse_next(a, b, &rest)) <= 0)
+			break;
 		if ((a->star && (mode != 0 || n > 0 || rest.len)) || (mode == 1 && !a->bracketed))
 			return SIP_EADDR;
 		if (mode == 0 && (r = contact_params_ok(b, a)) < 0)
@@ -148,6 +163,8 @@ static int chk_addrs(const char *b, struct sip_span v, int mode, struct sip_vali
 		vd->addrs_all++;
 		n++;
 	}
+	if (r < 0 && split_error(b, at) == 0)
+		return r; /* the item's own error, as sip_addr_parse() said it */
 	if (r == SIP_EQUOTE)
 		return r;
 	return r < 0 || n == 0 ? SIP_EADDR : 0;
