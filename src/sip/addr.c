@@ -244,16 +244,20 @@ int sip_list_next(const char *base, struct sip_span *rest, struct sip_span *item
 }
 
 /*
- * The first element of a list when it is "<uri>" followed by the end of
- * the value or a ',' (most Contacts): the split stops at that ',' (a URI
- * the parser takes holds no '"', so nothing between the '<' and the first
- * '>' hides it), and the item is what sip_addr_parse() reads as the
- * name-addr [lt, gt].  1 with *a and *rest set as those two calls leave
- * them, 0 when they must decide.
+ * The first element of a list when it is "<uri>", perhaps with token
+ * parameters, followed by the end of the value or a ',' (most Contacts):
+ * the split stops at that ',' (a URI the parser takes holds no '"', so
+ * nothing between the '<' and the first '>' hides it, and token
+ * parameters hold no '"', '<', '>' or ','), and the item is what
+ * sip_addr_parse() reads as the name-addr [i, gt] and its parameters.
+ * 1 with *a and *rest set as those two calls leave them, 0 when they must
+ * decide.
  */
 static int addr_first(struct sip_addr *a, const char *b, struct sip_span *rest)
 {
 	uint32_t i = rest->off, e = i + rest->len, gt, end, j;
+	struct sip_span pr, n, val;
+	int r, tok;
 
 	if (i == e || b[i] != '<')
 		return 0;
@@ -261,6 +265,23 @@ static int addr_first(struct sip_addr *a, const char *b, struct sip_span *rest)
 	if (gt == e)
 		return 0;
 	end = gt + 1;
+	if (end < e && b[end] == ';') {
+		/* addr_params() through param_step_x() in list mode: a name
+		 * right after the ';', tokens only */
+		if (end + 1 == e || lx_is((unsigned char)b[end + 1], LX_LWS) || b[end + 1] == ',')
+			return 0;
+		pr = sip_span_make(end + 1, e - end - 1);
+		while ((r = param_step_x(b, &pr, &n, &val, &tok, 1)) > 0) {
+			if (LX_NAME_IS(b, n, "tag"))
+				a->tag = val;
+			else if (LX_NAME_IS(b, n, "expires"))
+				a->expires = val;
+		}
+		if (r < 0)
+			return 0;
+		a->params = sip_span_make(end + 1, pr.off - end - 1);
+		end = pr.off;
+	}
 	if (end < e) {
 		if (b[end] != ',')
 			return 0;
@@ -270,7 +291,9 @@ static int addr_first(struct sip_addr *a, const char *b, struct sip_span *rest)
 			return 0; /* a trailing comma */
 	}
 	a->whole = sip_span_make(i, end - i);
-	if (name_addr_at(a, b, i, i, gt, end) != 0)
+	/* the parameters are in *a already: name_addr_at() with the item
+	 * ending at the '>' reads none */
+	if (name_addr_at(a, b, i, i, gt, gt + 1) != 0)
 		return 0;
 	end += end < e;
 	*rest = sip_span_make(end, e - end);
