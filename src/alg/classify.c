@@ -143,29 +143,18 @@ int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a)
 }
 
 /* Decimal digits of v at p (no NUL); the count.  Hand-made because
- * snprintf costs ten times as much and runs for every rewritten value. */
+ * snprintf costs ten times as much and runs for every rewritten value:
+ * count the digits, then write them from the last. */
 size_t alg_fmt_uint(char *p, uint32_t v)
 {
-	char tmp[10];
-	size_t n = 0, k = 0;
+	size_t n = 1;
 
-	if (v < 10) { /* IPv4 octets and field indexes, mostly */
-		p[0] = (char)('0' + v);
-		return 1;
-	}
-	if (v < 100) {
-		p[0] = (char)('0' + v / 10);
-		p[1] = (char)('0' + v % 10);
-		return 2;
-	}
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		p[k++] = tmp[--n];
-	return k;
+	for (uint32_t t = v; t >= 10; t /= 10)
+		n++;
+	for (size_t k = n; k > 1; v /= 10)
+		p[--k] = (char)('0' + v % 10);
+	p[0] = (char)('0' + v);
+	return n;
 }
 
 /* The address as text into tmp (>= 64 bytes, NUL-terminated); its length. */

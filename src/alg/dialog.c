@@ -115,7 +115,8 @@ uint32_t call_new(struct alg_ctx *c, int inbound)
 		c->skip_reason = "too many calls: this one gets no pinholes";
 		return ALG_NONE;
 	}
-	slot = pool_alloc(&e->calls, c->callid_hash, alg_binding_key(&c->binding, c->pkt->transport));
+	uint64_t bkey = alg_binding_key(&c->binding, c->pkt->transport);
+	slot = pool_alloc(&e->calls, c->callid_hash, bkey);
 	if (slot == ALG_NONE)
 		return ALG_NONE;
 	struct alg_call *call = pool_at(&e->calls, slot);
@@ -132,7 +133,7 @@ uint32_t call_new(struct alg_ctx *c, int inbound)
 	call->state = ALG_CALL_TRYING;
 	e->cnt.calls++;
 	call_schedule(e, slot);
-	binding_keep(e, c->res, &call->inside, &call->binding, call->transport, c->now);
+	binding_keep_key(e, c->res, &call->inside, &call->binding, call->transport, c->now, bkey);
 	return slot;
 }
 

@@ -340,6 +340,9 @@ int reg_strict_check(struct alg_ctx *c, struct alg_reg *r);
 uint64_t alg_binding_key(const struct alg_addr *pub, enum alg_transport tr);
 void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
 		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now);
+/* binding_keep() with alg_binding_key(pub, tr) already at hand */
+void binding_keep_key(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
+		      const struct alg_addr *pub, enum alg_transport tr, uint64_t now, uint64_t key);
 void binding_release(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
 		     const struct alg_addr *pub, enum alg_transport tr, uint64_t now, int linger);
 

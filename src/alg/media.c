@@ -191,13 +191,20 @@ struct alg_stream *media_map(struct alg_ctx *c, struct alg_call *call, unsigned 
 			     const struct alg_addr *rtcp, int mux)
 {
 	struct alg_engine *e = c->e;
+	unsigned same_m = 0; /* streams of this m= index, superseded unless one is reused */
 
-	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++)
-		if (call->st[s].used && alg_addr_eq(&call->st[s].inside_rtp, rtp))
+	_Static_assert(ALG_CALL_STREAMS <= 32, "same_m is a mask of streams");
+	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++) {
+		const struct alg_stream *x = &call->st[s];
+		if (!x->used)
+			continue;
+		if (alg_addr_eq(&x->inside_rtp, rtp))
 			return stream_reuse(c, call, s, mindex, rtcp, mux);
-	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++)
-		if (call->st[s].used && call->st[s].mindex == mindex)
-			call->st[s].superseded = 1;
+		if (x->mindex == mindex)
+			same_m |= 1u << s;
+	}
+	for (; same_m; same_m &= same_m - 1)
+		call->st[__builtin_ctz(same_m)].superseded = 1;
 	if (c->res->nactions + 4 + ALG_ACT_RESERVE > ALG_MAX_ACTIONS) {
 		c->skip_reason = "too many pinhole actions in one message: stream left alone";
 		return NULL;

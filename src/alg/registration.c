@@ -52,17 +52,25 @@ struct alg_reg *reg_by_public(struct alg_engine *e, const struct alg_addr *pub,
 }
 
 /* How long the engine needs a binding: registrations on it, calls on it,
- * and dialog_binding_ms after the last dialog event.  0: not at all. */
-static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub, uint64_t key,
-			     uint64_t now, int after_dialog)
+ * and dialog_binding_ms after the last dialog event.  0: not at all.
+ * *reg: the binding's registration for transport tr, as reg_by_key()
+ * finds it (the same walk of the same chain). */
+static uint64_t binding_need(struct alg_engine *e, const struct alg_addr *pub,
+			     enum alg_transport tr, uint64_t key, uint64_t now, int after_dialog,
+			     struct alg_reg **reg)
 {
 	uint64_t need = after_dialog ? now + e->cfg.dialog_binding_ms : 0;
 
+	*reg = NULL;
 	for (uint32_t i = pool_find2(&e->regs, key); i != ALG_NONE;
 	     i = pool_next2(&e->regs, i)) {
 		struct alg_reg *r = pool_at(&e->regs, i);
-		if (alg_addr_eq(&r->public_ep, pub) && r->expires_ms > need)
+		if (!alg_addr_eq(&r->public_ep, pub))
+			continue;
+		if (r->expires_ms > need)
 			need = r->expires_ms;
+		if (!*reg && r->transport == tr)
+			*reg = r;
 	}
 	/* A call ends by start + max_call_ms at the latest, and no call starts
 	 * after now, so while any call uses the binding, now + max_call_ms
@@ -99,15 +107,22 @@ static void binding_action(struct alg_result *res, enum alg_action_kind k,
 		a->u.binding.registrar = r->registrar;
 }
 
-void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
-		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now)
+void binding_keep_key(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
+		      const struct alg_addr *pub, enum alg_transport tr, uint64_t now, uint64_t key)
 {
-	uint64_t key = pub_key(pub, tr); /* regs and calls share it (key2) */
+	struct alg_reg *r;
 
 	if (!pub->family)
 		return;
-	binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, binding_need(e, pub, key, now, 0),
-		       reg_by_key(e, pub, tr, key));
+	uint64_t need = binding_need(e, pub, tr, key, now, 0, &r);
+	binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, need, r);
+}
+
+void binding_keep(struct alg_engine *e, struct alg_result *res, const struct alg_addr *inside,
+		  const struct alg_addr *pub, enum alg_transport tr, uint64_t now)
+{
+	/* regs and calls share the key (key2) */
+	binding_keep_key(e, res, inside, pub, tr, now, pub_key(pub, tr));
 }
 
 /* A user of the binding went away.  linger: a dialog just ended, so its
@@ -118,11 +133,10 @@ void binding_release(struct alg_engine *e, struct alg_result *res, const struct 
 {
 	if (!pub->family)
 		return;
-	uint64_t key = pub_key(pub, tr);
-	uint64_t need = binding_need(e, pub, key, now, linger);
+	struct alg_reg *r;
+	uint64_t need = binding_need(e, pub, tr, pub_key(pub, tr), now, linger, &r);
 	if (need > now)
-		binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, need,
-			       reg_by_key(e, pub, tr, key));
+		binding_action(res, ALG_ACT_BINDING_KEEP, inside, pub, tr, need, r);
 	else
 		binding_action(res, ALG_ACT_BINDING_CLOSE, inside, pub, tr, now, NULL);
 }

@@ -38,7 +38,7 @@ static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a)
 
 	for (unsigned i = 0; i < r->nmemo; i++) {
 		struct sip_span t = r->memo_text[i];
-		if (t.len == s.len && !memcmp(b + t.off, b + s.off, s.len)) {
+		if (t.len == s.len && (t.off == s.off || !memcmp(b + t.off, b + s.off, s.len))) {
 			*a = r->memo[i];
 			return r->memo_rc[i];
 		}
