@@ -209,6 +209,14 @@ static int shift_build(struct shift *s, const struct alg_ctx *c, int64_t body_de
  * between them as it was, each replacement's bytes what was asked, the
  * length right.  sip_render() promises it; checking costs a memcmp and
  * makes every check after it a statement about known bytes. */
+static uint64_t load8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
 static int same_outside(const struct shift *s, const char *in, uint32_t in_len, const char *out,
 			size_t n)
 {
@@ -229,19 +237,25 @@ static int same_outside(const struct shift *s, const char *in, uint32_t in_len, 
 
 /* Printable, no space: a replacement made of these cannot move a line,
  * header or start-line boundary. */
-static int plain_bytes(const char *p, uint32_t n)
+static int plain_word(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint32_t i = 0;
-	uint64_t w, del;
+	uint64_t del = w ^ (0x7f * ones);
 
-	/* a word at a time: no octet <= 0x20, none >= 0x80, none 0x7f */
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		del = w ^ (0x7f * ones);
-		if ((((w - 0x21 * ones) & ~w) | w | ((del - ones) & ~del)) & high)
+	/* no octet <= 0x20, none >= 0x80, none 0x7f */
+	return !((((w - 0x21 * ones) & ~w) | w | ((del - ones) & ~del)) & high);
+}
+
+static int plain_bytes(const char *p, uint32_t n)
+{
+	uint32_t i = 0;
+
+	/* a word at a time, the last word overlapping the one before */
+	for (; i + 8 <= n; i += 8)
+		if (!plain_word(load8(p + i)))
 			return 0;
-	}
+	if (n >= 8)
+		return i == n || plain_word(load8(p + n - 8));
 	for (; i < n; i++)
 		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
 			return 0;
@@ -330,7 +344,7 @@ static int sdp_field_ok(const struct alg_ctx *c, const struct sip_edit *d, struc
 	    (post != ' ' && post != '/' && post != '\r' && post != '\n'))
 		return 0; /* not a whole field */
 	if (all_digits(in, d->len))
-		return all_digits(txt, d->data_len) && d->data_len <= 10 &&
+		return d->data_len <= 10 && /* 1-10 digits, at most UINT32_MAX */
 		       sip_span_uint(txt, sip_span_make(0, d->data_len), UINT32_MAX) >= 0;
 	return is_ipv4(seen, in, d->len) && is_ipv4(seen, txt, d->data_len);
 }
@@ -348,7 +362,8 @@ static int ipv4_hostport(struct v4_seen *seen, const char *p, uint32_t n)
 
 	if (!is_ipv4(seen, p, h))
 		return 0;
-	return !colon || (pl >= 1 && pl <= 5 && p[h + 1] != '0' && all_digits(p + h + 1, pl) &&
+	/* sip_span_uint(): digits only, at least one */
+	return !colon || (pl >= 1 && pl <= 5 && p[h + 1] != '0' &&
 			  sip_span_uint(p, sip_span_make(h + 1, pl), 65535) > 0);
 }
 
