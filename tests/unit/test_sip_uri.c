@@ -347,7 +347,7 @@ static void t_quick_ipv4(void)
 		"192.0.2.1,SIP/2.0/UDP", "300.1.1.1", "1.2.3.4:", "1.2.3.4 ",
 	};
 	uint32_t seed = 7;
-	char buf[40];
+	char buf[64];
 
 	for (int round = 0; round < 30000 && !check_failed; round++) {
 		uint32_t len, i, run, want, got;
