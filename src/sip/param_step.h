@@ -168,9 +168,11 @@ static inline uint32_t quick_ipv4_len16(const unsigned char *p)
 	uint32_t n = (uint32_t)__builtin_ctz(~(dig | dot)), d1, d2, d3;
 
 	/* n < 16: a run of sixteen is no address, and p[n] is one of the loaded */
-	if (n < 7 || n > 15 || lx_is(p[n], LX_HOST) || dot == 0)
+	if (n < 7 || n > 15 || lx_is(p[n], LX_HOST))
 		return 0;
-	dot &= (1u << n) - 1;
+	/* the dots of the run (more may follow it) */
+	if ((dot &= (1u << n) - 1) == 0)
+		return 0;
 	d1 = (uint32_t)__builtin_ctz(dot);
 	if ((dot &= dot - 1) == 0)
 		return 0;
