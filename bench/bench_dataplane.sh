@@ -47,6 +47,13 @@ PH_BATCH=${PH_BATCH:-1000}
 FWD_SECS=${FWD_SECS:-0.5}
 FWD_CPU_RATE=${FWD_CPU_RATE:-20000}
 FWD_CPU_SECS=${FWD_CPU_SECS:-1}
+# FWD_SEARCH=0: sip_fwd measures only the CPU per message at FWD_CPU_RATE
+# (steadier than the zero-loss search on a busy machine).  FWD_PERF="stat
+# -e page-faults" (or "record -g", ...): perf runs that on sipalgd during
+# that trial, its report in $FWD_PERF_OUT (default /tmp/sipalg-fwd-perf.data).
+FWD_SEARCH=${FWD_SEARCH:-1}
+FWD_PERF=${FWD_PERF:-}
+FWD_PERF_OUT=${FWD_PERF_OUT:-/tmp/sipalg-fwd-perf.data}
 SIP_TEMPLATE=${SIP_TEMPLATE:-realistic}
 SIPP_RATE=${SIPP_RATE:-2000}
 SIPP_RATE_MAX=${SIPP_RATE_MAX:-32000}
@@ -292,9 +299,17 @@ sip_cpu_mode() {
 	local r t0 t1=0 got hz
 	"mode_${MODE}_reset" >/dev/null 2>&1
 	t0=$([ "$MODE" = sipalgd ] && proc_ticks "$SIPALGD_PID" || echo 0)
+	local perf=
+	if [ -n "$FWD_PERF" ] && [ "$MODE" = sipalgd ]; then
+		# shellcheck disable=SC2086 # FWD_PERF is words
+		perf $FWD_PERF -p "$SIPALGD_PID" -o "$FWD_PERF_OUT" -- sleep "$FWD_CPU_SECS" \
+			>/dev/null 2>&1 &
+		perf=$!
+	fi
 	r=$(blast "cpu$MODE" "$NS_SERVER" 5060 "$NS_PHONE" "$SERVER_IP" 5060 5060 "$FWD_CPU_SECS" \
 		"$FWD_CPU_RATE" "$E2E_DIR/invite.sip")
 	[ "$MODE" = sipalgd ] && t1=$(proc_ticks "$SIPALGD_PID")
+	[ -n "$perf" ] && wait "$perf"
 	got=$(echo "$r" | field received)
 	hz=$(getconf CLK_TCK)
 	CPU_NS=$(awk -v s="$(echo "$r" | field cpu_ns)" -v d=$((t1 - t0)) -v n="${got:-0}" -v hz="$hz" \
@@ -365,7 +380,8 @@ for rep in $(seq "${FWD_REPS:-1}"); do
 			line="$line ${MODE}=na"
 			continue
 		fi
-		sip_fwd_mode
+		FWD_BEST=na
+		[ "$FWD_SEARCH" = 0 ] || sip_fwd_mode
 		sip_cpu_mode
 		"mode_${MODE}_down" >/dev/null 2>&1
 		fwd_all[$MODE]="${fwd_all[$MODE]:-} $FWD_BEST"

@@ -28,7 +28,8 @@
  * few tens of milliseconds while fw_ct_pending() is non-zero.  Failures are
  * only logged (fw_ct.c).
  * fw_pinhole_refresh() restarts the timeout and keeps the counters; it
- * flushes no conntrack entry.
+ * flushes no conntrack entry, and creates an element that is missing (the
+ * outbound half of a pinhole added inbound_only).
  * fw_pinhole_del() of a pinhole that already expired is not an error.
  * Counters: pkts_in counts each inbound packet, pkts_out each outbound
  * one; they live in the sets media_cnt_in/out, whose elements the first
@@ -73,6 +74,11 @@ struct fw_pinhole {
 	/* fw_pinhole_add(): 1 = no conntrack flush needed (no flow can predate
 	 * this pinhole: see alg_pinhole.no_stale_flows).  0 is the safe default. */
 	uint8_t no_stale_flows;
+	/* 1 = only the inbound half (the media_dnat element) exists or is to
+	 * be added: fw_pinhole_add() leaves out media_snat, fw_pinhole_del()
+	 * does not touch it (see alg_pinhole.outbound_later).  A refresh with
+	 * 0 adds the missing half. */
+	uint8_t inbound_only;
 };
 
 struct fw_counters {

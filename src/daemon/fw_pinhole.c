@@ -8,7 +8,11 @@
  *   add element ip sipalg media_dnat { PUBLIC . PPORT timeout T expires T : INSIDE . IPORT }
  *   add element ip sipalg media_snat { INSIDE . IPORT timeout T expires T : PUBLIC . PPORT }
  * Re-adding an existing element with `expires` restarts its timer and keeps
- * its counters: that is fw_pinhole_refresh().  Deletion uses "destroy"
+ * its counters: that is fw_pinhole_refresh(), which also creates a missing
+ * one.  A pinhole added inbound_only has only its media_dnat element (the
+ * inside endpoint cannot send yet: alg_pinhole.outbound_later) until a
+ * refresh without the flag adds media_snat; its delete leaves media_snat
+ * and media_cnt_out alone (no outbound packet can have made a counter).  Deletion uses "destroy"
  * (kernels >= 6.3), which ignores an element that already expired, so one
  * stale pinhole cannot abort the batch; older kernels get "delete".
  *
@@ -178,8 +182,16 @@ static uint16_t elem_msg_type(const struct fw *fw, enum fw_op_kind kind)
 	return fw->has_destroy ? FW_MSG_DESTROYSETELEM : NFT_MSG_DELSETELEM;
 }
 
-/* One message: ops[from, to) (all of one kind) into one map, or into a
- * counter set (`set`: media_cnt_in keyed like media_dnat, dnat = 1). */
+/* Whether ops[i] has an element in this map or set: the outbound ones
+ * (dnat = 0) only when the pinhole has its outbound half. */
+static int has_elem(const struct fw *fw, size_t i, int dnat)
+{
+	return dnat || !fw->ops[i].p.inbound_only;
+}
+
+/* One message: the elements of ops[from, to) (all of one kind, at most
+ * FW_ELEMS_PER_MSG with has_elem) into one map, or into a counter set
+ * (`set`: media_cnt_in keyed like media_dnat, dnat = 1). */
 static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat, const char *set)
 {
 	enum fw_op_kind kind = fw->ops[from].kind;
@@ -198,24 +210,32 @@ static int put_elem_msg(struct fw *fw, size_t from, size_t to, int dnat, const c
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	for (i = from; i < to; i++)
-		put_elem(fw, nlh, &fw->ops[i], dnat);
+		if (has_elem(fw, i, dnat))
+			put_elem(fw, nlh, &fw->ops[i], dnat);
 	mnl_attr_nest_end(nlh, list);
 	fw->buf.len += NLMSG_ALIGN(nlh->nlmsg_len);
 	return 0;
 }
 
-/* ops[from, to) into one map or set, in messages of at most
- * FW_ELEMS_PER_MSG elements. */
+/* The elements of ops[from, to) in one map or set, in messages of at most
+ * FW_ELEMS_PER_MSG elements; none at all sends no message (an empty
+ * element list is an error to the kernel). */
 static int put_set_run(struct fw *fw, size_t from, size_t to, int dnat, const char *set)
 {
-	size_t i, end;
+	size_t i = from, end, n;
 	int err;
 
-	for (i = from; i < to; i = end) {
-		end = i + FW_ELEMS_PER_MSG < to ? i + FW_ELEMS_PER_MSG : to;
+	while (i < to) {
+		while (i < to && !has_elem(fw, i, dnat))
+			i++;
+		for (end = i, n = 0; end < to && n < FW_ELEMS_PER_MSG; end++)
+			n += (size_t)has_elem(fw, end, dnat);
+		if (!n)
+			break;
 		err = put_elem_msg(fw, i, end, dnat, set);
 		if (err)
 			return err;
+		i = end;
 	}
 	return 0;
 }

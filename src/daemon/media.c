@@ -10,6 +10,10 @@
  * refuse the second with EEXIST and, since a commit is one transaction,
  * every other change of the batch with it.  The second is kept here as
  * "shadowed" (not installed, logged) and never reaches the firewall.
+ *
+ * A pinhole opened with outbound_later is installed inbound only (one
+ * element, media_dnat); the record's fp.inbound_only says so until the
+ * REFRESH that adds media_snat, so that a close knows which halves exist.
  */
 #include "daemon/media.h"
 
@@ -140,6 +144,10 @@ static void to_fw(const struct alg_pinhole *p, struct fw_pinhole *fp)
 	fp->public_port = p->public_ep.port;
 	fp->timeout_ms = p->timeout_ms;
 	fp->no_stale_flows = p->no_stale_flows;
+	/* OPEN: the outbound half waits for the engine's REFRESH (the first
+	 * response from outside); that REFRESH (flag 0) adds it, and a CLOSE
+	 * before it deletes only the inbound half. */
+	fp->inbound_only = p->outbound_later;
 }
 
 /* Refresh r->cnt from the kernel.  On failure (the element already timed
