@@ -107,18 +107,25 @@ static int bare_addr(struct sip_addr *a, const char *b, uint32_t i, uint32_t e)
 /* No display name, params, tag or expires; the URI all zero (sip_uri_parse
  * sets it up when it runs).  Field by field: a whole-struct clear becomes
  * a `rep stos`. */
-static void addr_reset(struct sip_addr *a)
+static void addr_reset_outer(struct sip_addr *a)
 {
 	const struct sip_span none = SIP_SPAN_NONE, zero = { 0, 0 };
-	struct sip_uri *u = &a->uri;
 
 	a->whole = zero;
 	a->display = a->params = a->tag = a->expires = none;
+	a->bracketed = a->star = 0;
+}
+
+static void addr_reset(struct sip_addr *a)
+{
+	const struct sip_span zero = { 0, 0 };
+	struct sip_uri *u = &a->uri;
+
+	addr_reset_outer(a);
 	u->whole = u->scheme = u->user = u->password = u->host = u->port = zero;
 	u->hostport = u->params = u->headers = zero;
 	u->scheme_id = u->host_type = 0;
 	u->port_num = 0;
-	a->bracketed = a->star = 0;
 }
 
 int sip_addr_parse(struct sip_addr *a, const char *base, struct sip_span s)
@@ -305,9 +312,12 @@ int sip_addr_parse_next(struct sip_addr *a, const char *base, struct sip_span *r
 	struct sip_span item;
 	int r;
 
-	addr_reset(a);
+	/* the URI is set whole by sip_uri_parse() when addr_first() takes
+	 * the element, so only the rest is cleared before it */
+	addr_reset_outer(a);
 	if (addr_first(a, base, rest))
 		return 1;
+	addr_reset(a);
 	if ((r = sip_list_next(base, rest, &item)) <= 0)
 		return r;
 	r = sip_addr_parse(a, base, item);
