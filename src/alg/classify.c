@@ -90,6 +90,30 @@ static int ip_same(const uint8_t *x, const uint8_t *y, uint8_t family)
 	return family == 4 ? !memcmp(x, y, 4) : !memcmp(x, y, 16);
 }
 
+int alg_msg_addr(struct alg_ctx *c, struct sip_span s, struct alg_addr *a)
+{
+	struct alg_engine *e = c->e;
+	const char *b = c->buf;
+	int rc;
+
+	if (!sip_span_present(s))
+		return -1; /* as alg_addr_from_span(): *a untouched */
+	for (unsigned i = 0; i < c->nmemo; i++) {
+		struct sip_span t = e->memo_text[i];
+		if (t.len == s.len && (t.off == s.off || !memcmp(b + t.off, b + s.off, s.len))) {
+			*a = e->memo[i];
+			return e->memo_rc[i];
+		}
+	}
+	rc = alg_addr_parse(a, b + s.off, s.len);
+	if (c->nmemo < ALG_ADDR_MEMO) {
+		e->memo_text[c->nmemo] = s;
+		e->memo[c->nmemo] = *a;
+		e->memo_rc[c->nmemo++] = rc;
+	}
+	return rc;
+}
+
 int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b)
 {
 	return a->family && a->family == b->family && ip_same(a->ip, b->ip, a->family);

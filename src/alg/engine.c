@@ -27,6 +27,15 @@ void alg_config_defaults(struct alg_config *cfg)
 	cfg->dialog_binding_ms = 300000;
 }
 
+/* The public address as text, formatted once per configuration. */
+static void pub_format(struct alg_engine *e)
+{
+	struct alg_addr t;
+
+	e->pub_len = alg_fmt_ip(&e->cfg.public_addr, e->pub_text, sizeof(e->pub_text));
+	e->pub_v4 = alg_addr_parse(&t, e->pub_text, e->pub_len) == 0 && t.family == 4;
+}
+
 struct alg_engine *alg_new(const struct alg_config *cfg)
 {
 	struct alg_engine *e = calloc(1, sizeof(*e));
@@ -42,7 +51,7 @@ struct alg_engine *alg_new(const struct alg_config *cfg)
 		return NULL;
 	}
 	e->calls.zero_len = offsetof(struct alg_call, st);
-	e->pub_len = alg_fmt_ip(&cfg->public_addr, e->pub_text, sizeof(e->pub_text));
+	pub_format(e);
 	return e;
 }
 
@@ -77,7 +86,7 @@ int alg_reconfigure(struct alg_engine *e, const struct alg_config *cfg)
 	ports_fini(&e->ports);
 	e->ports = np;
 	e->cfg = *cfg;
-	e->pub_len = alg_fmt_ip(&cfg->public_addr, e->pub_text, sizeof(e->pub_text));
+	pub_format(e);
 	return 0;
 }
 

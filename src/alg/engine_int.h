@@ -31,6 +31,7 @@
 #define ALG_TXN_MS 32000u     /* 64*T1, RFC 3261 §17.1.2.2 */
 #define ALG_MAX_CALLS 0x7ffffu /* calls at once: pinhole ids hold the slot in 19 bits */
 #define ALG_TEXT 64           /* a hostport as text, with room to spare */
+#define ALG_ADDR_MEMO 6       /* address texts alg_msg_addr() remembers per message */
 /* Actions kept free for ending one call (2 per stream + record + binding). */
 #define ALG_ACT_RESERVE (2 * ALG_CALL_STREAMS + 4)
 
@@ -197,10 +198,16 @@ struct alg_engine {
 	struct sdp_media media[SDP_MAX_MEDIA];
 	struct sip_edit edits[SIP_MAX_EDITS];
 	struct sip_valid valid;     /* what validation parsed (validate.h) */
+	/* alg_msg_addr(): IP literals of this message already parsed, by
+	 * text (alg_ctx.nmemo of them are valid) */
+	struct sip_span memo_text[ALG_ADDR_MEMO];
+	struct alg_addr memo[ALG_ADDR_MEMO];
+	int memo_rc[ALG_ADDR_MEMO];
 	/* Text of addresses every rewrite writes, formatted once: the public
 	 * address (SDP), the last binding as a hostport (Via, Contact). */
 	char pub_text[ALG_TEXT];
 	size_t pub_len;
+	int pub_v4;                 /* pub_text parses as an IPv4 literal (verify.c) */
 	struct alg_addr bind_last;
 	char bind_last_text[ALG_TEXT];
 	char pool[8192];
@@ -240,6 +247,7 @@ struct alg_ctx {
 	const char *skip_reason;    /* why part of the message was left alone */
 	/* sip_body_sdp()'s answer, once: sdp_out() and the re-check both ask */
 	int sdp_rc;                 /* 2 not asked yet */
+	unsigned nmemo;             /* entries of e->memo_* in use */
 	struct sip_span sdp;
 	/* The first Contact carrying the binding, as rw_uris_restore() saw it,
 	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
@@ -250,6 +258,10 @@ struct alg_ctx {
 /* classify.c: addresses, prefixes, scope */
 int alg_addr_parse(struct alg_addr *a, const char *p, size_t n);
 int alg_addr_from_span(struct alg_addr *a, const char *base, struct sip_span s);
+/* alg_addr_from_span() of a span of the message being processed, the same
+ * answer, but each distinct text parsed once per message: the inside
+ * address is usually in Via, Contact, c= and o=. */
+int alg_msg_addr(struct alg_ctx *c, struct sip_span s, struct alg_addr *a);
 int alg_addr_ip_eq(const struct alg_addr *a, const struct alg_addr *b);
 int alg_addr_eq(const struct alg_addr *a, const struct alg_addr *b);
 int alg_addr_is_any(const struct alg_addr *a);

@@ -12,8 +12,6 @@
  */
 #include "engine_int.h"
 
-#define SDP_MEMO 4
-
 struct sdp_run {
 	struct alg_ctx *c;
 	struct alg_call *call;
@@ -22,34 +20,13 @@ struct sdp_run {
 	size_t publen;
 	int sess_c_keep;
 	int non_ice;
-	/* addresses already parsed, by text: the session c= is read for every
-	 * media description that inherits it, and o= usually says the same */
-	struct sip_span memo_text[SDP_MEMO];
-	struct alg_addr memo[SDP_MEMO];
-	int memo_rc[SDP_MEMO];
-	unsigned nmemo;
 };
 
-/* alg_addr_from_span(), once per distinct address text in this SDP. */
+/* The session c= is read for every media description that inherits it,
+ * and o= usually says the same: alg_msg_addr() parses each text once. */
 static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a)
 {
-	const char *b = r->c->buf;
-	int rc;
-
-	for (unsigned i = 0; i < r->nmemo; i++) {
-		struct sip_span t = r->memo_text[i];
-		if (t.len == s.len && (t.off == s.off || !memcmp(b + t.off, b + s.off, s.len))) {
-			*a = r->memo[i];
-			return r->memo_rc[i];
-		}
-	}
-	rc = alg_addr_from_span(a, b, s);
-	if (r->nmemo < SDP_MEMO && sip_span_present(s)) {
-		r->memo_text[r->nmemo] = s;
-		r->memo[r->nmemo] = *a;
-		r->memo_rc[r->nmemo++] = rc;
-	}
-	return rc;
+	return alg_msg_addr(r->c, s, a);
 }
 
 static void edit_addr(struct sdp_run *r, struct sip_span addr, struct alg_fname field)
@@ -96,7 +73,7 @@ static void rtcp_ep(struct sdp_run *r, const struct sdp_media *md, const struct 
 	if (md->has_rtcp && md->rtcp_port_num && md->rtcp_port_num <= 65535) {
 		rtcp->port = (uint16_t)md->rtcp_port_num;
 		if (sip_span_present(md->rtcp_addr.addr) &&
-		    alg_addr_from_span(rtcp, r->c->buf, md->rtcp_addr.addr) == 0)
+		    alg_msg_addr(r->c, md->rtcp_addr.addr, rtcp) == 0)
 			rtcp->port = (uint16_t)md->rtcp_port_num;
 	} else {
 		rtcp->port = rtp->port < 65535 ? (uint16_t)(rtp->port + 1) : 0;

@@ -98,10 +98,10 @@ static struct alg_fname hostport_fname(enum sip_hdr_id id, unsigned k)
 
 /* host + port of a URI or sent-by; an absent port is the scheme default
  * (RFC 3261 §19.1.2: 5060, 5061 for sips / TLS). */
-static int ep_of(struct alg_addr *a, const char *base, struct sip_span host,
-		 uint16_t port, int tls)
+static int ep_of(struct alg_ctx *c, struct alg_addr *a, struct sip_span host, uint16_t port,
+		 int tls)
 {
-	if (alg_addr_from_span(a, base, host) < 0)
+	if (alg_msg_addr(c, host, a) < 0)
 		return -1;
 	a->port = port ? port : (tls ? 5061 : 5060);
 	return 0;
@@ -113,7 +113,7 @@ void rw_via_out(struct alg_ctx *c)
 	const struct alg_addr *src = &c->pkt->src;
 
 	int tls = sip_span_caseeq(c->buf, v->transport, "TLS");
-	if (ep_of(&c->via_ep, c->buf, v->host, v->port_num, tls) < 0 ||
+	if (ep_of(c, &c->via_ep, v->host, v->port_num, tls) < 0 ||
 	    !alg_addr_ip_eq(&c->via_ep, src)) {
 		c->via_ep.family = 0;
 		return; /* not the inside endpoint's own Via: a hostname or a proxy's */
@@ -139,7 +139,7 @@ static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct a
 {
 	if (u->scheme_id != SIP_URI_SIP)
 		return 0; /* sips: is TLS's business, never touched (B22c) */
-	if (ep_of(ep, c->buf, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
+	if (ep_of(c, ep, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
 		return 0;
 	if (alg_addr_eq(ep, &c->pkt->src))
 		return 1;
@@ -187,7 +187,7 @@ static int uri_is_binding(struct alg_ctx *c, const struct sip_uri *u)
 
 	if (u->scheme_id != SIP_URI_SIP && u->scheme_id != SIP_URI_SIPS)
 		return 0;
-	if (ep_of(&ep, c->buf, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
+	if (ep_of(c, &ep, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
 		return 0;
 	return alg_addr_eq(&ep, &c->binding);
 }
@@ -279,7 +279,7 @@ int rw_via_in(struct alg_ctx *c, const struct alg_txn *t)
 
 	if (t && t->via_ep.family && !v->has_rport)
 		c->res->deliver_to = t->via_ep; /* §18.2.2: the port in sent-by */
-	if (ep_of(&ep, c->buf, v->host, v->port_num, 0) < 0 || !alg_addr_eq(&ep, &c->binding))
+	if (ep_of(c, &ep, v->host, v->port_num, 0) < 0 || !alg_addr_eq(&ep, &c->binding))
 		return 0;
 	if (t && t->via_rewritten) {
 		orig = t->via_orig;

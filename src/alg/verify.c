@@ -290,14 +290,34 @@ static int edit_place(const struct alg_ctx *c, const struct sip_edit *d, struct 
 	}
 }
 
-/* Texts this check already found to be IPv4 literals: a rewrite writes
- * the same public address into several fields, and the inside address it
- * replaces is often the same in c= and o=.  Lives for one quick_ok(). */
+/* Texts known to be IPv4 literals as alg_addr_parse() reads them: the
+ * public address (parsed once per configuration, engine.c), the message's
+ * addresses the engine parsed (alg_msg_addr()), and those this check
+ * parsed.  A rewrite writes the same public address into several fields,
+ * and the inside address it replaces is usually the one in Via, Contact,
+ * c= and o=.  Lives for one quick_ok(). */
+#define V4_SEEN (ALG_ADDR_MEMO + 3)
 struct v4_seen {
-	const char *p[2];
-	uint32_t n[2];
+	const char *p[V4_SEEN];
+	uint32_t n[V4_SEEN];
 	unsigned k;
 };
+
+static void v4_seen_init(struct v4_seen *seen, const struct alg_engine *e,
+			 const struct alg_ctx *c)
+{
+	seen->k = 0;
+	if (e->pub_v4) {
+		seen->p[seen->k] = e->pub_text;
+		seen->n[seen->k++] = (uint32_t)e->pub_len;
+	}
+	for (unsigned i = 0; i < c->nmemo; i++)
+		if (e->memo_rc[i] == 0 && e->memo[i].family == 4 &&
+		    c->buf[e->memo_text[i].off] != '[') {
+			seen->p[seen->k] = c->buf + e->memo_text[i].off;
+			seen->n[seen->k++] = e->memo_text[i].len;
+		}
+}
 
 /* An IPv4 literal as the engine reads addresses (alg_addr_parse). */
 static int is_ipv4(struct v4_seen *seen, const char *p, uint32_t n)
@@ -309,7 +329,7 @@ static int is_ipv4(struct v4_seen *seen, const char *p, uint32_t n)
 			return 1;
 	if (!n || p[0] == '[' || alg_addr_parse(&a, p, n) < 0 || a.family != 4)
 		return 0;
-	if (seen->k < 2) {
+	if (seen->k < V4_SEEN) {
 		seen->p[seen->k] = p;
 		seen->n[seen->k++] = n;
 	}
@@ -416,7 +436,7 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	struct sip_span sdp = SIP_SPAN_NONE;
 	int64_t body_delta = 0;
 	int place[SIP_MAX_EDITS], cur = 0, need = 0;
-	struct v4_seen seen = { .k = 0 };
+	struct v4_seen seen;
 
 	if (ed->n > SIP_MAX_EDITS)
 		return 0;
@@ -433,6 +453,7 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	}
 	if (shift_build(&s, c, body_delta) < 0 || !same_outside(&s, c->buf, c->m.len, e->out, n))
 		return 0;
+	v4_seen_init(&seen, e, c);
 	/* Each edit by its field's grammar; a place where that is not enough
 	 * is re-parsed whole.  A place's edits are adjacent (sorted). */
 	for (unsigned i = 0; i < ed->n; i++) {
