@@ -97,30 +97,38 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
 	return SIP_HDR_OTHER;
 }
 
+#ifdef __SSE2__
+/* The lookup of a name of 2 to 16 octets whose first sixteen octets are
+ * in a (first: its first octet): one sixteen-octet compare per candidate
+ * row (equal where the octet matches the row's lower-case name, or
+ * differs from one of its letters by the case bit only; the run of equal
+ * octets from the start must cover the name). */
+static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, size_t len)
+{
+	for (unsigned r = sip_hdr_by_key[len][first & 31]; r; r = sip_hdr_keys[r - 1].next) {
+		const struct sip_hdr_key *k = &sip_hdr_keys[r - 1];
+		__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);
+		__m128i m = _mm_loadu_si128((const __m128i *)(const void *)k->letters);
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_andnot_si128(m, _mm_xor_si128(a, l)), _mm_setzero_si128()));
+		if ((unsigned)__builtin_ctz(~eq) >= len)
+			return (enum sip_hdr_id)k->id;
+	}
+	return SIP_HDR_OTHER;
+}
+#endif
+
 /* sip_hdr_index_lookup() for a caller that may read sixteen octets at p
  * (the message parser, inside the caller's buffer): a name of 2 to 16
- * octets is checked with one sixteen-octet compare (equal where the octet
- * matches the row's lower-case name, or differs from one of its letters
- * by the case bit only; the run of equal octets from the start must cover
- * the name).  Other lengths take sip_hdr_index_lookup(). */
+ * octets goes through sip_hdr_index_lookup_v().  Other lengths take
+ * sip_hdr_index_lookup(). */
 static inline enum sip_hdr_id sip_hdr_index_lookup16(const char *p, size_t len, uint8_t *compact)
 {
 #ifdef __SSE2__
 	if (len - 2 <= 16 - 2) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned r = sip_hdr_by_key[len][(unsigned char)p[0] & 31];
-
 		*compact = 0; /* a compact name is one octet */
-		for (; r; r = sip_hdr_keys[r - 1].next) {
-			const struct sip_hdr_key *k = &sip_hdr_keys[r - 1];
-			__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);
-			__m128i m = _mm_loadu_si128((const __m128i *)(const void *)k->letters);
-			unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				_mm_andnot_si128(m, _mm_xor_si128(a, l)), _mm_setzero_si128()));
-			if ((unsigned)__builtin_ctz(~eq) >= len)
-				return (enum sip_hdr_id)k->id;
-		}
-		return SIP_HDR_OTHER;
+		return sip_hdr_index_lookup_v(_mm_loadu_si128((const __m128i *)(const void *)p),
+					      (unsigned char)p[0], len);
 	}
 #endif
 	return sip_hdr_index_lookup(p, len, compact);

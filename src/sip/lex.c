@@ -173,10 +173,19 @@ static inline unsigned eq8(uint64_t v, uint64_t c8)
 	return (unsigned)(((z >> 7) * 0x0102040810204080ull) >> 56);
 }
 
-static void masks_c1(const char *p, struct lx_masks *out)
+/* Two line-end octets two apart (CRLF CRLF, LF LF, ...): most likely the
+ * empty line that ends a header section, after which the message parser
+ * needs no more masks.  Only a hint for where to stop: the caller asks
+ * again when it needs more. */
+static inline int eol_stop(uint64_t eol)
+{
+	return (eol & (eol >> 2)) != 0;
+}
+
+static uint64_t masks_c1(const char *p)
 {
 	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t eol = 0, colon = 0;
+	uint64_t eol = 0;
 
 	for (unsigned k = 0; k < 64; k += 8) {
 		uint64_t v;
@@ -185,67 +194,57 @@ static void masks_c1(const char *p, struct lx_masks *out)
 		v = __builtin_bswap64(v); /* octet 0 in the low bits */
 #endif
 		eol |= (uint64_t)(eq8(v, ones * '\r') | eq8(v, ones * '\n')) << k;
-		colon |= (uint64_t)eq8(v, ones * ':') << k;
 	}
-	out->eol = eol;
-	out->colon = colon;
+	return eol;
 }
 
-void lx_masks_tail(const char *p, uint32_t n, struct lx_masks *out)
+uint64_t lx_masks_tail(const char *p, uint32_t n)
 {
-	uint64_t eol = 0, colon = 0;
+	uint64_t eol = 0;
 
-	for (uint32_t k = 0; k < n && k < 64; k++) {
+	for (uint32_t k = 0; k < n && k < 64; k++)
 		eol |= (uint64_t)(p[k] == '\r' || p[k] == '\n') << k;
-		colon |= (uint64_t)(p[k] == ':') << k;
-	}
-	out->eol = eol;
-	out->colon = colon;
+	return eol;
 }
 
 #ifdef __SSE2__
-static inline void masks16(const char *p, unsigned *eol, unsigned *colon)
+static inline unsigned masks16(const char *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i e = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
 				 _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
 
-	*eol = (unsigned)_mm_movemask_epi8(e);
-	*colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	return (unsigned)_mm_movemask_epi8(e);
 }
 
-static inline void masks_sse2_1(const char *p, struct lx_masks *out)
+static unsigned masks_sse2(const char *p, unsigned n, uint64_t *eol)
 {
-	unsigned e0, e1, e2, e3, c0, c1, c2, c3;
-
-	masks16(p, &e0, &c0);
-	masks16(p + 16, &e1, &c1);
-	masks16(p + 32, &e2, &c2);
-	masks16(p + 48, &e3, &c3);
-	out->eol = e0 | (uint64_t)e1 << 16 | (uint64_t)e2 << 32 | (uint64_t)e3 << 48;
-	out->colon = c0 | (uint64_t)c1 << 16 | (uint64_t)c2 << 32 | (uint64_t)c3 << 48;
-}
-
-static void masks_sse2(const char *p, unsigned n, struct lx_masks *out)
-{
-	for (unsigned k = 0; k < n; k++)
-		masks_sse2_1(p + 64 * k, &out[k]);
+	for (unsigned k = 0; k < n; k++, p += 64) {
+		eol[k] = masks16(p) | (uint64_t)masks16(p + 16) << 16 |
+			 (uint64_t)masks16(p + 32) << 32 | (uint64_t)masks16(p + 48) << 48;
+		if (eol_stop(eol[k]))
+			return k + 1;
+	}
+	return n;
 }
 #endif
 
-static void masks_c(const char *p, unsigned n, struct lx_masks *out)
+static unsigned masks_c(const char *p, unsigned n, uint64_t *eol)
 {
-	for (unsigned k = 0; k < n; k++)
-		masks_c1(p + 64 * k, &out[k]);
+	for (unsigned k = 0; k < n; k++) {
+		eol[k] = masks_c1(p + 64 * k);
+		if (eol_stop(eol[k]))
+			return k + 1;
+	}
+	return n;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LX_HAVE_AVX2 1
-__attribute__((target("avx2"))) static void masks_avx2(const char *p, unsigned n,
-							 struct lx_masks *out)
+__attribute__((target("avx2"))) static unsigned masks_avx2(const char *p, unsigned n,
+							     uint64_t *eol)
 {
 	const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
-	const __m256i co = _mm256_set1_epi8(':');
 
 	for (unsigned k = 0; k < n; k++, p += 64) {
 		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
@@ -254,12 +253,12 @@ __attribute__((target("avx2"))) static void masks_avx2(const char *p, unsigned n
 			_mm256_or_si256(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(a, lf)));
 		uint32_t eb = (uint32_t)_mm256_movemask_epi8(
 			_mm256_or_si256(_mm256_cmpeq_epi8(b, cr), _mm256_cmpeq_epi8(b, lf)));
-		uint32_t ca = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, co));
-		uint32_t cb = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, co));
 
-		out[k].eol = ea | (uint64_t)eb << 32;
-		out[k].colon = ca | (uint64_t)cb << 32;
+		eol[k] = ea | (uint64_t)eb << 32;
+		if (eol_stop(eol[k]))
+			return k + 1;
 	}
+	return n;
 }
 #endif
 
@@ -282,20 +281,37 @@ lx_masks_fn lx_masks_get(enum lx_simd level)
 	}
 }
 
-/* -1: not chosen yet.  Every thread that resolves it stores the same. */
+/* -1: not chosen yet.  Every thread that resolves it stores the same.
+ * simd_fn is the level's mask function, stored before the level, so that
+ * lx_masks_in_use() pays no CPU feature test per call. */
 static atomic_int simd_level = -1;
+static _Atomic(lx_masks_fn) simd_fn;
+
+static void level_store(int l)
+{
+	atomic_store_explicit(&simd_fn, l > LX_SIMD_REF ? lx_masks_get((enum lx_simd)l) : NULL,
+			      memory_order_relaxed);
+	atomic_store_explicit(&simd_level, l, memory_order_release);
+}
 
 enum lx_simd lx_simd_level(void)
 {
-	int l = atomic_load_explicit(&simd_level, memory_order_relaxed);
+	int l = atomic_load_explicit(&simd_level, memory_order_acquire);
 
 	if (l < 0) {
 		l = LX_SIMD__COUNT - 1;
 		while (l > LX_SIMD_C && !lx_masks_get((enum lx_simd)l))
 			l--;
-		atomic_store_explicit(&simd_level, l, memory_order_relaxed);
+		level_store(l);
 	}
 	return (enum lx_simd)l;
+}
+
+lx_masks_fn lx_masks_in_use(void)
+{
+	if (atomic_load_explicit(&simd_level, memory_order_acquire) < 0)
+		lx_simd_level();
+	return atomic_load_explicit(&simd_fn, memory_order_relaxed);
 }
 
 int lx_simd_select(enum lx_simd level)
@@ -306,6 +322,6 @@ int lx_simd_select(enum lx_simd level)
 	}
 	if (level != LX_SIMD_REF && !lx_masks_get(level))
 		return -1;
-	atomic_store_explicit(&simd_level, (int)level, memory_order_relaxed);
+	level_store((int)level);
 	return 0;
 }

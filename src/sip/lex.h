@@ -215,14 +215,14 @@ static inline uint32_t lx_span_cls(const char *b, uint32_t i, uint32_t end, unsi
 }
 
 /*
- * Octet masks of one 64-octet block, for the message parser's single pass
- * over a header section (msg.c): bit k of eol is set when octet k is CR or
- * LF, bit k of colon when it is ':'.  Three implementations compute the
- * same masks: plain C (eight octets per word), SSE2 (the x86-64 baseline)
- * and AVX2 (chosen at run time when the CPU has it).  LX_SIMD_REF is not a
- * mask implementation: it makes sip_msg_parse() take its reference path,
- * line by line without the block masks, which the fast path must agree
- * with on every field (tests and fuzz_sip_parse compare the two).
+ * Line-end masks of 64-octet blocks, for the message parser's pass over a
+ * header section (msg.c): bit k of a block's mask is set when octet k is
+ * CR or LF.  Three implementations compute the same masks: plain C (eight
+ * octets per word), SSE2 (the x86-64 baseline) and AVX2 (chosen at run
+ * time when the CPU has it).  LX_SIMD_REF is not a mask implementation: it
+ * makes sip_msg_parse() take its reference path, line by line without the
+ * block masks, which the fast path must agree with on every field (tests
+ * and fuzz_sip_parse compare the two).
  */
 enum lx_simd {
 	LX_SIMD_REF = 0,
@@ -232,16 +232,18 @@ enum lx_simd {
 	LX_SIMD__COUNT
 };
 
-struct lx_masks {
-	uint64_t eol, colon;
-};
-
-/* Masks of n consecutive 64-octet blocks at p (it reads 64 * n octets). */
-typedef void (*lx_masks_fn)(const char *p, unsigned n, struct lx_masks *out);
+/* Masks of up to n consecutive 64-octet blocks at p into eol[]: it stops
+ * after the first block that holds two line ends two octets apart (the
+ * likely end of a header section, CRLF CRLF) and returns how many it
+ * computed, 1 to n (n >= 1); it reads 64 octets per block computed. */
+typedef unsigned (*lx_masks_fn)(const char *p, unsigned n, uint64_t *eol);
 
 /* The implementation in use (the best the CPU has, unless one was chosen
- * with lx_simd_select()); one relaxed atomic load once resolved. */
+ * with lx_simd_select()); one atomic load once resolved. */
 enum lx_simd lx_simd_level(void);
+
+/* The mask function of the level in use, NULL for LX_SIMD_REF. */
+lx_masks_fn lx_masks_in_use(void);
 
 /* Use this level from now on (tests, fuzzing, benchmarks; process-wide).
  * 0, or -1 when this build or CPU does not have it.  LX_SIMD__COUNT
@@ -252,7 +254,7 @@ int lx_simd_select(enum lx_simd level);
  * build or CPU does not have it. */
 lx_masks_fn lx_masks_get(enum lx_simd level);
 
-/* The masks of the n (< 64) octets at p, bytewise; bits from n up are 0. */
-void lx_masks_tail(const char *p, uint32_t n, struct lx_masks *out);
+/* The mask of the n (< 64) octets at p, bytewise; bits from n up are 0. */
+uint64_t lx_masks_tail(const char *p, uint32_t n);
 
 #endif

@@ -473,104 +473,62 @@ static int headers(struct pstate *ps, uint32_t i)
  * line stores exactly what header_start() would, so the two paths agree
  * on every field (test_sip_msg and fuzz_sip_parse compare them).
  */
-#define SCAN_BLOCKS 4 /* blocks computed per call of the mask function */
+#define SCAN_BLOCKS 16 /* most masks one call of the mask function computes */
 
-/* The masks, SCAN_BLOCKS blocks at a time. */
+/* The line-end masks (lex.h): eol[k] is the block at wbase + 64 k.  The
+ * mask function stops at the likely end of the header section, so the
+ * body is not scanned. */
 struct scan {
 	const char *b;
-	uint32_t end; /* loads stay below (ps->end) */
-	unsigned k;   /* the cursor's block in w */
-	struct lx_masks w[SCAN_BLOCKS];
+	uint32_t end;   /* loads stay below (ps->end) */
+	uint32_t wbase; /* the block of eol[0] */
+	uint32_t nblk;  /* masks held in eol[] */
 	lx_masks_fn fill;
+	uint64_t eol[SCAN_BLOCKS];
 };
 
-/* A cursor over them: the current block's masks with the octets before
- * the cursor cleared, so that the next line end is the lowest bit set.
- * Kept in locals (only inline functions see its address), so that stores
- * into the header array do not make the compiler reload it. */
-struct cursor {
-	uint32_t blk; /* offset of the current block, s->w[s->k] */
-	uint64_t eol, colon;
-};
-
-/* Masks of the n blocks from at into w; octets at or past end read as 0.
- * A last short block is one load that ends at end, shifted, so a guard
- * page after the data is never touched. */
-static void scan_fill(const struct scan *s, uint32_t at, unsigned n, struct lx_masks *w)
+/* Masks from the block at `at` (< end) on; octets at or past end read as
+ * 0.  A last short block is one load that ends at end, shifted, so a
+ * guard page after the data is never touched. */
+static void scan_fill(struct scan *s, uint32_t at)
 {
-	unsigned full = at < s->end ? (s->end - at) / 64 : 0, k;
+	uint32_t full = (s->end - at) / 64;
 
-	if (full > n)
-		full = n;
-	if (full)
-		s->fill(s->b + at, full, w);
-	for (k = full, at += 64 * full; k < n; k++, at += 64) {
-		w[k].eol = w[k].colon = 0;
-		if (at >= s->end) {
-			continue;
-		} else if (s->end >= 64) {
-			s->fill(s->b + s->end - 64, 1, &w[k]);
-			w[k].eol >>= at - (s->end - 64);
-			w[k].colon >>= at - (s->end - 64);
-		} else {
-			lx_masks_tail(s->b + at, s->end - at, &w[k]);
-		}
+	s->wbase = at;
+	if (full) {
+		s->nblk = s->fill(s->b + at, full < SCAN_BLOCKS ? full : SCAN_BLOCKS, s->eol);
+		return;
+	}
+	s->nblk = 1;
+	if (s->end >= 64) {
+		s->fill(s->b + s->end - 64, 1, s->eol);
+		s->eol[0] >>= at - (s->end - 64);
+	} else {
+		s->eol[0] = lx_masks_tail(s->b + at, s->end - at);
 	}
 }
 
-/* The cursor at i, the masks computed afresh from there. */
-static inline void scan_seek(struct scan *s, struct cursor *c, uint32_t i)
+/* The mask of the block at blk (< end, not before the last fill). */
+static inline uint64_t scan_word(struct scan *s, uint32_t blk)
 {
-	c->blk = i;
-	s->k = 0;
-	scan_fill(s, i, SCAN_BLOCKS, s->w);
-	c->eol = s->w[0].eol;
-	c->colon = s->w[0].colon;
+	uint32_t k = (blk - s->wbase) / 64;
+
+	if (k >= s->nblk) {
+		scan_fill(s, blk);
+		k = 0;
+	}
+	return s->eol[k];
 }
 
-static inline void scan_next(struct scan *s, struct cursor *c)
+/* The cursor at p (blocks start at base): *blk is p's block, and the
+ * return value its mask with the octets before p cleared, so that the
+ * next line end is the lowest bit set. */
+static inline uint64_t scan_seek(struct scan *s, uint32_t base, uint32_t p, uint32_t *blk)
 {
-	c->blk += 64;
-	if (++s->k == SCAN_BLOCKS) {
-		s->k = 0;
-		scan_fill(s, c->blk, SCAN_BLOCKS, s->w);
-	}
-	c->eol = s->w[s->k].eol;
-	c->colon = s->w[s->k].colon;
-}
-
-/* Move the cursor forward to p. */
-static inline void scan_skip(struct scan *s, struct cursor *c, uint32_t p)
-{
-	while (p - c->blk >= 64)
-		scan_next(s, c);
-	c->eol &= ~0ull << (p - c->blk);
-	c->colon &= ~0ull << (p - c->blk);
-}
-
-/* From the cursor: the first CR or LF, or end; *colon is the first ':'
- * before it (or the CR/LF, or end), what lx_find2() would give. */
-static inline uint32_t scan_line(struct scan *s, struct cursor *cur, uint32_t *colon)
-{
-	uint32_t c = UINT32_MAX, j;
-	uint64_t x;
-
-	while (!cur->eol) {
-		if (c == UINT32_MAX && cur->colon)
-			c = cur->blk + (uint32_t)__builtin_ctzll(cur->colon);
-		if (cur->blk + 64 >= s->end) {
-			*colon = c < s->end ? c : s->end;
-			return s->end;
-		}
-		scan_next(s, cur);
-	}
-	j = cur->blk + (uint32_t)__builtin_ctzll(cur->eol);
-	if (c == UINT32_MAX) {
-		x = cur->colon & ((cur->eol & -cur->eol) - 1);
-		c = x ? cur->blk + (uint32_t)__builtin_ctzll(x) : j;
-	}
-	*colon = c;
-	return j;
+	*blk = base + ((p - base) & ~63u);
+	if (*blk >= s->end)
+		return 0;
+	return scan_word(s, *blk) & (~0ull << ((p - base) & 63));
 }
 
 /* The two octets at p are CR LF. */
@@ -613,24 +571,78 @@ static void fast_put(struct pstate *ps, const struct fast *f)
 	ps->nvias = f->nvias;
 }
 
+/* The name of the header line [i, j) (b[j] is its CR) when the fast path
+ * can take it: it ends right before the line's first colon (found in the
+ * line's first sixteen octets, which are then also the name's compare)
+ * and is a known name or a token.  1 with *cp the colon, *id and *compact
+ * what header_name() finds, or 0: the reference path decides. */
+static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *cp,
+			    uint8_t *id, uint8_t *compact)
+{
+	uint32_t c, len;
+
+	*compact = 0;
+#ifdef __SSE2__
+	if (i + 16 <= end) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
+
+		if (cm) {
+			c = i + (uint32_t)__builtin_ctz(cm);
+			len = c - i;
+			if (c > j || len == 0)
+				return 0; /* no colon in the line, or no name */
+			*id = (uint8_t)(len > 1 ? sip_hdr_index_lookup_v(a, (unsigned char)b[i], len)
+						: sip_hdr_index_lookup(b + i, 1, compact));
+			goto token;
+		}
+	}
+#endif
+	c = lx_find2(b, i, j, end, ':', ':');
+	len = c - i;
+	if (c == j || len == 0)
+		return 0;
+	*id = (uint8_t)sip_hdr_index_lookup(b + i, len, compact);
+#ifdef __SSE2__
+token:
+#endif
+	*cp = c;
+	/* A known name or a token has no SP/HT at either end: the line is
+	 * not folded and no LWS stands before the colon. */
+	return *id != SIP_HDR_OTHER || lx_span_cls(b, i, c, LX_TOKEN) == len;
+}
+
 /* The header section, each line the fast way when it can be (see above),
- * from i, where the cursor is: the state lives in locals, since every
+ * from i (blocks start at base): the state lives in locals, since every
  * store into a struct sip_hdr's octet fields might alias the rest for the
- * compiler. */
-static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, uint32_t i)
+ * compiler.  The cursor is (blk, w): w the mask of the block at blk with
+ * the octets before i cleared. */
+static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32_t i)
 {
 	struct sip_msg *m = ps->m;
 	struct sip_hdr *hdrs = m->hdrs;
 	const char *b = ps->b;
 	const uint32_t end = ps->end, cap = m->hdr_cap;
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
+	uint32_t blk;
+	uint64_t w = scan_seek(s, base, i, &blk);
 	int r;
 
 	for (;;) {
-		uint32_t c, j = scan_line(s, &cur, &c), k, e, len;
+		uint32_t c, j, k, e;
 		struct sip_hdr *h;
 		uint8_t id, compact;
 
+		while (!w) {
+			if (blk + 64 >= end)
+				goto ref; /* no line end before the end of the data */
+			blk += 64;
+			/* i > blk only when the last line's LF is this block's
+			 * first octet: its lowest bit, then cleared */
+			w = scan_word(s, blk);
+			w &= w - (i > blk);
+		}
+		j = blk + (uint32_t)__builtin_ctzll(w);
 		if (j + 1 >= end || !crlf(b + j))
 			goto ref;
 		if (j == i) {
@@ -639,18 +651,9 @@ static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, ui
 			m->body_off = i + 2;
 			return 0;
 		}
-		if (c == j || c == i || f.n >= cap || j + 2 - i > SIP_MAX_LINE)
-			goto ref;
-		len = c - i;
-		/* A known name or a token has no SP/HT at either end: the line
-		 * is not folded and no LWS stands before the colon. */
-		if (len - 2 <= 16 - 2 && i + 16 <= end) {
-			id = (uint8_t)sip_hdr_index_lookup16(b + i, len, &compact);
-			compact = 0;
-		} else {
-			id = (uint8_t)sip_hdr_index_lookup(b + i, len, &compact);
-		}
-		if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
+		w &= w - 1; /* the CR */
+		w &= w - 1; /* the LF, unless it is the next block's first octet */
+		if (f.n >= cap || j + 2 - i > SIP_MAX_LINE || !fast_name(b, i, j, end, &c, &id, &compact))
 			goto ref;
 		k = c + 1 + (b[c + 1] == ' '); /* b[j] is CR: k <= j */
 		e = j;
@@ -663,7 +666,7 @@ static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, ui
 		h = &hdrs[f.n++];
 		h->id = id;
 		h->compact = compact;
-		span_put(&h->name, i, len);
+		span_put(&h->name, i, c - i);
 		span_put(&h->value, k, e - k);
 		span_put(&h->line, i, j + 2 - i);
 		if (id == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
@@ -673,7 +676,6 @@ static int headers_fast(struct pstate *ps, struct scan *s, struct cursor cur, ui
 			return fail(ps, SIP_ETOOMANYHDRS, i);
 		}
 		i = j + 2;
-		scan_skip(s, &cur, i);
 		continue;
 ref:
 		fast_put(ps, &f);
@@ -681,31 +683,42 @@ ref:
 		if (r != 0)
 			return r < 0 ? r : 0;
 		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
-		scan_skip(s, &cur, i);
+		w = scan_seek(s, base, i, &blk);
 	}
 }
 
-/* The start line from i, the reference way or through the block masks. */
-static int start_line(struct pstate *ps, struct scan *s, struct cursor *cur, uint32_t i,
-		      uint32_t *next)
+/* The first CR or LF from i (blocks start at base), or end. */
+static uint32_t scan_eol_masks(struct scan *s, uint32_t base, uint32_t i)
 {
-	uint32_t cend, colon;
+	uint32_t blk;
+	uint64_t w = scan_seek(s, base, i, &blk);
+
+	while (!w) {
+		if (blk + 64 >= s->end)
+			return s->end;
+		blk += 64;
+		w = scan_word(s, blk);
+	}
+	return blk + (uint32_t)__builtin_ctzll(w);
+}
+
+/* The start line from i, the reference way or through the block masks
+ * (which then start at i). */
+static int start_line(struct pstate *ps, struct scan *s, uint32_t i, uint32_t *next)
+{
+	uint32_t cend;
 	int r;
 
-	if (s) {
-		scan_seek(s, cur, i);
-		r = line_end(ps, scan_line(s, cur, &colon), &cend, next);
-	} else {
+	if (s)
+		r = line_end(ps, scan_eol_masks(s, i, i), &cend, next);
+	else
 		r = next_line(ps, i, &cend, next);
-	}
 	if (r == SIP_ENEEDMORE)
 		return ps->stream ? need_more(ps, i) : fail(ps, SIP_ESTARTLINE, i);
 	if (r < 0)
 		return r;
 	if (*next - i > SIP_MAX_LINE)
 		return fail(ps, SIP_ELINETOOLONG, i);
-	if (s)
-		scan_skip(s, cur, *next);
 	return parse_start(ps, i, cend);
 }
 
@@ -713,9 +726,7 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 		  struct sip_hdr *hdrs, unsigned cap, unsigned flags)
 {
 	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0, -1 };
-	enum lx_simd level = lx_simd_level();
-	struct scan s = { .b = buf, .fill = lx_masks_get(level) };
-	struct cursor cur = { 0, 0, 0 };
+	struct scan s;
 	uint32_t i = 0, next;
 	int r;
 
@@ -725,15 +736,19 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 		return fail(&ps, SIP_ETOOBIG, SIP_MAX_MSG_SIZE);
 	ps.avail = (uint32_t)(len > SIP_MAX_MSG_SIZE ? SIP_MAX_MSG_SIZE : len);
 	ps.end = ps.avail;
-	s.end = ps.end;
 	if (len > SIP_MAX_MSG_SIZE)
 		ps.avail = SIP_MAX_MSG_SIZE + 1; /* a stream has more than we look at */
 	/* §7.5: a stream receiver ignores CRLFs before the start line. */
 	while (ps.stream && i < ps.end && (buf[i] == '\r' || buf[i] == '\n'))
 		i++;
-	if ((r = start_line(&ps, s.fill ? &s : NULL, &cur, i, &next)) < 0)
+	s.b = buf;
+	s.end = ps.end;
+	s.wbase = i;
+	s.nblk = 0;
+	s.fill = lx_masks_in_use();
+	if ((r = start_line(&ps, s.fill ? &s : NULL, i, &next)) < 0)
 		return r;
-	r = s.fill ? headers_fast(&ps, &s, cur, next) : headers(&ps, next);
+	r = s.fill ? headers_fast(&ps, &s, i, next) : headers(&ps, next);
 	if (r < 0)
 		return r;
 	return body(&ps);
