@@ -281,6 +281,35 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 static const char *const mode_names[] = { "alg", "pinhole", "off" };
 
+/*
+ * Transparent huge pages for the heap.  A flood of new calls grows the
+ * engine's pools by tens of MiB (2.5 KiB per call, doubling), and with
+ * 4 KiB pages each page is a fault: a fifth of sipalgd's CPU per new-call
+ * INVITE in bench_dataplane.sh's sip_fwd (one fault per message).  glibc
+ * (>= 2.35) asks for huge pages on its heap only when its tunable
+ * glibc.malloc.hugetlb=1 is set at start, so sipalgd executes itself once
+ * more with it, unless GLIBC_TUNABLES already names it (=0 turns it off).
+ * A failed exec just runs on with 4 KiB pages.
+ */
+static void heap_thp_reexec(char **argv)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+	char buf[1024], self[PATH_MAX];
+	ssize_t n;
+
+	if (t && strstr(t, "glibc.malloc.hugetlb"))
+		return;
+	/* The binary's own name, not /proc/self/exe: the process name
+	 * (comm, pidof) comes from the path executed. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1)
+		return;
+	self[n] = '\0';
+	snprintf(buf, sizeof(buf), "%s%sglibc.malloc.hugetlb=1", t ? t : "", t && *t ? ":" : "");
+	if (setenv("GLIBC_TUNABLES", buf, 1) == 0)
+		execv(self, argv);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
@@ -294,6 +323,7 @@ int main(int argc, char **argv)
 		config_print(&cfg, stdout);
 		return 0;
 	}
+	heap_thp_reexec(argv);
 	log_init(cfg.log_target, cfg.log_level);
 	/* A second instance would tear down the first one's table (fw_open
 	 * clears "leftovers"): the control socket doubles as the lock. */
