@@ -156,8 +156,28 @@ static int prefix_match(const struct alg_prefix *p, const struct alg_addr *a)
 }
 
 /* Exact prefix arithmetic: 192.168.1.1 never matches 192.168.1.10 (B2). */
+static uint32_t ip4_word(const uint8_t *ip)
+{
+	uint32_t w;
+
+	memcpy(&w, ip, 4);
+	return ntohl(w);
+}
+
 int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a)
 {
+	if (a->family == 4) { /* prefix_match() for IPv4, the address read once */
+		uint32_t y = ip4_word(a->ip);
+		if (!y)
+			return 0; /* 0.0.0.0 */
+		for (unsigned i = 0; i < cfg->ninside && i < ALG_MAX_INSIDE; i++) {
+			const struct alg_prefix *p = &cfg->inside[i];
+			if (p->addr.family == 4 && p->len <= 32 &&
+			    (p->len == 0 || !((ip4_word(p->addr.ip) ^ y) >> (32 - p->len))))
+				return 1;
+		}
+		return 0;
+	}
 	if (!a->family || alg_addr_is_any(a))
 		return 0;
 	for (unsigned i = 0; i < cfg->ninside && i < ALG_MAX_INSIDE; i++)

@@ -167,7 +167,7 @@ void call_end(struct alg_engine *e, uint32_t slot, enum alg_end_reason why, uint
 	memset(&rec, 0, sizeof(rec));
 	call_record(e, call, why, now, &rec);
 	media_close_all(e, call, res);
-	struct alg_action *a = alg_action_add(res, ALG_ACT_CALL_END, call->call_id);
+	struct alg_action *a = alg_action_add(res, ALG_ACT_CALL_END, call);
 	if (a)
 		a->u.call = rec;
 	pool_free(&e->calls, slot);

@@ -286,8 +286,9 @@ struct alg_fname {
 #define ALG_FNAME_AT(pre, i, post) \
 	((struct alg_fname){ pre, post, sizeof(pre) - 1, sizeof(post) - 1, i })
 
+/* A new action, tied to call (its call_id; NULL: none). */
 struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k,
-				  const char *call_id);
+				  const struct alg_call *call);
 void alg_copy(char *dst, size_t cap, const char *src, size_t n);
 int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
 	     struct alg_fname field, const char *rule);

@@ -76,19 +76,30 @@ int alg_edit(struct alg_ctx *c, struct sip_span s, const char *txt, size_t n,
 }
 
 struct alg_action *alg_action_add(struct alg_result *res, enum alg_action_kind k,
-				  const char *call_id)
+				  const struct alg_call *call)
 {
 	if (res->nactions >= ALG_MAX_ACTIONS)
 		return NULL;
 	struct alg_action *a = &res->actions[res->nactions++];
 	/* The union's member is for the caller to fill whole (media_pinhole,
 	 * binding_action, call_end): clearing all of it (the call record's
-	 * size) for a pinhole would be most of the cost of adding one. */
-	memset(a, 0, offsetof(struct alg_action, u));
+	 * size) for a pinhole would be most of the cost of adding one.  A
+	 * call's id is copied whole: its slot was cleared when the call was
+	 * made, so the octets after the NUL are zero, as a cleared one's. */
+	if (call) {
+		memcpy(a->call_id, call->call_id, sizeof(a->call_id));
+		memset(a->call_id + sizeof(a->call_id), 0,
+		       offsetof(struct alg_action, u) - offsetof(struct alg_action, call_id) -
+			       sizeof(a->call_id));
+	} else {
+		memset(a->call_id, 0, offsetof(struct alg_action, u) - offsetof(struct alg_action, call_id));
+	}
+	memset(a, 0, offsetof(struct alg_action, call_id));
 	a->kind = k;
-	if (call_id)
-		alg_copy(a->call_id, sizeof(a->call_id), call_id, strlen(call_id));
 	return a;
 }
 
+_Static_assert(sizeof(((struct alg_action *)0)->call_id) ==
+		       sizeof(((struct alg_call *)0)->call_id),
+	       "a call's id fills an action's");
 _Static_assert(ALG_MAX_NOTES >= SIP_MAX_EDITS, "every edit needs room for its note");

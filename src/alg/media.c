@@ -53,7 +53,7 @@ void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsi
 static void pin_action_add(struct alg_engine *e, struct alg_result *res, struct alg_call *call,
 			   unsigned s, int rtcp, enum alg_action_kind k)
 {
-	struct alg_action *a = alg_action_add(res, k, call->call_id);
+	struct alg_action *a = alg_action_add(res, k, call);
 
 	if (a) {
 		media_pinhole(e, call, s, rtcp, &a->u.pin);
