@@ -21,6 +21,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <stddef.h>
+
 #include "msg.h"
 #include "hdr_index.h"
 #include "lex.h"
@@ -556,6 +558,19 @@ static inline void span_put(struct sip_span *sp, uint32_t off, uint32_t len)
 	memcpy(sp, &v, sizeof(v));
 }
 
+/* id and compact, adjacent octets, in one store. */
+static inline void id_put(struct sip_hdr *h, uint8_t id, uint8_t compact)
+{
+	_Static_assert(offsetof(struct sip_hdr, compact) == offsetof(struct sip_hdr, id) + 1,
+		       "id and compact are adjacent");
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	uint16_t v = (uint16_t)(id << 8 | compact);
+#else
+	uint16_t v = (uint16_t)(compact << 8 | id);
+#endif
+	memcpy(&h->id, &v, sizeof(v));
+}
+
 /* The parser state headers_fast() keeps in registers, written back before
  * the reference path runs and at the end. */
 struct fast {
@@ -657,15 +672,14 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 			goto ref;
 		k = c + 1 + (b[c + 1] == ' '); /* b[j] is CR: k <= j */
 		e = j;
-		if (ws(b[k]) || ws(b[e - 1])) {
+		if ((sip_lex[(unsigned char)b[k]] | sip_lex[(unsigned char)b[e - 1]]) & LX_WS) {
 			while (ws(b[k]))
 				k++;
 			while (e > k && ws(b[e - 1]))
 				e--;
 		}
 		h = &hdrs[f.n++];
-		h->id = id;
-		h->compact = compact;
+		id_put(h, id, compact);
 		span_put(&h->name, i, c - i);
 		span_put(&h->value, k, e - k);
 		span_put(&h->line, i, j + 2 - i);

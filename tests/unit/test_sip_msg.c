@@ -576,6 +576,93 @@ static void t_fast_vs_reference(void)
 	}
 }
 
+/* msgdiff_run() on prefixes of buf (every one up to 80 octets, then
+ * sparser), both framings; the first difference fails the case. */
+static void diff_prefixes(const char *buf, size_t n, const char *what, unsigned pad)
+{
+	char why[160];
+
+	for (size_t k = 0; k <= n && !check_failed; k += k < 80 ? 1 : 1 + k / 48)
+		for (unsigned f = 0; f < 2 && !check_failed; f++) {
+			const char *d = msgdiff_run(buf, k, SIPCASE_HDRS, f, why, sizeof(why));
+			if (d) {
+				check_failed = 1;
+				snprintf(check_why, sizeof(check_why), "%s pad %u prefix %zu: %s",
+					 what, pad, k, d);
+			}
+		}
+}
+
+/* The fast path's own edges: a name's colon at each place around the end
+ * of its sixteen-octet load (names of 1 to 20 octets, known and unknown,
+ * LWS before the colon), a CRLF split across two 64-octet blocks (the
+ * padding moves every line end over bit 63), more header octets than one
+ * call of the mask function computes (16 blocks), and a whitespace-only
+ * continuation line that looks like the empty line to the mask function's
+ * stop hint, before the real one. */
+static void t_fast_edges(void)
+{
+	static char big[4096];
+	static const char *const known[] = { "Session-Expires", "WWW-Authenticate",
+					     "Proxy-Require", "Content-Disposition",
+					     "Request-Disposition", "Identity-Info", "v", "l" };
+	char name[24];
+	size_t n;
+
+	for (unsigned pad = 0; pad < 66 && !check_failed; pad++) {
+		n = (size_t)snprintf(big, sizeof(big), "OPTIONS sip:%.*s@h SIP/2.0\r\n", (int)pad,
+				     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		for (unsigned len = 1; len <= 20; len++) {
+			memset(name, 'a' + (char)(len % 26), len);
+			name[0] = 'X';
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "%.*s: v%u\r\n%.*s :w\r\n",
+					      (int)len, name, len, (int)len, name);
+		}
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "%s:%s\r\n", known[k],
+					      k % 2 ? " 1" : "1  ");
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "Subject: a\r\n \r\n\t\r\nl: 2\r\n");
+		for (unsigned k = 0; k < 30; k++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n, "Via: SIP/2.0/UDP h%u\r\n", k);
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "\r\nab");
+		CHECK(n > 16 * 64 && n < sizeof(big));
+		diff_prefixes(big, n, "names", pad);
+	}
+	/* the same on a short message, where the data ends inside a load */
+	for (unsigned pad = 0; pad < 40 && !check_failed; pad++) {
+		n = (size_t)snprintf(big, sizeof(big),
+				     "BYE sip:%.*s SIP/2.0\r\nWWW-Authenticate:x\r\nSession-Expires:\r\n\r\n",
+				     (int)pad, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+		diff_prefixes(big, n, "short", pad);
+	}
+}
+
+static void t_method_near_miss(void)
+{
+	char n[16];
+
+	for (int id = 1; id < SIP_METHOD__COUNT; id++) {
+		const char *name = sip_method_name((enum sip_method)id);
+		size_t len = name ? strlen(name) : 0;
+
+		CHECK(len > 0 && len < sizeof(n) - 1);
+		if (!len || len >= sizeof(n) - 1)
+			return;
+		/* each octet changed in turn, one longer, one shorter */
+		for (size_t k = 0; k < len; k++) {
+			memcpy(n, name, len);
+			n[k] ^= 1;
+			CHECK_EQ_INT(sip_method_lookup(n, len), SIP_METHOD_OTHER);
+		}
+		memcpy(n, name, len);
+		n[len] = name[len - 1];
+		CHECK_EQ_INT(sip_method_lookup(n, len + 1), SIP_METHOD_OTHER);
+		CHECK_EQ_INT(sip_method_lookup(n, len - 1), SIP_METHOD_OTHER);
+	}
+	CHECK_EQ_INT(sip_method_lookup("I", 1), SIP_METHOD_OTHER);
+	CHECK_EQ_INT(sip_method_lookup("", 0), SIP_METHOD_OTHER);
+}
+
 static const struct check_case cases[] = {
 	{ "invite_udp", t_invite_udp },
 	{ "invite_tcp", t_invite_tcp },
@@ -597,6 +684,8 @@ static const struct check_case cases[] = {
 	{ "method_table", t_method_table },
 	{ "validate", t_validate },
 	{ "fast_vs_reference", t_fast_vs_reference },
+	{ "fast_edges", t_fast_edges },
+	{ "method_near_miss", t_method_near_miss },
 	{ NULL, NULL },
 };
 
