@@ -233,16 +233,12 @@ struct alg_ctx {
 	int nat;                    /* rewriting allowed (mode ALG, in scope) */
 	struct alg_addr inside;     /* the inside endpoint, family 0 unknown */
 	struct alg_addr binding;    /* its public side */
-	char bind_text[ALG_TEXT];   /* binding as a hostport, "" until needed */
 	/* what rewrite_sip found */
 	int via_rewritten, via_rport;
-	char via_orig[ALG_TEXT];
 	struct alg_addr via_ep;     /* top Via sent-by as an address (port 5060 if absent) */
 	int contact_rewritten, contact_star;
 	int64_t contact_expires;    /* expires= of the first rewritten Contact, -1 */
-	char contact_orig[ALG_TEXT];
 	struct alg_addr contact_ep;
-	char rr_orig[ALG_TEXT];
 	uint32_t call;              /* slot or ALG_NONE */
 	const char *skip_reason;    /* why part of the message was left alone */
 	/* sip_body_sdp()'s answer, once: sdp_out() and the re-check both ask */
@@ -253,6 +249,12 @@ struct alg_ctx {
 	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
 	int bound_contact;
 	int64_t bound_expires;
+	/* Texts last: alg_process() clears everything before bind_text and
+	 * only the first octet of each text (they are read as strings). */
+	char bind_text[ALG_TEXT];   /* binding as a hostport, "" until needed */
+	char via_orig[ALG_TEXT];    /* top Via sent-by as written, when ours */
+	char contact_orig[ALG_TEXT];/* first rewritten Contact hostport */
+	char rr_orig[ALG_TEXT];     /* first rewritten Record-Route hostport */
 };
 
 /* classify.c: addresses, prefixes, scope */
