@@ -115,17 +115,17 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	struct sip_edit *x;
 	char *d;
 
-	if ((uint64_t)off + len > e->msg_len)
+	if (len > e->msg_len || off > e->msg_len - len)
 		return SIP_EEDIT;
 	/*
 	 * Edits mostly come in offset order: one that starts after the last
 	 * one ends (or right at its end, unless both are insertions there)
 	 * sorts last and clashes with nothing, which is what the general
-	 * search would find.
+	 * search would find.  (Every recorded edit ends by msg_len: no wrap.)
 	 */
 	if (n > 0) {
-		uint64_t last = (uint64_t)e->v[n - 1].off + e->v[n - 1].len;
-		if (!(last < off || (last == off && (e->v[n - 1].len | len) != 0)))
+		uint32_t plen = e->v[n - 1].len, last = e->v[n - 1].off + plen;
+		if (last > off || (last == off && (plen | len) == 0))
 			return add_sorted(e, off, len, data, data_len);
 	}
 	if (n >= e->cap || data_len > e->pool_cap - used)
