@@ -558,15 +558,14 @@ static inline void span_put(struct sip_span *sp, uint32_t off, uint32_t len)
 	memcpy(sp, &v, sizeof(v));
 }
 
-/* id and compact, adjacent octets, in one store. */
-static inline void id_put(struct sip_hdr *h, uint8_t id, uint8_t compact)
+/* id and compact, adjacent octets, in one store (v as fast_pack() puts
+ * them: id in the low octet). */
+static inline void id_put(struct sip_hdr *h, uint16_t v)
 {
 	_Static_assert(offsetof(struct sip_hdr, compact) == offsetof(struct sip_hdr, id) + 1,
 		       "id and compact are adjacent");
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	uint16_t v = (uint16_t)(id << 8 | compact);
-#else
-	uint16_t v = (uint16_t)(compact << 8 | id);
+	v = (uint16_t)(v << 8 | v >> 8);
 #endif
 	memcpy(&h->id, &v, sizeof(v));
 }
@@ -586,29 +585,46 @@ static void fast_put(struct pstate *ps, const struct fast *f)
 	ps->nvias = f->nvias;
 }
 
+/* What fast_name() finds, in one register: the colon's offset (a message
+ * is at most SIP_MAX_MSG_SIZE octets, so it fits in 16 bits) and, above
+ * it, the header's id and compact octets as id_put() stores them. */
+#define FAST_COLON(x) ((uint32_t)(x) & 0xffffu)
+#define FAST_IDC(x) ((uint16_t)((x) >> 16))
+
+static inline uint32_t fast_pack(uint32_t c, enum sip_hdr_id id, uint8_t compact)
+{
+	_Static_assert(SIP_MAX_MSG_SIZE <= 0xffffu, "an offset fits in 16 bits");
+	return c | (uint32_t)id << 16 | (uint32_t)compact << 24;
+}
+
+#define FAST_ID(x) ((uint8_t)((x) >> 16))
+
 /* The name of the header line [i, j) (b[j] is its CR) when the fast path
  * can take it: it ends right before the line's first colon (found in the
  * line's first sixteen octets, which are then also the name's compare)
- * and is a known name or a token.  1 with *cp the colon, *id and *compact
- * what header_name() finds, or 0: the reference path decides. */
-static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *cp,
-			    uint8_t *id, uint8_t *compact)
+ * and is a known name or a token.  The colon, id and compact that
+ * header_name() finds, packed (FAST_COLON, FAST_IDC), or 0: the reference
+ * path decides (a colon is never at offset 0, the start line is first). */
+static inline uint32_t fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end)
 {
 	uint32_t c, len;
+	uint8_t compact = 0;
+	enum sip_hdr_id id;
 
-	*compact = 0;
 #ifdef __SSE2__
 	if (i + 16 <= end) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
 		unsigned cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
 
 		if (cm) {
-			c = i + (uint32_t)__builtin_ctz(cm);
-			len = c - i;
+			len = (uint32_t)__builtin_ctz(cm);
+			c = i + len;
 			if (c > j || len == 0)
 				return 0; /* no colon in the line, or no name */
-			*id = (uint8_t)(len > 1 ? sip_hdr_index_lookup_v(a, (unsigned char)b[i], len)
-						: sip_hdr_index_lookup(b + i, 1, compact));
+			if (len > 1)
+				id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
+			else
+				id = sip_hdr_index_lookup(b + i, 1, &compact);
 			goto token;
 		}
 	}
@@ -617,14 +633,33 @@ static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end,
 	len = c - i;
 	if (c == j || len == 0)
 		return 0;
-	*id = (uint8_t)sip_hdr_index_lookup(b + i, len, compact);
+	id = sip_hdr_index_lookup(b + i, len, &compact);
 #ifdef __SSE2__
 token:
 #endif
-	*cp = c;
 	/* A known name or a token has no SP/HT at either end: the line is
 	 * not folded and no LWS stands before the colon. */
-	return *id != SIP_HDR_OTHER || lx_span_cls(b, i, c, LX_TOKEN) == len;
+	if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
+		return 0;
+	return fast_pack(c, id, compact);
+}
+
+/* The value of a header line from the colon at c to its CR at j, LWS
+ * trimmed as header_start() does (its length << 32 | its offset): the common single SP after the colon
+ * and no LWS at the end take no loop. */
+static inline uint64_t fast_value(const char *b, uint32_t c, uint32_t j)
+{
+	uint32_t k = c + 1 + (b[c + 1] == ' '), e = j; /* b[j] is CR: k <= j */
+
+	/* SP and HT are below '!' (so are CR and the other CTLs, which the
+	 * loops below step over as header_start() does, i.e. not at all) */
+	if ((unsigned char)b[k] <= ' ' || (unsigned char)b[e - 1] <= ' ') {
+		while (ws(b[k]))
+			k++;
+		while (e > k && ws(b[e - 1]))
+			e--;
+	}
+	return (uint64_t)(e - k) << 32 | k;
 }
 
 /* The header section, each line the fast way when it can be (see above),
@@ -635,18 +670,17 @@ token:
 static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32_t i)
 {
 	struct sip_msg *m = ps->m;
-	struct sip_hdr *hdrs = m->hdrs;
 	const char *b = ps->b;
-	const uint32_t end = ps->end, cap = m->hdr_cap;
+	const uint32_t end = ps->end;
+	struct sip_hdr *h = m->hdrs + m->nhdrs, *const hend = m->hdrs + m->hdr_cap;
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
-	uint32_t blk;
+	uint32_t blk, at;
 	uint64_t w = scan_seek(s, base, i, &blk);
 	int r;
 
 	for (;;) {
-		uint32_t c, j, k, e;
-		struct sip_hdr *h;
-		uint8_t id, compact;
+		uint32_t j, x;
+		uint64_t v;
 
 		while (!w) {
 			if (blk + 64 >= end)
@@ -661,6 +695,7 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		if (j + 1 >= end || !crlf(b + j))
 			goto ref;
 		if (j == i) {
+			f.n = (unsigned)(h - m->hdrs);
 			fast_put(ps, &f);
 			m->hdr_end = i;
 			m->body_off = i + 2;
@@ -668,35 +703,33 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		}
 		w &= w - 1; /* the CR */
 		w &= w - 1; /* the LF, unless it is the next block's first octet */
-		if (f.n >= cap || j + 2 - i > SIP_MAX_LINE || !fast_name(b, i, j, end, &c, &id, &compact))
+		if (h == hend || j - i > SIP_MAX_LINE - 2 || !(x = fast_name(b, i, j, end)))
 			goto ref;
-		k = c + 1 + (b[c + 1] == ' '); /* b[j] is CR: k <= j */
-		e = j;
-		if ((sip_lex[(unsigned char)b[k]] | sip_lex[(unsigned char)b[e - 1]]) & LX_WS) {
-			while (ws(b[k]))
-				k++;
-			while (e > k && ws(b[e - 1]))
-				e--;
-		}
-		h = &hdrs[f.n++];
-		id_put(h, id, compact);
-		span_put(&h->name, i, c - i);
-		span_put(&h->value, k, e - k);
+		v = fast_value(b, FAST_COLON(x), j);
+		id_put(h, FAST_IDC(x));
+		span_put(&h->name, i, FAST_COLON(x) - i);
+		span_put(&h->value, (uint32_t)v, (uint32_t)(v >> 32));
 		span_put(&h->line, i, j + 2 - i);
-		if (id == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
-			f.first_clen = (int)f.n - 1;
-		if (id == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+		h++;
+		if (FAST_ID(x) == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+			f.first_clen = (int)(h - m->hdrs) - 1;
+		if (FAST_ID(x) == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+			f.n = (unsigned)(h - m->hdrs);
 			fast_put(ps, &f);
 			return fail(ps, SIP_ETOOMANYHDRS, i);
 		}
 		i = j + 2;
 		continue;
 ref:
+		at = i;
+		f.n = (unsigned)(h - m->hdrs);
 		fast_put(ps, &f);
-		r = header_line(ps, &i);
+		r = header_line(ps, &at); /* at, not i: i stays in a register */
 		if (r != 0)
 			return r < 0 ? r : 0;
+		i = at;
 		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
+		h = m->hdrs + m->nhdrs;
 		w = scan_seek(s, base, i, &blk);
 	}
 }
