@@ -191,10 +191,9 @@ int alg_is_inside(const struct alg_config *cfg, const struct alg_addr *a)
  * count the digits, then write them from the last. */
 size_t alg_fmt_uint(char *p, uint32_t v)
 {
-	size_t n = 1;
+	size_t n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+		 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
 
-	for (uint32_t t = v; t >= 10; t /= 10)
-		n++;
 	for (size_t k = n; k > 1; v /= 10)
 		p[--k] = (char)('0' + v % 10);
 	p[0] = (char)('0' + v);

@@ -47,6 +47,10 @@ static int no_ctl(const char *b, struct sip_span v)
 		if (word_has_ctl(w))
 			return 0;
 	}
+	if (n >= 8 && i < n) { /* the last word, overlapping the one before */
+		memcpy(&w, p + n - 8, 8);
+		return !word_has_ctl(w);
+	}
 	for (; i < n; i++)
 		if (p[i] < 0x20 || p[i] == 0x7f)
 			return 0;
