@@ -75,6 +75,17 @@ static inline int sip_hdr_name_eq(const char *p, size_t len, const struct sip_hd
 	return sip_hdr_chunk_eq(p, len - 8, k, 8);
 }
 
+/* The header whose compact form is the octet c (any case), or
+ * SIP_HDR_OTHER. */
+static inline enum sip_hdr_id sip_hdr_index_compact(unsigned char c)
+{
+	unsigned r;
+
+	c |= 0x20u;
+	r = c >= 'a' && c <= 'z' ? sip_hdr_by_compact[c & 31] : 0;
+	return r ? (enum sip_hdr_id)sip_hdr_keys[r - 1].id : SIP_HDR_OTHER;
+}
+
 /* sip_hdr_lookup() on a built index (sip_hdr_index_ensure() first). */
 static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, uint8_t *compact)
 {
@@ -87,12 +98,9 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
 			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r - 1]))
 				return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
 	} else if (len == 1) {
-		unsigned c = (unsigned char)p[0] | 0x20u;
-		r = c >= 'a' && c <= 'z' ? sip_hdr_by_compact[c & 31] : 0;
-		if (r) {
-			*compact = 1;
-			return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
-		}
+		enum sip_hdr_id id = sip_hdr_index_compact((unsigned char)p[0]);
+		*compact = id != SIP_HDR_OTHER;
+		return id;
 	}
 	return SIP_HDR_OTHER;
 }
@@ -103,14 +111,15 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
  * row (equal where the octet matches the row's lower-case name, or
  * differs from one of its letters by the case bit only; the run of equal
  * octets from the start must cover the name). */
-static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, size_t len)
+static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, unsigned len)
 {
 	for (unsigned r = sip_hdr_by_key[len][first & 31]; r; r = sip_hdr_keys[r - 1].next) {
 		const struct sip_hdr_key *k = &sip_hdr_keys[r - 1];
 		__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);
 		__m128i m = _mm_loadu_si128((const __m128i *)(const void *)k->letters);
-		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-			_mm_andnot_si128(m, _mm_xor_si128(a, l)), _mm_setzero_si128()));
+		/* lc has the case bit set under each letter, so setting it in
+		 * a too leaves the octets that may differ by it alone */
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, m), l));
 		if ((unsigned)__builtin_ctz(~eq) >= len)
 			return (enum sip_hdr_id)k->id;
 	}
@@ -128,7 +137,7 @@ static inline enum sip_hdr_id sip_hdr_index_lookup16(const char *p, size_t len, 
 	if (len - 2 <= 16 - 2) {
 		*compact = 0; /* a compact name is one octet */
 		return sip_hdr_index_lookup_v(_mm_loadu_si128((const __m128i *)(const void *)p),
-					      (unsigned char)p[0], len);
+					      (unsigned char)p[0], (unsigned)len);
 	}
 #endif
 	return sip_hdr_index_lookup(p, len, compact);

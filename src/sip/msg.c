@@ -602,10 +602,10 @@ static inline uint32_t fast_pack(uint32_t c, enum sip_hdr_id id, uint8_t compact
 /* The name of the header line [i, j) (b[j] is its CR) when the fast path
  * can take it: it ends right before the line's first colon (found in the
  * line's first sixteen octets, which are then also the name's compare)
- * and is a known name or a token.  The colon, id and compact that
- * header_name() finds, packed (FAST_COLON, FAST_IDC), or 0: the reference
- * path decides (a colon is never at offset 0, the start line is first). */
-static inline uint32_t fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end)
+ * and is a known name or a token.  1 with *x the colon, id and compact
+ * that header_name() finds, packed (fast_pack()), or 0: the reference
+ * path decides. */
+static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *x)
 {
 	uint32_t c, len;
 	uint8_t compact = 0;
@@ -621,10 +621,12 @@ static inline uint32_t fast_name(const char *b, uint32_t i, uint32_t j, uint32_t
 			c = i + len;
 			if (c > j || len == 0)
 				return 0; /* no colon in the line, or no name */
-			if (len > 1)
+			if (len > 1) {
 				id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
-			else
-				id = sip_hdr_index_lookup(b + i, 1, &compact);
+			} else {
+				id = sip_hdr_index_compact((unsigned char)b[i]);
+				compact = id != SIP_HDR_OTHER;
+			}
 			goto token;
 		}
 	}
@@ -641,7 +643,8 @@ token:
 	 * not folded and no LWS stands before the colon. */
 	if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
 		return 0;
-	return fast_pack(c, id, compact);
+	*x = fast_pack(c, id, compact);
+	return 1;
 }
 
 /* The value of a header line from the colon at c to its CR at j, LWS
@@ -703,7 +706,7 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		}
 		w &= w - 1; /* the CR */
 		w &= w - 1; /* the LF, unless it is the next block's first octet */
-		if (h == hend || j - i > SIP_MAX_LINE - 2 || !(x = fast_name(b, i, j, end)))
+		if (h == hend || j - i > SIP_MAX_LINE - 2 || !fast_name(b, i, j, end, &x))
 			goto ref;
 		v = fast_value(b, FAST_COLON(x), j);
 		id_put(h, FAST_IDC(x));

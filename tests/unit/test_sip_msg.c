@@ -605,7 +605,11 @@ static void t_fast_edges(void)
 	static char big[4096];
 	static const char *const known[] = { "Session-Expires", "WWW-Authenticate",
 					     "Proxy-Require", "Content-Disposition",
-					     "Request-Disposition", "Identity-Info", "v", "l" };
+					     "Request-Disposition", "Identity-Info", "v", "l",
+					     "sESSION-eXPIRES", "wWW-aUTHENTICATE", "VIA", "L",
+					     "Content-Lengtg", "Content-Lengti", "Vib", "Via-",
+					     "M", "Z" };
+	static const char *const odd[] = { "[", "@", "z", "Via\t", "A b", "\x80" };
 	char name[24];
 	size_t n;
 
@@ -628,12 +632,19 @@ static void t_fast_edges(void)
 		CHECK(n > 16 * 64 && n < sizeof(big));
 		diff_prefixes(big, n, "names", pad);
 	}
-	/* the same on a short message, where the data ends inside a load */
+	/* short messages, where the data ends inside a load; names the
+	 * reference path refuses or reads octet by octet */
 	for (unsigned pad = 0; pad < 40 && !check_failed; pad++) {
 		n = (size_t)snprintf(big, sizeof(big),
 				     "BYE sip:%.*s SIP/2.0\r\nWWW-Authenticate:x\r\nSession-Expires:\r\n\r\n",
 				     (int)pad, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
 		diff_prefixes(big, n, "short", pad);
+		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+			n = (size_t)snprintf(big, sizeof(big),
+					     "BYE sip:%.*s SIP/2.0\r\nVia: h\r\n%s: x\r\nl: 0\r\n\r\n",
+					     (int)pad, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", odd[k]);
+			diff_prefixes(big, n, odd[k], pad);
+		}
 	}
 }
 
