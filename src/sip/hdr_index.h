@@ -86,17 +86,23 @@ static inline enum sip_hdr_id sip_hdr_index_compact(unsigned char c)
 	return r ? (enum sip_hdr_id)sip_hdr_keys[r - 1].id : SIP_HDR_OTHER;
 }
 
-/* sip_hdr_lookup() on a built index (sip_hdr_index_ensure() first). */
-static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, uint8_t *compact)
+/* The header whose long name is p[0, len) (any case), or SIP_HDR_OTHER. */
+static inline enum sip_hdr_id sip_hdr_index_long(const char *p, size_t len)
 {
-	unsigned r = 0;
-
-	*compact = 0;
-	if (len - 2 <= SIP_HDR_NAME_MAX - 2) {
-		for (r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r;
+	if (len - 2 <= SIP_HDR_NAME_MAX - 2)
+		for (unsigned r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r;
 		     r = sip_hdr_keys[r - 1].next)
 			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r - 1]))
 				return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
+	return SIP_HDR_OTHER;
+}
+
+/* sip_hdr_lookup() on a built index (sip_hdr_index_ensure() first). */
+static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, uint8_t *compact)
+{
+	*compact = 0;
+	if (len - 2 <= SIP_HDR_NAME_MAX - 2) {
+		return sip_hdr_index_long(p, len);
 	} else if (len == 1) {
 		enum sip_hdr_id id = sip_hdr_index_compact((unsigned char)p[0]);
 		*compact = id != SIP_HDR_OTHER;

@@ -206,16 +206,51 @@ static int parse_status(struct pstate *ps, uint32_t i, uint32_t e)
  * SPs only (RFC 4475 lwsstart, trws), no SP/HT or <> in the URI (lwsruri,
  * ltgtruri); the URI's own grammar (other CTLs included) is checked by
  * sip_msg_validate(). */
+/* The method of a request line from i (e its end) when it is a known
+ * one, found without a walk over its octets: the first SP in the sixteen
+ * octets at i (lim: loads stay below it) ends it, and a known method is
+ * all token octets, so lx_span_cls() would stop there too.  Its length
+ * with *id set, or 0 (*id untouched): the caller walks the token. */
+static inline uint32_t known_method(const char *b, uint32_t i, uint32_t e, uint32_t lim,
+				    enum sip_method *id)
+{
+#ifdef __SSE2__
+	if (i + 16 <= lim) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+		uint32_t n = sp ? (uint32_t)__builtin_ctz(sp) : 0;
+		enum sip_method k;
+
+		if (n && i + n < e && (k = sip_method_lookup(b + i, n)) != SIP_METHOD_OTHER) {
+			*id = k;
+			return n;
+		}
+	}
+#else
+	(void)b, (void)i, (void)e, (void)lim, (void)id;
+#endif
+	return 0;
+}
+
 static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 {
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
-	uint32_t n = lx_span_cls(b, i, e, LX_TOKEN), u = i + n + 1, last = e;
+	enum sip_method id = SIP_METHOD_OTHER;
+	uint32_t n = known_method(b, i, e, ps->end, &id), u, last = e;
+	int v20 = 0, r;
 
-	if (n == 0 || i + n >= e || b[i + n] != ' ')
-		return fail(ps, SIP_ESTARTLINE, i + n);
-	if (e - u >= 8 && b[e - 8] == ' ' && is_sip20(b + e - 7))
+	if (!n) {
+		n = lx_span_cls(b, i, e, LX_TOKEN);
+		if (n == 0 || i + n >= e || b[i + n] != ' ')
+			return fail(ps, SIP_ESTARTLINE, i + n);
+		id = sip_method_lookup(b + i, n);
+	}
+	u = i + n + 1;
+	if (e - u >= 8 && b[e - 8] == ' ' && is_sip20(b + e - 7)) {
 		last = e - 7; /* the common case: what the loop below finds */
+		v20 = 1;
+	}
 	while (last > u && b[last - 1] != ' ')
 		last--;
 	if (last <= u + 1)
@@ -230,12 +265,11 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 		return fail(ps, SIP_ESTARTLINE, sp);
 	if (b[u] == '<')
 		return fail(ps, SIP_EURI, u);
-	int r = e - last == 7 && is_sip20(b + last) ? 0 : parse_version(ps, last, e);
-	if (r < 0)
+	if (!v20 && (r = e - last == 7 && is_sip20(b + last) ? 0 : parse_version(ps, last, e)) < 0)
 		return r;
 	m->is_request = 1;
 	m->method_s = sip_span_make(i, n);
-	m->method = (uint8_t)sip_method_lookup(b + i, n);
+	m->method = (uint8_t)id;
 	m->ruri = sip_span_make(u, last - 1 - u);
 	m->version = sip_span_make(last, e - last);
 	return 0;
@@ -607,38 +641,38 @@ static inline uint32_t fast_pack(uint32_t c, enum sip_hdr_id id, uint8_t compact
  * path decides. */
 static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *x)
 {
+	enum sip_hdr_id id = SIP_HDR_OTHER;
 	uint32_t c, len;
 	uint8_t compact = 0;
-	enum sip_hdr_id id;
-
 #ifdef __SSE2__
+	__m128i a;
+	unsigned cm = 0;
+
 	if (i + 16 <= end) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		unsigned cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
-
-		if (cm) {
-			len = (uint32_t)__builtin_ctz(cm);
-			c = i + len;
-			if (c > j || len == 0)
-				return 0; /* no colon in the line, or no name */
-			if (len > 1) {
-				id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
-			} else {
-				id = sip_hdr_index_compact((unsigned char)b[i]);
-				compact = id != SIP_HDR_OTHER;
-			}
-			goto token;
-		}
+		a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
 	}
+	if (cm) {
+		len = (uint32_t)__builtin_ctz(cm);
+		c = i + len;
+		if (c > j || len == 0)
+			return 0; /* no colon in the line, or no name */
+		if (len > 1)
+			id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
+	} else
 #endif
-	c = lx_find2(b, i, j, end, ':', ':');
-	len = c - i;
-	if (c == j || len == 0)
-		return 0;
-	id = sip_hdr_index_lookup(b + i, len, &compact);
-#ifdef __SSE2__
-token:
-#endif
+	{
+		c = lx_find2(b, i, j, end, ':', ':');
+		len = c - i;
+		if (c == j || len == 0)
+			return 0;
+		if (len > 1)
+			id = sip_hdr_index_long(b + i, len);
+	}
+	if (len == 1) {
+		id = sip_hdr_index_compact((unsigned char)b[i]);
+		compact = id != SIP_HDR_OTHER;
+	}
 	/* A known name or a token has no SP/HT at either end: the line is
 	 * not folded and no LWS stands before the colon. */
 	if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
