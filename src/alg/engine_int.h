@@ -234,6 +234,7 @@ struct alg_ctx {
 	struct alg_addr inside;     /* the inside endpoint, family 0 unknown */
 	struct alg_addr binding;    /* its public side */
 	/* what rewrite_sip found */
+	size_t bind_len;            /* strlen(bind_text) once it is set */
 	int via_rewritten, via_rport;
 	struct alg_addr via_ep;     /* top Via sent-by as an address (port 5060 if absent) */
 	int contact_rewritten, contact_star;

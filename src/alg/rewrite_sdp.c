@@ -16,7 +16,7 @@ struct sdp_run {
 	struct alg_ctx *c;
 	struct alg_call *call;
 	struct sdp *s;
-	char pub[ALG_TEXT];
+	const char *pub;            /* the public address as text (e->pub_text) */
 	size_t publen;
 	int sess_c_keep;
 	int non_ice;
@@ -42,14 +42,20 @@ static void edit_port(struct sdp_run *r, struct sip_span port, uint16_t v,
 	alg_edit(r->c, port, num, alg_fmt_uint(num, v), field, rule);
 }
 
-/* The inside address a conn names, if it is one this box NATs. */
-static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_addr *a)
+/* An inside address this box NATs (the public address's family). */
+static int addr_inside(const struct sdp_run *r, const struct alg_addr *a)
 {
 	const struct alg_config *cfg = &r->c->e->cfg;
 
+	return a->family == cfg->public_addr.family && alg_is_inside(cfg, a);
+}
+
+/* The inside address a conn names, if it is one this box NATs. */
+static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_addr *a)
+{
 	if (sdp_addr(r, cn->addr, a) < 0)
 		return 0; /* FQDN or garbage: not ours (B23) */
-	return a->family == cfg->public_addr.family && alg_is_inside(cfg, a);
+	return addr_inside(r, a);
 }
 
 static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const struct alg_stream *st,
@@ -113,7 +119,8 @@ static void one_media(struct sdp_run *r, unsigned i)
 		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
 		return;
 	}
-	if (sdp_addr(r, cn->addr, &a) == 0 && alg_addr_is_any(&a)) {
+	int rc = sdp_addr(r, cn->addr, &a);
+	if (rc == 0 && alg_addr_is_any(&a)) {
 		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
 		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
 			edit_port(r, md->port, st->pub_rtp, ALG_FNAME_AT("sdp.m", i, ".port"),
@@ -122,7 +129,7 @@ static void one_media(struct sdp_run *r, unsigned i)
 		}
 		return;
 	}
-	if (!conn_inside(r, cn, &a))
+	if (rc < 0 || !addr_inside(r, &a)) /* conn_inside(), the address at hand */
 		return;
 	a.port = (uint16_t)md->port_num;
 	rtcp_ep(r, md, &a, &rtcp);
@@ -167,7 +174,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 		return;
 	}
 	r.publen = c->e->pub_len;
-	memcpy(r.pub, c->e->pub_text, sizeof(c->e->pub_text));
+	r.pub = c->e->pub_text;
 	for (unsigned i = 0; i < s.nmedia; i++)
 		one_media(&r, i);
 	if (s.has_conn && !r.sess_c_keep && conn_inside(&r, &s.conn, &a))

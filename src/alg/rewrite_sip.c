@@ -14,7 +14,7 @@
 /* The binding as a hostport, formatted on first use: a message with
  * nothing to change never pays for it, and a phone's messages share one
  * binding, whose text the engine keeps. */
-static const char *bind_text(struct alg_ctx *c)
+static const char *bind_text(struct alg_ctx *c, size_t *len)
 {
 	struct alg_engine *e = c->e;
 
@@ -24,7 +24,9 @@ static const char *bind_text(struct alg_ctx *c)
 			alg_fmt_hostport(&c->binding, e->bind_last_text, sizeof(e->bind_last_text));
 		}
 		memcpy(c->bind_text, e->bind_last_text, sizeof(c->bind_text));
+		c->bind_len = strlen(c->bind_text);
 	}
+	*len = c->bind_len;
 	return c->bind_text;
 }
 
@@ -122,7 +124,9 @@ void rw_via_out(struct alg_ctx *c)
 	alg_copy(c->via_orig, sizeof(c->via_orig), c->buf + v->sent_by.off, v->sent_by.len);
 	if (v->has_rport)
 		return; /* R4: RFC 3581 already routes the response; don't hide the NAT */
-	c->via_rewritten = alg_edit(c, v->sent_by, bind_text(c), strlen(bind_text(c)),
+	size_t bl;
+	const char *bt = bind_text(c, &bl);
+	c->via_rewritten = alg_edit(c, v->sent_by, bt, bl,
 				    ALG_FNAME("Via[0].sent-by"), "R1 top Via sent-by (no rport)") > 0;
 }
 
@@ -172,7 +176,9 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 			if (id == SIP_HDR_CONTACT && sip_span_present(a->expires))
 				c->contact_expires = sip_value_uint(c->buf, a->expires, UINT32_MAX);
 		}
-		if (alg_edit(c, a->uri.hostport, bind_text(c), strlen(bind_text(c)), field,
+		size_t bl;
+		const char *bt = bind_text(c, &bl);
+		if (alg_edit(c, a->uri.hostport, bt, bl, field,
 			     id == SIP_HDR_CONTACT ? "R1 Contact = inside endpoint"
 						   : "R1 Record-Route = inside endpoint") > 0)
 			n++;
