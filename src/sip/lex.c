@@ -244,15 +244,21 @@ static unsigned masks_c(const char *p, unsigned n, uint64_t *eol)
 __attribute__((target("avx2"))) static unsigned masks_avx2(const char *p, unsigned n,
 							     uint64_t *eol)
 {
-	const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
+	/* One shuffle classifies both octets: the table, indexed by an
+	 * octet's low four bits, holds LF at 0x0a, CR at 0x0d and 0xff
+	 * elsewhere.  An octet below 0x80 equals its entry only if it is LF
+	 * or CR (0xff is no such octet); one from 0x80 up shuffles to 0. */
+	const __m256i t = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, '\n', -1, -1,
+					   '\r', -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+					   '\n', -1, -1, '\r', -1, -1);
 
 	for (unsigned k = 0; k < n; k++, p += 64) {
 		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
 		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
 		uint32_t ea = (uint32_t)_mm256_movemask_epi8(
-			_mm256_or_si256(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(a, lf)));
+			_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, a), a));
 		uint32_t eb = (uint32_t)_mm256_movemask_epi8(
-			_mm256_or_si256(_mm256_cmpeq_epi8(b, cr), _mm256_cmpeq_epi8(b, lf)));
+			_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, b), b));
 
 		eol[k] = ea | (uint64_t)eb << 32;
 		if (eol_stop(eol[k]))

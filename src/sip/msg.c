@@ -444,14 +444,20 @@ static int body(struct pstate *ps)
 static void msg_init(struct sip_msg *m, const char *buf, struct sip_hdr *hdrs,
 		     unsigned cap, unsigned flags)
 {
-	memset(m, 0, sizeof(*m));
-	m->buf = buf;
-	m->hdrs = hdrs;
-	m->hdr_cap = (uint16_t)(cap > SIP_MAX_HEADERS ? SIP_MAX_HEADERS : cap);
-	m->method_s = m->ruri = m->version = m->status_s = m->reason = SIP_SPAN_NONE;
-	m->content_length = -1;
-	m->clen_hdr = -1;
-	m->flags = (uint8_t)flags;
+	/* field by field, every other one zero (no memset call or rep stos) */
+	*m = (struct sip_msg){
+		.buf = buf,
+		.method_s = SIP_SPAN_NONE,
+		.ruri = SIP_SPAN_NONE,
+		.version = SIP_SPAN_NONE,
+		.status_s = SIP_SPAN_NONE,
+		.reason = SIP_SPAN_NONE,
+		.hdrs = hdrs,
+		.hdr_cap = (uint16_t)(cap > SIP_MAX_HEADERS ? SIP_MAX_HEADERS : cap),
+		.content_length = -1,
+		.clen_hdr = -1,
+		.flags = (uint8_t)flags,
+	};
 }
 
 /* One line of the header section at *ip, the reference way: 0 with *ip
@@ -544,27 +550,36 @@ static void scan_fill(struct scan *s, uint32_t at)
 	}
 }
 
-/* The mask of the block at blk (< end, not before the last fill). */
-static inline uint64_t scan_word(struct scan *s, uint32_t blk)
-{
-	uint32_t k = (blk - s->wbase) / 64;
-
-	if (k >= s->nblk) {
-		scan_fill(s, blk);
-		k = 0;
-	}
-	return s->eol[k];
-}
-
-/* The cursor at p (blocks start at base): *blk is p's block, and the
- * return value its mask with the octets before p cleared, so that the
- * next line end is the lowest bit set. */
-static inline uint64_t scan_seek(struct scan *s, uint32_t base, uint32_t p, uint32_t *blk)
+/* The cursor at p (blocks start at base): *blk is p's block, *k its
+ * place in s->eol[], and the return value its mask with the octets
+ * before p cleared, so that the next line end is the lowest bit set. */
+static inline uint64_t scan_seek(struct scan *s, uint32_t base, uint32_t p, uint32_t *blk,
+				 uint32_t *k)
 {
 	*blk = base + ((p - base) & ~63u);
+	*k = (*blk - s->wbase) / 64;
 	if (*blk >= s->end)
-		return 0;
-	return scan_word(s, *blk) & (~0ull << ((p - base) & 63));
+		return 0; /* no data there: the callers stop on it */
+	if (*k >= s->nblk) {
+		scan_fill(s, *blk);
+		*k = 0;
+	}
+	return s->eol[*k] & (~0ull << ((p - base) & 63));
+}
+
+/* The cursor to the next block: its mask, or 0 with *blk >= end when
+ * there is no more data.  The window holds blocks below end only, so
+ * only a refill needs the test. */
+static inline uint64_t scan_next(struct scan *s, uint32_t *blk, uint32_t *k)
+{
+	*blk += 64;
+	if (++*k >= s->nblk) {
+		if (*blk >= s->end)
+			return 0;
+		scan_fill(s, *blk);
+		*k = 0;
+	}
+	return s->eol[*k];
 }
 
 /* The two octets at p are CR LF. */
@@ -711,8 +726,8 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 	const uint32_t end = ps->end;
 	struct sip_hdr *h = m->hdrs + m->nhdrs, *const hend = m->hdrs + m->hdr_cap;
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
-	uint32_t blk, at;
-	uint64_t w = scan_seek(s, base, i, &blk);
+	uint32_t blk, k, at;
+	uint64_t w = scan_seek(s, base, i, &blk, &k);
 	int r;
 
 	for (;;) {
@@ -720,12 +735,11 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		uint64_t v;
 
 		while (!w) {
-			if (blk + 64 >= end)
+			w = scan_next(s, &blk, &k);
+			if (blk >= end)
 				goto ref; /* no line end before the end of the data */
-			blk += 64;
 			/* i > blk only when the last line's LF is this block's
 			 * first octet: its lowest bit, then cleared */
-			w = scan_word(s, blk);
 			w &= w - (i > blk);
 		}
 		j = blk + (uint32_t)__builtin_ctzll(w);
@@ -767,23 +781,19 @@ ref:
 		i = at;
 		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
 		h = m->hdrs + m->nhdrs;
-		w = scan_seek(s, base, i, &blk);
+		w = scan_seek(s, base, i, &blk, &k);
 	}
 }
 
 /* The first CR or LF from i (blocks start at base), or end. */
 static uint32_t scan_eol_masks(struct scan *s, uint32_t base, uint32_t i)
 {
-	uint32_t blk;
-	uint64_t w = scan_seek(s, base, i, &blk);
+	uint32_t blk, k;
+	uint64_t w = scan_seek(s, base, i, &blk, &k);
 
-	while (!w) {
-		if (blk + 64 >= s->end)
-			return s->end;
-		blk += 64;
-		w = scan_word(s, blk);
-	}
-	return blk + (uint32_t)__builtin_ctzll(w);
+	while (!w && blk < s->end)
+		w = scan_next(s, &blk, &k);
+	return w ? blk + (uint32_t)__builtin_ctzll(w) : s->end;
 }
 
 /* The start line from i, the reference way or through the block masks

@@ -648,6 +648,34 @@ static void t_fast_edges(void)
 	}
 }
 
+/* Every mask implementation against the bytewise one, on blocks that
+ * hold every octet value at every place (lex.h lx_masks_fn). */
+static void t_masks_all_octets(void)
+{
+	unsigned char blk[4 * 64];
+
+	for (int l = LX_SIMD_C; l < LX_SIMD__COUNT && !check_failed; l++) {
+		lx_masks_fn fill = lx_masks_get((enum lx_simd)l);
+		uint64_t got[4];
+
+		if (!fill)
+			continue;
+		for (unsigned v = 0; v < 256 && !check_failed; v++) {
+			for (unsigned k = 0; k < sizeof(blk); k++)
+				blk[k] = (unsigned char)(k % 3 == 0 ? v : (k * 37 + v * 11) & 0xff);
+			/* no two line ends two apart, so all four are computed */
+			unsigned n = fill((const char *)blk, 4, got);
+			for (unsigned b = 0; b < n; b++)
+				CHECK(got[b] == lx_masks_tail((const char *)blk + 64 * b, 64));
+		}
+		/* the stop hint: CRLF CRLF in block 1 ends the run there */
+		memset(blk, 'a', sizeof(blk));
+		memcpy(blk + 64 + 60, "\r\n\r\n", 4);
+		CHECK_EQ_INT((int)fill((const char *)blk, 4, got), 2);
+		CHECK(got[1] == 0xfull << 60);
+	}
+}
+
 static void t_method_near_miss(void)
 {
 	char n[16];
@@ -697,6 +725,7 @@ static const struct check_case cases[] = {
 	{ "fast_vs_reference", t_fast_vs_reference },
 	{ "fast_edges", t_fast_edges },
 	{ "method_near_miss", t_method_near_miss },
+	{ "masks_all_octets", t_masks_all_octets },
 	{ NULL, NULL },
 };
 
