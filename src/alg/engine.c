@@ -278,7 +278,7 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	if (!e || !pkt || !res)
 		return -22; /* -EINVAL */
 	res_init(res, pkt);
-	memset(&c, 0, offsetof(struct alg_ctx, bind_text));
+	memset(&c, 0, offsetof(struct alg_ctx, m));
 	c.bind_text[0] = c.via_orig[0] = c.contact_orig[0] = c.rr_orig[0] = 0;
 	c.e = e;
 	c.pkt = pkt;

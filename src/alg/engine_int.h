@@ -222,10 +222,8 @@ struct alg_ctx {
 	struct alg_engine *e;
 	const struct alg_packet *pkt;
 	struct alg_result *res;
-	struct sip_msg m;
 	const struct sip_valid *v;  /* the values validation parsed, once */
 	const char *buf;
-	struct sip_edits ed;
 	struct sip_span callid;
 	struct sip_cseq cseq;
 	uint64_t callid_hash;
@@ -250,8 +248,12 @@ struct alg_ctx {
 	 * for rw_contact_expires(): 1 found, 0 none, -1 not looked yet. */
 	int bound_contact;
 	int64_t bound_expires;
-	/* Texts last: alg_process() clears everything before bind_text and
-	 * only the first octet of each text (they are read as strings). */
+	/* Last, what alg_process() does not clear (it clears everything
+	 * before m): the message and the edit list, which sip_msg_parse() and
+	 * sip_edits_init() set whole before anything reads them, and texts
+	 * read as strings, of which it clears the first octet. */
+	struct sip_msg m;
+	struct sip_edits ed;
 	char bind_text[ALG_TEXT];   /* binding as a hostport, "" until needed */
 	char via_orig[ALG_TEXT];    /* top Via sent-by as written, when ours */
 	char contact_orig[ALG_TEXT];/* first rewritten Contact hostport */
