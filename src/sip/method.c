@@ -4,54 +4,42 @@
  * NOTIFY, 3515 REFER, 3428 MESSAGE, 3903 PUBLISH).  Method names are
  * case-sensitive (§7.1); any other token is SIP_METHOD_OTHER, never an error.
  */
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <threads.h>
 
 #include "msg.h"
 
-#define METHOD_MAX 9 /* the longest row, SUBSCRIBE */
+/* One row per method: its name and first octet (the index's key, with
+ * the length; t_method_table checks that every name finds its row). */
+#define METHOD_ROWS(X)                                                        \
+	X("INVITE", 'I', SIP_METHOD_INVITE) X("ACK", 'A', SIP_METHOD_ACK)      \
+	X("BYE", 'B', SIP_METHOD_BYE) X("CANCEL", 'C', SIP_METHOD_CANCEL)      \
+	X("REGISTER", 'R', SIP_METHOD_REGISTER)                                \
+	X("OPTIONS", 'O', SIP_METHOD_OPTIONS) X("PRACK", 'P', SIP_METHOD_PRACK) \
+	X("UPDATE", 'U', SIP_METHOD_UPDATE) X("INFO", 'I', SIP_METHOD_INFO)    \
+	X("SUBSCRIBE", 'S', SIP_METHOD_SUBSCRIBE)                              \
+	X("NOTIFY", 'N', SIP_METHOD_NOTIFY) X("REFER", 'R', SIP_METHOD_REFER)  \
+	X("MESSAGE", 'M', SIP_METHOD_MESSAGE)                                  \
+	X("PUBLISH", 'P', SIP_METHOD_PUBLISH)
 
-struct method_row {
-	const char *name;
-	uint8_t len;
-	uint8_t id;
+#define METHOD_MAX 9 /* the longest name, SUBSCRIBE */
+
+/* Each name padded with zeros, so that it can be read in whole words. */
+static const char names[SIP_METHOD__COUNT][16] = {
+#define NAME_ROW(n, first, id) [id] = n,
+	METHOD_ROWS(NAME_ROW)
+#undef NAME_ROW
 };
 
-#define ROW(n, i) { n, sizeof(n) - 1, i }
-
-static const struct method_row rows[] = {
-	ROW("INVITE", SIP_METHOD_INVITE),     ROW("ACK", SIP_METHOD_ACK),
-	ROW("BYE", SIP_METHOD_BYE),           ROW("CANCEL", SIP_METHOD_CANCEL),
-	ROW("REGISTER", SIP_METHOD_REGISTER), ROW("OPTIONS", SIP_METHOD_OPTIONS),
-	ROW("PRACK", SIP_METHOD_PRACK),       ROW("UPDATE", SIP_METHOD_UPDATE),
-	ROW("INFO", SIP_METHOD_INFO),         ROW("SUBSCRIBE", SIP_METHOD_SUBSCRIBE),
-	ROW("NOTIFY", SIP_METHOD_NOTIFY),     ROW("REFER", SIP_METHOD_REFER),
-	ROW("MESSAGE", SIP_METHOD_MESSAGE),   ROW("PUBLISH", SIP_METHOD_PUBLISH),
+/* The index, constant: by_key[length][first octet & 31] is the method
+ * with that name length and first octet (no two share both: a second
+ * one would override the first, which -Woverride-init refuses), 0 for
+ * none.  Every hit is confirmed on the whole name. */
+static const uint8_t by_key[METHOD_MAX + 1][32] = {
+#define KEY_ROW(n, first, id) [sizeof(n) - 1][(first) & 31] = id,
+	METHOD_ROWS(KEY_ROW)
+#undef KEY_ROW
 };
-
-#define NROWS (sizeof(rows) / sizeof(rows[0]))
-
-/* The index, built from the rows on first use: by_key[len][first & 31] is
- * a row + 1 (0: none), names[] each row's name padded with zeros, so that
- * it can be read in whole words.  Every hit is confirmed on the whole
- * name; a second row with the same key would chain through next[]. */
-static uint8_t by_key[METHOD_MAX + 1][32], next[NROWS];
-static char names[NROWS][16];
-static atomic_int ready;
-static once_flag index_once = ONCE_FLAG_INIT;
-
-static void index_fill(void)
-{
-	for (size_t i = NROWS; i-- > 0;) {
-		uint8_t *slot = &by_key[rows[i].len][(unsigned char)rows[i].name[0] & 31];
-		next[i] = *slot;
-		*slot = (uint8_t)(i + 1);
-		memcpy(names[i], rows[i].name, rows[i].len);
-	}
-	atomic_store_explicit(&ready, 1, memory_order_release);
-}
 
 /* p[0, len) equals q's first len octets, in two loads of a constant size
  * (8, 4 or 2 octets, at least half of len) that may overlap, so that no
@@ -96,20 +84,15 @@ static inline int name_eq(const char *p, const char *q, size_t len)
 
 enum sip_method sip_method_lookup(const char *p, size_t len)
 {
+	unsigned id;
+
 	if (len - 2 > METHOD_MAX - 2)
 		return SIP_METHOD_OTHER;
-	if (!atomic_load_explicit(&ready, memory_order_acquire))
-		call_once(&index_once, index_fill);
-	for (unsigned r = by_key[len][(unsigned char)p[0] & 31]; r; r = next[r - 1])
-		if (name_eq(p, names[r - 1], len))
-			return rows[r - 1].id;
-	return SIP_METHOD_OTHER;
+	id = by_key[len][(unsigned char)p[0] & 31]; /* a name of this length */
+	return id && name_eq(p, names[id], len) ? (enum sip_method)id : SIP_METHOD_OTHER;
 }
 
 const char *sip_method_name(enum sip_method m)
 {
-	for (size_t i = 0; i < NROWS; i++)
-		if (rows[i].id == m)
-			return rows[i].name;
-	return NULL;
+	return (unsigned)m - 1 < SIP_METHOD__COUNT - 1 ? names[m] : NULL;
 }

@@ -550,6 +550,13 @@ static void scan_fill(struct scan *s, uint32_t at)
 	}
 }
 
+/* A cursor over the masks: the block at blk, s->eol[k], whose mask w has
+ * the octets before the cursor cleared. */
+struct cursor {
+	uint32_t blk, k;
+	uint64_t w;
+};
+
 /* The cursor at p (blocks start at base): *blk is p's block, *k its
  * place in s->eol[], and the return value its mask with the octets
  * before p cleared, so that the next line end is the lowest bit set. */
@@ -715,19 +722,20 @@ static inline uint64_t fast_value(const char *b, uint32_t c, uint32_t j)
 }
 
 /* The header section, each line the fast way when it can be (see above),
- * from i (blocks start at base): the state lives in locals, since every
+ * from i, where cur is (blocks start at base): the state lives in locals, since every
  * store into a struct sip_hdr's octet fields might alias the rest for the
  * compiler.  The cursor is (blk, w): w the mask of the block at blk with
  * the octets before i cleared. */
-static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32_t i)
+static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32_t i,
+			struct cursor cur)
 {
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
 	const uint32_t end = ps->end;
 	struct sip_hdr *h = m->hdrs + m->nhdrs, *const hend = m->hdrs + m->hdr_cap;
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
-	uint32_t blk, k, at;
-	uint64_t w = scan_seek(s, base, i, &blk, &k);
+	uint32_t blk = cur.blk, k = cur.k, at;
+	uint64_t w = cur.w;
 	int r;
 
 	for (;;) {
@@ -785,26 +793,35 @@ ref:
 	}
 }
 
-/* The first CR or LF from i (blocks start at base), or end. */
-static uint32_t scan_eol_masks(struct scan *s, uint32_t base, uint32_t i)
+/* The first CR or LF from i (blocks start at base), or end; *c is left
+ * on it. */
+static uint32_t scan_eol_masks(struct scan *s, uint32_t base, uint32_t i, struct cursor *c)
 {
-	uint32_t blk, k;
-	uint64_t w = scan_seek(s, base, i, &blk, &k);
+	c->w = scan_seek(s, base, i, &c->blk, &c->k);
+	while (!c->w && c->blk < s->end)
+		c->w = scan_next(s, &c->blk, &c->k);
+	return c->w ? c->blk + (uint32_t)__builtin_ctzll(c->w) : s->end;
+}
 
-	while (!w && blk < s->end)
-		w = scan_next(s, &blk, &k);
-	return w ? blk + (uint32_t)__builtin_ctzll(w) : s->end;
+/* The cursor, on a line end at or before p, moved to p. */
+static inline void scan_skip(struct scan *s, uint32_t base, struct cursor *c, uint32_t p)
+{
+	if (p - c->blk < 64)
+		c->w &= ~0ull << (p - c->blk);
+	else
+		c->w = scan_seek(s, base, p, &c->blk, &c->k);
 }
 
 /* The start line from i, the reference way or through the block masks
- * (which then start at i). */
-static int start_line(struct pstate *ps, struct scan *s, uint32_t i, uint32_t *next)
+ * (which then start at i; *c is left at *next). */
+static int start_line(struct pstate *ps, struct scan *s, struct cursor *c, uint32_t i,
+		      uint32_t *next)
 {
 	uint32_t cend;
 	int r;
 
 	if (s)
-		r = line_end(ps, scan_eol_masks(s, i, i), &cend, next);
+		r = line_end(ps, scan_eol_masks(s, i, i, c), &cend, next);
 	else
 		r = next_line(ps, i, &cend, next);
 	if (r == SIP_ENEEDMORE)
@@ -813,6 +830,8 @@ static int start_line(struct pstate *ps, struct scan *s, uint32_t i, uint32_t *n
 		return r;
 	if (*next - i > SIP_MAX_LINE)
 		return fail(ps, SIP_ELINETOOLONG, i);
+	if (s)
+		scan_skip(s, i, c, *next);
 	return parse_start(ps, i, cend);
 }
 
@@ -821,6 +840,7 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 {
 	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0, -1 };
 	struct scan s;
+	struct cursor cur = { 0, 0, 0 };
 	uint32_t i = 0, next;
 	int r;
 
@@ -840,9 +860,9 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 	s.wbase = i;
 	s.nblk = 0;
 	s.fill = lx_masks_in_use();
-	if ((r = start_line(&ps, s.fill ? &s : NULL, i, &next)) < 0)
+	if ((r = start_line(&ps, s.fill ? &s : NULL, &cur, i, &next)) < 0)
 		return r;
-	r = s.fill ? headers_fast(&ps, &s, i, next) : headers(&ps, next);
+	r = s.fill ? headers_fast(&ps, &s, i, next, cur) : headers(&ps, next);
 	if (r < 0)
 		return r;
 	return body(&ps);
