@@ -189,12 +189,48 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 /* A final answer from outside (2xx to INVITE/UPDATE, or ACK): a stream it
  * rejects with port 0 closes the pinholes opened for our offer of it.
  * Early answers (18x) are not final: another fork may accept (B15). */
+static int sdp_wsp(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/*
+ * Could a media description of this SDP have port 0?  Every m= line
+ * follows an LF (the first line is v=, RFC 8866 §5), and sdp_parse() reads
+ * its port as the field after the media field, fields split by SP or HT
+ * (sdp.h).  A port field that starts with 1-9 is not zero, or does not
+ * parse (then nothing is rejected either).  0: certainly none, 1: maybe,
+ * ask sdp_parse().  An answer that rejects nothing, the usual one, costs a
+ * scan for line ends instead of a parse.
+ */
+static int maybe_port_zero(const char *b, struct sip_span body)
+{
+	const char *p = b + body.off, *e = p + body.len;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		if (e - p < 3 || p[1] != 'm' || p[2] != '=') {
+			p++;
+			continue;
+		}
+		p += 3;
+		while (p < e && sdp_wsp(*p))
+			p++;
+		while (p < e && !sdp_wsp(*p) && *p != '\r' && *p != '\n' && *p)
+			p++;
+		while (p < e && sdp_wsp(*p))
+			p++;
+		if (p == e || *p < '1' || *p > '9')
+			return 1;
+	}
+	return 0;
+}
+
 void sdp_answer_in(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span body;
 	struct sdp s;
 
-	if (!call || alg_body_sdp(c, &body) <= 0 ||
+	if (!call || alg_body_sdp(c, &body) <= 0 || !maybe_port_zero(c->buf, body) ||
 	    sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0)
 		return;
 	for (unsigned i = 0; i < s.nmedia; i++)
