@@ -137,9 +137,26 @@ uint32_t call_new(struct alg_ctx *c, int inbound)
 	return slot;
 }
 
-static void call_record(struct alg_engine *e, struct alg_call *call, enum alg_end_reason why,
-			uint64_t now, struct alg_call_record *r)
+/* The ids of the call's open pinholes, for the record's counters. */
+static unsigned call_pins(const struct alg_engine *e, const struct alg_call *call, uint32_t *pins)
 {
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++) {
+		const struct alg_stream *st = &call->st[s];
+		if (st->rtp_open && n < 8)
+			pins[n++] = media_pin_id(e, call, s, 0);
+		if (st->rtcp_open && n < 8)
+			pins[n++] = media_pin_id(e, call, s, 1);
+	}
+	return n;
+}
+
+/* The call record, written in place in the action (no copy of it). */
+static void call_record(const struct alg_call *call, enum alg_end_reason why, uint64_t now,
+			const uint32_t *pins, unsigned npins, struct alg_call_record *r)
+{
+	memset(r, 0, sizeof(*r));
 	memcpy(r->call_id, call->call_id, sizeof(r->call_id));
 	memcpy(r->from, call->from, sizeof(r->from));
 	memcpy(r->to, call->to, sizeof(r->to));
@@ -147,29 +164,26 @@ static void call_record(struct alg_engine *e, struct alg_call *call, enum alg_en
 	r->answer_ms = call->answer_ms;
 	r->end_ms = now;
 	r->reason = why;
-	for (unsigned s = 0; s < ALG_CALL_STREAMS; s++) {
-		const struct alg_stream *st = &call->st[s];
-		if (st->rtp_open && r->npinholes < 8)
-			r->pinholes[r->npinholes++] = media_pin_id(e, call, s, 0);
-		if (st->rtcp_open && r->npinholes < 8)
-			r->pinholes[r->npinholes++] = media_pin_id(e, call, s, 1);
-	}
+	memcpy(r->pinholes, pins, npins * sizeof(pins[0]));
+	r->npinholes = npins;
 }
 
 void call_end(struct alg_engine *e, uint32_t slot, enum alg_end_reason why, uint64_t now,
 	      struct alg_result *res)
 {
 	struct alg_call *call = pool_at(&e->calls, slot);
-	struct alg_call_record rec;
 	struct alg_addr inside = call->inside, binding = call->binding;
 	enum alg_transport tr = call->transport;
+	uint32_t pins[8];
 
-	memset(&rec, 0, sizeof(rec));
-	call_record(e, call, why, now, &rec);
+	_Static_assert(sizeof(pins) == sizeof(((struct alg_call_record *)0)->pinholes),
+		       "the record holds every pinhole listed");
+	/* before the close: it clears the streams' open flags */
+	unsigned npins = call_pins(e, call, pins);
 	media_close_all(e, call, res);
 	struct alg_action *a = alg_action_add(res, ALG_ACT_CALL_END, call);
 	if (a)
-		a->u.call = rec;
+		call_record(call, why, now, pins, npins, &a->u.call);
 	pool_free(&e->calls, slot);
 	e->cnt.calls--;
 	binding_release(e, res, &inside, &binding, tr, now, 1);
