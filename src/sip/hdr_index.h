@@ -28,14 +28,15 @@
 struct sip_hdr_key {
 	unsigned char lc[SIP_HDR_NAME_MAX];	 /* the name in lower case */
 	unsigned char letters[SIP_HDR_NAME_MAX]; /* 0x20 under each letter, else 0 */
-	uint8_t next; /* next row with the same (length, first letter), + 1 */
+	uint8_t next; /* next row with the same (length, first letter), 0: none */
 	uint8_t id;   /* enum sip_hdr_id */
 	uint8_t pad[64 - 2 * SIP_HDR_NAME_MAX - 2]; /* a row is 64 octets: a shift */
 };
 
-/* A long name's candidates: by_key[len][first octet & 31] is a row + 1
- * (0: none); | 0x20 folds a letter's case and the low five bits tell
- * letters apart.  A compact form: by_compact[letter & 31]. */
+/* A long name's candidates: by_key[len][first octet & 31] is the index
+ * in sip_hdr_keys[] of the first (0: none; row 0 is not used); | 0x20
+ * folds a letter's case and the low five bits tell letters apart.  A
+ * compact form: by_compact[letter & 31]. */
 extern struct sip_hdr_key sip_hdr_keys[];
 extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32];
 extern uint8_t sip_hdr_by_compact[32];
@@ -83,7 +84,7 @@ static inline enum sip_hdr_id sip_hdr_index_compact(unsigned char c)
 
 	c |= 0x20u;
 	r = c >= 'a' && c <= 'z' ? sip_hdr_by_compact[c & 31] : 0;
-	return r ? (enum sip_hdr_id)sip_hdr_keys[r - 1].id : SIP_HDR_OTHER;
+	return r ? (enum sip_hdr_id)sip_hdr_keys[r].id : SIP_HDR_OTHER;
 }
 
 /* The header whose long name is p[0, len) (any case), or SIP_HDR_OTHER. */
@@ -91,9 +92,9 @@ static inline enum sip_hdr_id sip_hdr_index_long(const char *p, size_t len)
 {
 	if (len - 2 <= SIP_HDR_NAME_MAX - 2)
 		for (unsigned r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r;
-		     r = sip_hdr_keys[r - 1].next)
-			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r - 1]))
-				return (enum sip_hdr_id)sip_hdr_keys[r - 1].id;
+		     r = sip_hdr_keys[r].next)
+			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r]))
+				return (enum sip_hdr_id)sip_hdr_keys[r].id;
 	return SIP_HDR_OTHER;
 }
 
@@ -119,8 +120,8 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
  * octets from the start must cover the name). */
 static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, unsigned len)
 {
-	for (unsigned r = sip_hdr_by_key[len][first & 31]; r; r = sip_hdr_keys[r - 1].next) {
-		const struct sip_hdr_key *k = &sip_hdr_keys[r - 1];
+	for (unsigned r = sip_hdr_by_key[len][first & 31]; r; r = sip_hdr_keys[r].next) {
+		const struct sip_hdr_key *k = &sip_hdr_keys[r];
 		__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);
 		__m128i m = _mm_loadu_si128((const __m128i *)(const void *)k->letters);
 		/* lc has the case bit set under each letter, so setting it in

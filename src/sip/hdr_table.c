@@ -81,7 +81,7 @@ static inline unsigned lower(unsigned char c)
 }
 
 /* The index of hdr_index.h, built from the rows on first use. */
-struct sip_hdr_key sip_hdr_keys[NROWS];
+struct sip_hdr_key sip_hdr_keys[NROWS + 1]; /* row i at i + 1: 0 means none */
 uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32], sip_hdr_by_compact[32];
 atomic_int sip_hdr_index_ready;
 static once_flag index_once = ONCE_FLAG_INIT;
@@ -92,15 +92,15 @@ static void index_fill(void)
 	for (size_t i = NROWS; i-- > 0;) {
 		const struct hdr_row *r = &rows[i];
 		uint8_t *slot = &sip_hdr_by_key[r->len][(unsigned char)r->name[0] & 31];
-		sip_hdr_keys[i].next = *slot;
-		sip_hdr_keys[i].id = r->id;
+		sip_hdr_keys[i + 1].next = *slot;
+		sip_hdr_keys[i + 1].id = r->id;
 		*slot = (uint8_t)(i + 1);
 		if (r->compact)
 			sip_hdr_by_compact[(unsigned char)r->compact & 31] = (uint8_t)(i + 1);
 		for (size_t k = 0; k < r->len && k < SIP_HDR_NAME_MAX; k++) {
 			unsigned char c = (unsigned char)lower((unsigned char)r->name[k]);
-			sip_hdr_keys[i].lc[k] = c;
-			sip_hdr_keys[i].letters[k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
+			sip_hdr_keys[i + 1].lc[k] = c;
+			sip_hdr_keys[i + 1].letters[k] = (c >= 'a' && c <= 'z') ? 0x20 : 0;
 		}
 	}
 	atomic_store_explicit(&sip_hdr_index_ready, 1, memory_order_release);

@@ -776,12 +776,16 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		span_put(&h->value, (uint32_t)v, (uint32_t)(v >> 32));
 		span_put(&h->line, i, j + 2 - i);
 		h++;
-		if (FAST_ID(x) == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
-			f.first_clen = (int)(h - m->hdrs) - 1;
-		if (FAST_ID(x) == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
-			f.n = (unsigned)(h - m->hdrs);
-			fast_put(ps, &f);
-			return fail(ps, SIP_ETOOMANYHDRS, i);
+		/* one test for the two ids that need more (ids are below 64) */
+		_Static_assert(SIP_HDR__COUNT <= 64, "a header id is a bit of a word");
+		if ((1ull << FAST_ID(x)) & (1ull << SIP_HDR_CONTENT_LENGTH | 1ull << SIP_HDR_VIA)) {
+			if (FAST_ID(x) == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+				f.first_clen = (int)(h - m->hdrs) - 1;
+			if (FAST_ID(x) == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+				f.n = (unsigned)(h - m->hdrs);
+				fast_put(ps, &f);
+				return fail(ps, SIP_ETOOMANYHDRS, i);
+			}
 		}
 		i = j + 2;
 		continue;
