@@ -174,11 +174,41 @@ static int chk_addrs(const char *b, struct sip_span v, int mode, struct sip_vali
 	return r < 0 || n == 0 ? SIP_EADDR : 0;
 }
 
+/* The usual list, "INVITE, ACK, BYE": tokens and commas with only SP
+ * around them, read in one loop (the general walk below calls out for the
+ * SP after every comma).  1: it is one, so chk_tokens() would pass it;
+ * 0: let chk_tokens() judge. */
+static int tokens_plain(const char *b, struct sip_span v)
+{
+	const unsigned char *p = (const unsigned char *)b + v.off, *e = p + v.len;
+
+	while (p < e) {
+		if (!(sip_lex[*p] & LX_TOKEN))
+			return 0;
+		while (p < e && (sip_lex[*p] & LX_TOKEN))
+			p++;
+		while (p < e && *p == ' ')
+			p++;
+		if (p == e)
+			return 1;
+		if (*p++ != ',')
+			return 0;
+		while (p < e && *p == ' ')
+			p++;
+		if (p == e)
+			return 0; /* a trailing comma */
+	}
+	return 1;
+}
+
 /* token *(COMMA token), COMMA = SWS "," SWS (Require, Supported, Allow,
  * ...), in one pass; an empty value is allowed (§20.5 Allow). */
 static int chk_tokens(const char *b, struct sip_span v)
 {
 	uint32_t i = v.off, e = v.off + v.len;
+
+	if (tokens_plain(b, v))
+		return 0;
 
 	while (i < e) {
 		uint32_t n = lx_span_cls(b, i, e, LX_TOKEN);
