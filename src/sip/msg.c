@@ -880,9 +880,26 @@ int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 
 int sip_msg_find(const struct sip_msg *m, enum sip_hdr_id id, int after)
 {
-	for (int k = after < 0 ? 0 : after + 1; k < (int)m->nhdrs; k++)
-		if (m->hdrs[k].id == id)
-			return k;
+	unsigned n = m->nhdrs, k = after < 0 ? 0 : (unsigned)after + 1;
+	const struct sip_hdr *h;
+
+	k = k < n ? k : n; /* h stays inside the array or one past it */
+	h = m->hdrs + k;
+
+	/* four at a time: one loop test per four headers */
+	for (; k + 4 <= n; k += 4, h += 4) {
+		if (h[0].id == id)
+			return (int)k;
+		if (h[1].id == id)
+			return (int)k + 1;
+		if (h[2].id == id)
+			return (int)k + 2;
+		if (h[3].id == id)
+			return (int)k + 3;
+	}
+	for (; k < n; k++, h++)
+		if (h->id == id)
+			return (int)k;
 	return -1;
 }
 

@@ -676,6 +676,40 @@ static void t_masks_all_octets(void)
 	}
 }
 
+/* sip_msg_find() and sip_msg_count() against a plain walk, for every id
+ * and every starting point, on header counts around the unrolled step. */
+static void t_find_all(void)
+{
+	static char buf[2048];
+	static const char *const names[] = { "Via", "To", "Via", "From", "X-A", "Call-ID", "Via",
+					     "CSeq", "To", "Contact", "m" };
+	struct sip_hdr h[SIPCASE_HDRS];
+	struct sip_msg m;
+
+	for (size_t nh = 0; nh <= sizeof(names) / sizeof(names[0]) && !check_failed; nh++) {
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "OPTIONS sip:x SIP/2.0\r\n");
+		for (size_t k = 0; k < nh; k++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s: %zu\r\n", names[k], k);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\r\n");
+		CHECK_EQ_INT(sip_msg_parse(&m, buf, n, h, SIPCASE_HDRS, 0), (int)n);
+		CHECK_EQ_INT(m.nhdrs, (int)nh);
+		for (int id = 0; id < SIP_HDR__COUNT; id++) {
+			int count = 0;
+			for (int after = -2; after <= (int)nh + 1; after++) {
+				int want = -1;
+				for (int k = after < 0 ? 0 : after + 1; k < (int)nh && want < 0; k++)
+					if (m.hdrs[k].id == id)
+						want = k;
+				CHECK_EQ_INT(sip_msg_find(&m, (enum sip_hdr_id)id, after), want);
+			}
+			for (unsigned k = 0; k < nh; k++)
+				count += m.hdrs[k].id == id;
+			CHECK_EQ_INT(sip_msg_count(&m, (enum sip_hdr_id)id), count);
+		}
+	}
+	CHECK_EQ_INT(sip_msg_find(&m, SIP_HDR_VIA, 0x7fffffff), -1);
+}
+
 static void t_method_near_miss(void)
 {
 	char n[16];
@@ -726,6 +760,7 @@ static const struct check_case cases[] = {
 	{ "fast_edges", t_fast_edges },
 	{ "method_near_miss", t_method_near_miss },
 	{ "masks_all_octets", t_masks_all_octets },
+	{ "find_all", t_find_all },
 	{ NULL, NULL },
 };
 
