@@ -525,7 +525,11 @@ static int headers(struct pstate *ps, uint32_t i)
 
 /* The line-end masks (lex.h): eol[k] is the block at wbase + 64 k.  The
  * mask function stops at the likely end of the header section, so the
- * body is not scanned. */
+ * body is not scanned.  The last octet of the data (end - 1) never reads
+ * as a line end: a line whose CR or LF is that octet goes to the
+ * reference path as one with no line end does, so a line end found in
+ * the masks always has an octet after it (no test for a CR cut from its
+ * LF per line). */
 struct scan {
 	const char *b;
 	uint32_t end;   /* loads stay below (ps->end) */
@@ -534,6 +538,16 @@ struct scan {
 	lx_masks_fn fill;
 	uint64_t eol[SCAN_BLOCKS];
 };
+
+/* The last octet of the data never reads as a line end (see struct
+ * scan): its bit cleared when the window holds it. */
+static inline void scan_last(struct scan *s)
+{
+	uint32_t last = s->end - 1 - s->wbase;
+
+	if (last < 64 * s->nblk)
+		s->eol[last / 64] &= ~(1ull << (last % 64));
+}
 
 /* Masks from the block at `at` (< end) on; octets at or past end read as
  * 0.  A last short block is one load that ends at end, shifted, so a
@@ -545,6 +559,7 @@ static void scan_fill(struct scan *s, uint32_t at)
 	s->wbase = at;
 	if (full) {
 		s->nblk = s->fill(s->b + at, full < SCAN_BLOCKS ? full : SCAN_BLOCKS, s->eol);
+		scan_last(s);
 		return;
 	}
 	s->nblk = 1;
@@ -554,6 +569,7 @@ static void scan_fill(struct scan *s, uint32_t at)
 	} else {
 		s->eol[0] = lx_masks_tail(s->b + at, s->end - at);
 	}
+	scan_last(s);
 }
 
 /* A cursor over the masks: the block at blk, s->eol[k], whose mask w has
@@ -757,7 +773,7 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 			w &= w - (i > blk);
 		}
 		j = blk + (uint32_t)__builtin_ctzll(w);
-		if (j + 1 >= end || !crlf(b + j))
+		if (!crlf(b + j)) /* j + 1 < end: see struct scan */
 			goto ref;
 		if (j == i) {
 			f.n = (unsigned)(h - m->hdrs);
@@ -830,10 +846,13 @@ static int start_line(struct pstate *ps, struct scan *s, struct cursor *c, uint3
 	uint32_t cend;
 	int r;
 
-	if (s)
-		r = line_end(ps, scan_eol_masks(s, i, i, c), &cend, next);
-	else
+	if (s) {
+		uint32_t j = scan_eol_masks(s, i, i, c);
+		/* the masks hide a line end at end - 1 (struct scan) */
+		r = line_end(ps, j < ps->end ? j : scan_eol(ps->b, i, ps->end), &cend, next);
+	} else {
 		r = next_line(ps, i, &cend, next);
+	}
 	if (r == SIP_ENEEDMORE)
 		return ps->stream ? need_more(ps, i) : fail(ps, SIP_ESTARTLINE, i);
 	if (r < 0)
