@@ -699,8 +699,10 @@ static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end,
 	if (cm) {
 		len = (uint32_t)__builtin_ctz(cm);
 		c = i + len;
-		if (c > j || len == 0)
-			return 0; /* no colon in the line, or no name */
+		/* no name (len 0 wraps), or no colon in the line (b[j] is
+		 * its CR, so c != j) */
+		if (len - 1 >= j - i)
+			return 0;
 		if (len > 1)
 			id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
 	} else
