@@ -636,8 +636,8 @@ static inline void span_put(struct sip_span *sp, uint32_t off, uint32_t len)
 	memcpy(sp, &v, sizeof(v));
 }
 
-/* id and compact, adjacent octets, in one store (v as fast_pack() puts
- * them: id in the low octet). */
+/* id and compact, adjacent octets, in one store (v: id in the low
+ * octet). */
 static inline void id_put(struct sip_hdr *h, uint16_t v)
 {
 	_Static_assert(offsetof(struct sip_hdr, compact) == offsetof(struct sip_hdr, id) + 1,
@@ -663,27 +663,14 @@ static void fast_put(struct pstate *ps, const struct fast *f)
 	ps->nvias = f->nvias;
 }
 
-/* What fast_name() finds, in one register: the colon's offset (a message
- * is at most SIP_MAX_MSG_SIZE octets, so it fits in 16 bits) and, above
- * it, the header's id and compact octets as id_put() stores them. */
-#define FAST_COLON(x) ((uint32_t)(x) & 0xffffu)
-#define FAST_IDC(x) ((uint16_t)((x) >> 16))
-
-static inline uint32_t fast_pack(uint32_t c, enum sip_hdr_id id, uint8_t compact)
-{
-	_Static_assert(SIP_MAX_MSG_SIZE <= 0xffffu, "an offset fits in 16 bits");
-	return c | (uint32_t)id << 16 | (uint32_t)compact << 24;
-}
-
-#define FAST_ID(x) ((uint8_t)((x) >> 16))
-
 /* The name of the header line [i, j) (b[j] is its CR) when the fast path
  * can take it: it ends right before the line's first colon (found in the
  * line's first sixteen octets, which are then also the name's compare)
- * and is a known name or a token.  1 with *x the colon, id and compact
- * that header_name() finds, packed (fast_pack()), or 0: the reference
- * path decides. */
-static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *x)
+ * and is a known name or a token.  1 with *cp the colon and *idc the id
+ * and compact that header_name() finds (id_put()'s value), or 0: the
+ * reference path decides. */
+static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *cp,
+			    uint16_t *idc)
 {
 	enum sip_hdr_id id = SIP_HDR_OTHER;
 	uint32_t c, len;
@@ -723,7 +710,8 @@ static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end,
 	 * not folded and no LWS stands before the colon. */
 	if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
 		return 0;
-	*x = fast_pack(c, id, compact);
+	*cp = c;
+	*idc = (uint16_t)(id | compact << 8);
 	return 1;
 }
 
@@ -763,7 +751,8 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 	int r;
 
 	for (;;) {
-		uint32_t j, x;
+		uint32_t j, c;
+		uint16_t idc;
 		uint64_t v;
 
 		while (!w) {
@@ -786,20 +775,20 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		}
 		w &= w - 1; /* the CR */
 		w &= w - 1; /* the LF, unless it is the next block's first octet */
-		if (h == hend || j - i > SIP_MAX_LINE - 2 || !fast_name(b, i, j, end, &x))
+		if (h == hend || j - i > SIP_MAX_LINE - 2 || !fast_name(b, i, j, end, &c, &idc))
 			goto ref;
-		v = fast_value(b, FAST_COLON(x), j);
-		id_put(h, FAST_IDC(x));
-		span_put(&h->name, i, FAST_COLON(x) - i);
+		v = fast_value(b, c, j);
+		id_put(h, idc);
+		span_put(&h->name, i, c - i);
 		span_put(&h->value, (uint32_t)v, (uint32_t)(v >> 32));
 		span_put(&h->line, i, j + 2 - i);
 		h++;
 		/* one test for the two ids that need more (ids are below 64) */
 		_Static_assert(SIP_HDR__COUNT <= 64, "a header id is a bit of a word");
-		if ((1ull << FAST_ID(x)) & (1ull << SIP_HDR_CONTENT_LENGTH | 1ull << SIP_HDR_VIA)) {
-			if (FAST_ID(x) == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+		if ((1ull << (uint8_t)idc) & (1ull << SIP_HDR_CONTENT_LENGTH | 1ull << SIP_HDR_VIA)) {
+			if ((uint8_t)idc == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
 				f.first_clen = (int)(h - m->hdrs) - 1;
-			if (FAST_ID(x) == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+			if ((uint8_t)idc == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
 				f.n = (unsigned)(h - m->hdrs);
 				fast_put(ps, &f);
 				return fail(ps, SIP_ETOOMANYHDRS, i);
