@@ -756,9 +756,15 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		uint64_t v;
 
 		while (!w) {
-			w = scan_next(s, &blk, &k);
-			if (blk >= end)
-				goto ref; /* no line end before the end of the data */
+			/* scan_next(), with the end tested on a refill only */
+			blk += 64;
+			if (++k >= s->nblk) {
+				if (blk >= end)
+					goto ref; /* no line end before the end of the data */
+				scan_fill(s, blk);
+				k = 0;
+			}
+			w = s->eol[k];
 			/* i > blk only when the last line's LF is this block's
 			 * first octet: its lowest bit, then cleared */
 			w &= w - (i > blk);
