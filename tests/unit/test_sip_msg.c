@@ -632,6 +632,23 @@ static void t_fast_edges(void)
 		CHECK(n > 16 * 64 && n < sizeof(big));
 		diff_prefixes(big, n, "names", pad);
 	}
+	/* lines around SIP_MAX_LINE, whole (line ends as the fast path's
+	 * length test sees them, a block at a time) */
+	static char longmsg[SIP_MAX_LINE + 256];
+	for (unsigned len = SIP_MAX_LINE - 6; len <= SIP_MAX_LINE + 6 && !check_failed; len++) {
+		char why[160];
+		n = (size_t)snprintf(longmsg, sizeof(longmsg), "OPTIONS sip:x SIP/2.0\r\nSubject: ");
+		memset(longmsg + n, 'a', len - 11); /* "Subject: " + CRLF */
+		n += len - 11;
+		n += (size_t)snprintf(longmsg + n, sizeof(longmsg) - n, "\r\nl: 0\r\n\r\n");
+		for (unsigned f = 0; f < 2 && !check_failed; f++) {
+			const char *d = msgdiff_run(longmsg, n, SIPCASE_HDRS, f, why, sizeof(why));
+			if (d) {
+				check_failed = 1;
+				snprintf(check_why, sizeof(check_why), "line %u: %s", len, d);
+			}
+		}
+	}
 	/* short messages, where the data ends inside a load; names the
 	 * reference path refuses or reads octet by octet */
 	for (unsigned pad = 0; pad < 40 && !check_failed; pad++) {
