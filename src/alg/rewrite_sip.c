@@ -161,6 +161,8 @@ int rw_uris_out(struct alg_ctx *c, enum sip_hdr_id id, char *orig, struct alg_ad
 	struct addr_walk w = ADDR_WALK;
 	const struct sip_addr *a;
 
+	if (c->v->first[id] < 0)
+		return 0; /* no such header: nothing to walk */
 	while (addr_next(c, id, &w, &a)) {
 		struct alg_addr ep;
 		if (a->star && id == SIP_HDR_CONTACT)
@@ -210,6 +212,8 @@ int rw_uris_restore(struct alg_ctx *c, enum sip_hdr_id id, const char *orig)
 		return 0;
 	if (id == SIP_HDR_CONTACT)
 		c->bound_contact = 0;
+	if (c->v->first[id] < 0)
+		return 0; /* no such header: nothing to walk */
 	while (addr_next(c, id, &w, &a)) {
 		if (a->star || !uri_is_binding(c, &a->uri)) {
 			k++;
