@@ -429,6 +429,41 @@ static int place_ok(struct alg_engine *e, const struct alg_ctx *c, const struct 
 }
 
 /* 1 when the output is certainly what the full check would pass. */
+/* hostport_ok() for a hostport in the top Via, the Request-URI or a
+ * Contact / Route / Record-Route item: the places edit_place() knows, so
+ * an edit this passes needs no place of its own looked up. */
+static int hostport_known(const struct alg_ctx *c, const struct sip_edit *d, const char *txt,
+			  struct v4_seen *seen)
+{
+	const struct sip_valid *v = c->v;
+	int found = span_is(v->top_via.sent_by, d) || (c->m.is_request && span_is(v->ruri.hostport, d));
+
+	for (unsigned i = 0; !found && i < v->naddrs; i++) {
+		enum sip_hdr_id id = c->m.hdrs[v->addrs[i].hdr].id;
+		found = span_is(v->addrs[i].a.uri.hostport, d) &&
+			(id == SIP_HDR_CONTACT || id == SIP_HDR_ROUTE || id == SIP_HDR_RECORD_ROUTE);
+	}
+	return found && ipv4_hostport(seen, txt, d->data_len);
+}
+
+/* The usual case of the loop at the end of quick_ok(): every edit certain
+ * by its field's grammar, so no place needs re-parsing and the places
+ * themselves (a header lookup per edit) are not needed.  1 all certain
+ * (quick_ok() would say 1), 0 look place by place. */
+static int all_certain(const struct alg_ctx *c, struct sip_span sdp, struct v4_seen *seen)
+{
+	const struct sip_edits *ed = &c->ed;
+
+	for (unsigned i = 0; i < ed->n; i++) {
+		const struct sip_edit *d = &ed->v[i];
+		const char *txt = ed->pool + d->data_off;
+		if (d->off >= c->m.body_off ? !sdp_field_ok(c, d, sdp, txt, seen)
+					    : !hostport_known(c, d, txt, seen))
+			return 0;
+	}
+	return 1;
+}
+
 static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 {
 	const struct sip_edits *ed = &c->ed;
@@ -443,17 +478,24 @@ static int quick_ok(struct alg_engine *e, const struct alg_ctx *c, size_t n)
 	if (!c->m.body_len ||
 	    (c->sdp_rc == 2 ? sip_body_sdp(&c->m, &sdp) : (sdp = c->sdp, c->sdp_rc)) != 1)
 		sdp = SIP_SPAN_NONE;
+	/* a body edit's place now (it is 2 or nothing), a header's later */
 	for (unsigned i = 0; i < ed->n; i++) {
 		const struct sip_edit *d = &ed->v[i];
-		if (!d->len || !d->data_len || !(place[i] = edit_place(c, d, sdp)) ||
+		int body = d->off >= c->m.body_off;
+		if (!d->len || !d->data_len || (body && !edit_place(c, d, sdp)) ||
 		    !plain_bytes(ed->pool + d->data_off, d->data_len))
 			return 0;
-		if (d->off >= c->m.body_off)
+		if (body)
 			body_delta += (int64_t)d->data_len - d->len;
 	}
 	if (shift_build(&s, c, body_delta) < 0 || !same_outside(&s, c->buf, c->m.len, e->out, n))
 		return 0;
 	v4_seen_init(&seen, e, c);
+	if (all_certain(c, sdp, &seen))
+		return 1;
+	for (unsigned i = 0; i < ed->n; i++)
+		if (!(place[i] = edit_place(c, &ed->v[i], sdp)))
+			return 0;
 	/* Each edit by its field's grammar; a place where that is not enough
 	 * is re-parsed whole.  A place's edits are adjacent (sorted). */
 	for (unsigned i = 0; i < ed->n; i++) {
