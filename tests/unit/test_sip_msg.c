@@ -727,6 +727,77 @@ static void t_find_all(void)
 	CHECK_EQ_INT(sip_msg_find(&m, SIP_HDR_VIA, 0x7fffffff), -1);
 }
 
+/* Start lines around the common-case shortcuts (a known method found by
+ * its SP, " SIP/2.0" in one load): the return value, and the method and
+ * version span or the error offset.  Both paths share this code, so the
+ * expectations are fixed values (those of the code before the
+ * shortcuts). */
+static void t_start_line_variants(void)
+{
+	static const struct {
+		const char *line;
+		int rc;       /* for "line CRLF Call-ID: a CRLF CRLF" */
+		int meth_off; /* method when rc >= 0, else err_off */
+		unsigned voff, vlen;
+	} t[] = {
+		{ "INVITE sip:x SIP/2.0", 36, 1, 13, 7 },
+		{ "INVITE sip:x sip/2.0", 36, 1, 13, 7 },
+		{ "INVITE sip:x sIP/2.0", 36, 1, 13, 7 },
+		{ "INVITE sip:x SIp/2.0", 36, 1, 13, 7 },
+		{ "INVITE sip:x SIP/2.1", -6, 13, 0, 0 },
+		{ "INVITE sip:x SIP/3.0", -6, 13, 0, 0 },
+		{ "INVITE sip:x SIP/20", -5, 13, 0, 0 },
+		{ "INVITE sip:x SIQ/2.0", -5, 13, 0, 0 },
+		{ "INVITE sip:x SIP\\2.0", -5, 13, 0, 0 },
+		{ "INVITE sip:x SIP/2,0", -5, 13, 0, 0 },
+		{ "INVITE sip:x \x53IP/2.0", 36, 1, 13, 7 },
+		{ "INVITE sip:x\tSIP/2.0", -5, 7, 0, 0 },
+		{ "INVITE sip:xSIP/2.0", -5, 7, 0, 0 },
+		{ "INVITE sip:x  SIP/2.0", -5, 12, 0, 0 },
+		{ "INVITE  SIP/2.0", -5, 7, 0, 0 },
+		{ "INVITE x SIP/2.0", 32, 1, 9, 7 },
+		{ "INVITE sip:x \xd3IP/2.0", -5, 13, 0, 0 },
+		{ "INVITE sip:x S\xc9P/2.0", -5, 13, 0, 0 },
+		{ "INVITE sip:x SIP/2.0 ", -5, 12, 0, 0 },
+		{ "INVITE sip:x SIP/12.0", -6, 13, 0, 0 },
+		{ "BYE sip:x SIP/2.0", 33, 3, 10, 7 },
+		{ "ACK sip:x SIP/2.0", 33, 2, 10, 7 },
+		{ "REGISTER sip:x SIP/2.0", 38, 5, 15, 7 },
+		{ "SUBSCRIBE sip:x SIP/2.0", 39, 10, 16, 7 },
+		{ "FOO sip:x SIP/2.0", 33, 0, 10, 7 },
+		{ "INVITEX sip:x SIP/2.0", 37, 0, 14, 7 },
+		{ "invite sip:x SIP/2.0", 36, 0, 13, 7 },
+		{ "INVITE sip:x SIP/2.0x", -5, 13, 0, 0 },
+		{ "I sip:x SIP/2.0", 31, 0, 8, 7 },
+		{ "INVITE sip:averyveryverylonguri@host.example.com;transport=udp SIP/2.0", 86, 1, 63, 7 },
+		{ "SIP/2.0 200 OK", 30, 0, 0, 7 },
+		{ "sip/2.0 200 OK", -5, 3, 0, 0 },
+		{ "SIP/2.0 200", 27, 0, 0, 7 },
+		{ "SIP/2.0 99 x", -5, 8, 0, 0 },
+		{ "SIP/2.1 200 OK", -6, 0, 0, 0 },
+		{ "INVITE sip:x@y SIP/2.0\x01", -5, 15, 0, 0 },
+	};
+	static struct sip_hdr h[SIPCASE_HDRS];
+	char buf[256];
+	struct sip_msg m;
+
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]) && !check_failed; k++) {
+		int n = snprintf(buf, sizeof(buf), "%s\r\nCall-ID: a\r\n\r\n", t[k].line);
+		int r = sip_msg_parse(&m, buf, (size_t)n, h, SIPCASE_HDRS, 0);
+		CHECK_EQ_INT(r, t[k].rc);
+		if (r < 0) {
+			CHECK_EQ_INT((int)m.err_off, t[k].meth_off);
+		} else if (m.is_request) {
+			CHECK_EQ_INT(m.method, t[k].meth_off);
+			CHECK_EQ_INT((int)m.version.off, (int)t[k].voff);
+			CHECK_EQ_INT((int)m.version.len, (int)t[k].vlen);
+		}
+		if (check_failed)
+			snprintf(check_why + strlen(check_why), sizeof(check_why) - strlen(check_why),
+				 " (line %zu)", k);
+	}
+}
+
 static void t_method_near_miss(void)
 {
 	char n[16];
@@ -778,6 +849,7 @@ static const struct check_case cases[] = {
 	{ "method_near_miss", t_method_near_miss },
 	{ "masks_all_octets", t_masks_all_octets },
 	{ "find_all", t_find_all },
+	{ "start_line_variants", t_start_line_variants },
 	{ NULL, NULL },
 };
 
