@@ -20,14 +20,13 @@ struct sdp_run {
 	size_t publen;
 	int sess_c_keep;
 	int non_ice;
+	/* The last address text looked up, its answer and whether it is
+	 * inside: the session c= is read for every media description that
+	 * inherits it, and o= usually says the same. */
+	struct sip_span last_text;
+	struct alg_addr last;
+	int last_rc, last_in;
 };
-
-/* The session c= is read for every media description that inherits it,
- * and o= usually says the same: alg_msg_addr() parses each text once. */
-static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a)
-{
-	return alg_msg_addr(r->c, s, a);
-}
 
 static void edit_addr(struct sdp_run *r, struct sip_span addr, struct alg_fname field)
 {
@@ -50,12 +49,41 @@ static int addr_inside(const struct sdp_run *r, const struct alg_addr *a)
 	return a->family == cfg->public_addr.family && alg_is_inside(cfg, a);
 }
 
+/* alg_msg_addr() of an SDP address, and *in: whether it is an inside
+ * address this box NATs (0 when it is no address). */
+static int sdp_addr(struct sdp_run *r, struct sip_span s, struct alg_addr *a, int *in)
+{
+	const char *b = r->c->buf;
+	struct sip_span t = r->last_text;
+	int rc;
+
+	if (!sip_span_present(s)) {
+		*in = 0;
+		return alg_msg_addr(r->c, s, a);
+	}
+	if (sip_span_present(t) && t.len == s.len &&
+	    (t.off == s.off || !memcmp(b + t.off, b + s.off, s.len))) {
+		*a = r->last;
+		*in = r->last_in;
+		return r->last_rc;
+	}
+	rc = alg_msg_addr(r->c, s, a);
+	*in = rc < 0 ? 0 : addr_inside(r, a);
+	r->last_text = s;
+	r->last = *a;
+	r->last_rc = rc;
+	r->last_in = *in;
+	return rc;
+}
+
 /* The inside address a conn names, if it is one this box NATs. */
 static int conn_inside(struct sdp_run *r, const struct sdp_conn *cn, struct alg_addr *a)
 {
-	if (sdp_addr(r, cn->addr, a) < 0)
+	int in;
+
+	if (sdp_addr(r, cn->addr, a, &in) < 0)
 		return 0; /* FQDN or garbage: not ours (B23) */
-	return addr_inside(r, a);
+	return in;
 }
 
 static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const struct alg_stream *st,
@@ -119,7 +147,7 @@ static void one_media(struct sdp_run *r, unsigned i)
 		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
 		return;
 	}
-	int rc = sdp_addr(r, cn->addr, &a);
+	int in, rc = sdp_addr(r, cn->addr, &a, &in);
 	if (rc == 0 && alg_addr_is_any(&a)) {
 		st = media_find_hold(r->call, i, (uint16_t)md->port_num);
 		if (st) { /* hold: keep the mapping, never rewrite 0.0.0.0 */
@@ -129,7 +157,7 @@ static void one_media(struct sdp_run *r, unsigned i)
 		}
 		return;
 	}
-	if (rc < 0 || !addr_inside(r, &a)) /* conn_inside(), the address at hand */
+	if (rc < 0 || !in) /* conn_inside(), the address at hand */
 		return;
 	a.port = (uint16_t)md->port_num;
 	rtcp_ep(r, md, &a, &rtcp);
@@ -156,7 +184,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span body;
 	struct sdp s;
-	struct sdp_run r = { .c = c, .call = call, .s = &s };
+	struct sdp_run r = { .c = c, .call = call, .s = &s, .last_text = SIP_SPAN_NONE };
 	struct alg_addr a;
 
 	int rc = alg_body_sdp(c, &body);
