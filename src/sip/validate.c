@@ -297,6 +297,7 @@ struct vrun {
 	uint8_t count[SIP_HDR__COUNT];
 	uint8_t differ[SIP_HDR__COUNT];
 	int16_t other[SIP_HDR__COUNT];
+	uint8_t any_differ;         /* some differ[] is set */
 };
 
 static int chk_value(struct vrun *run, const struct sip_hdr *h, unsigned k)
@@ -389,6 +390,7 @@ static void census_add(struct vrun *run, unsigned k)
 		if (f.len != h->value.len || memcmp(m->buf + f.off, m->buf + h->value.off, f.len)) {
 			run->differ[id] = 1;
 			run->other[id] = (int16_t)k;
+			run->any_differ = 1;
 		}
 	}
 	if (run->count[id] < 255)
@@ -405,7 +407,7 @@ static int chk_cross(struct vrun *run)
 			return fail(m, SIP_EMISSING, m->hdr_end);
 	/* A byte-identical repeat (a sipp 200 OK with two equal Content-Types)
 	 * cannot be read two ways; a differing one can (RFC 4475 multi01). */
-	for (size_t i = 0; i < sizeof(single); i++)
+	for (size_t i = 0; run->any_differ && i < sizeof(single); i++)
 		if (run->differ[single[i]])
 			return fail(m, SIP_EMULTI, m->hdrs[run->other[single[i]]].name.off);
 	if (m->is_request && (cs->method_s.len != m->method_s.len ||
@@ -427,6 +429,7 @@ int sip_msg_validate_keep(struct sip_msg *m, struct sip_valid *v)
 	run.nvias = 0;
 	memset(run.count, 0, sizeof(run.count));
 	memset(run.differ, 0, sizeof(run.differ));
+	run.any_differ = 0;
 	memset(v->first, 0xff, sizeof(v->first));
 	v->naddrs = v->addrs_all = 0;
 	if ((r = chk_start(m, &v->ruri)) < 0)
