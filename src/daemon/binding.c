@@ -162,8 +162,10 @@ void binding_extend(const struct alg_binding *ab, uint64_t now_ms)
 	b->keep_ms = ab->expires_ms;
 	b->registrar = ab->registrar;
 	update_expiry(b);
-	log_event(LOG_DEBUG, "event=binding_extend inside=%s until_ms=%llu", net_fmt(&b->inside, a1),
-		  (unsigned long long)b->keep_ms);
+	/* Every INVITE extends its binding: no address formatted for nothing. */
+	if (log_enabled(LOG_DEBUG))
+		log_event(LOG_DEBUG, "event=binding_extend inside=%s until_ms=%llu",
+			  net_fmt(&b->inside, a1), (unsigned long long)b->keep_ms);
 }
 
 static void unlink_binding(struct binding *b)

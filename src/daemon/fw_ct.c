@@ -262,6 +262,7 @@ static int dump_udp(struct fw *fw, struct ct_index *ix)
 	mnl_attr_put_u32(nlh, CTA_FILTER_ORIG_FLAGS, FW_CTA_FILTER_F_PROTO_NUM);
 	mnl_attr_put_u32(nlh, CTA_FILTER_REPLY_FLAGS, 0);
 	mnl_attr_nest_end(nlh, f);
+	fw->nl_clean = 0;
 	ret = fw_nl_talk(fw->nl, nlh, entry_cb, ix);
 	return ret < 0 ? ret : ix->err;
 }
@@ -292,6 +293,7 @@ static int send_deletes(struct fw *fw, struct ct_index *ix)
 			end += NLMSG_ALIGN(len);
 			count++;
 		}
+		fw->nl_clean = 0;
 		if (mnl_socket_sendto(fw->nl, ix->del.p + off, end - off) < 0)
 			return -errno;
 		drain(fw);

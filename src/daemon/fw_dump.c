@@ -186,6 +186,7 @@ static int dump_map(struct fw *fw, struct fw_dump *d, const char *map)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4, NLM_F_DUMP, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, FW_TABLE);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, map);
+	fw->nl_clean = 0;
 	return fw_nl_talk(fw->nl, nlh, elems_cb, d);
 }
 

@@ -54,6 +54,7 @@ struct fw {
 	int has_destroy;       /* kernel knows NFT_MSG_DESTROYSETELEM */
 	int no_counters;       /* kernel refused element counters (< 5.11) */
 	int route_up;          /* fw_route_add() succeeded */
+	int nl_clean;          /* nl's receive queue known empty (fw_drain) */
 	struct fw_buf buf;
 	struct fw_op *ops;     /* queued until fw_commit() */
 	size_t nops, opcap;

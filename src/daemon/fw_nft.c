@@ -159,6 +159,7 @@ static int fw_drain(struct fw *fw, uint32_t *bad_seq)
 				*bad_seq = nlh->nlmsg_seq;
 		}
 	}
+	fw->nl_clean = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && !first)
 		first = -errno; /* ENOBUFS: replies were lost, assume failure */
 	return first;
@@ -168,7 +169,10 @@ int fw_batch_send(struct fw *fw, uint32_t *bad_seq)
 {
 	ssize_t n;
 
-	fw_drain(fw, NULL); /* stale replies of an earlier failure */
+	/* Stale replies of an earlier failure, or of another request on nl:
+	 * not when the last drain emptied the queue (one syscall per commit). */
+	if (!fw->nl_clean)
+		fw_drain(fw, NULL);
 	n = mnl_socket_sendto(fw->nl, fw->buf.p, fw->buf.len);
 	if (n < 0)
 		return -errno;

@@ -439,6 +439,7 @@ static int get_counter(struct fw *fw, const char *map, const struct fw_key *k,
 	put_key(nlh, NFTA_SET_ELEM_KEY, k);
 	mnl_attr_nest_end(nlh, e);
 	mnl_attr_nest_end(nlh, list);
+	fw->nl_clean = 0;
 	return fw_nl_talk(fw->nl, nlh, counter_cb, c);
 }
 

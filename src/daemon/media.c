@@ -23,116 +23,194 @@
 
 #include "daemon/log.h"
 
-/* Both hash tables start at 2^12 buckets (bucket = top bits of a 32-bit
- * hash) and double whenever records outnumber buckets, so that a flood of
- * new calls (tens of thousands of pinholes) keeps chains short. */
+/* Records live in one array (indices stay valid when it grows); two
+ * open-addressing indexes (linear probing, key stored in the slot, so a
+ * lookup reads one cache line, not a chain of records) find them: by
+ * pinhole id (every record, open or closed) and by inside endpoint (the
+ * installed ones).  Each index starts at 2^12 slots and doubles before it
+ * is half full: a flood of new calls (tens of thousands of pinholes) costs
+ * a few cache misses per pinhole.  At 2^MEDIA_BITS_MAX slots a new record
+ * is refused (-ENOMEM). */
 #define MEDIA_BITS_MIN 12u
-#define MEDIA_BITS_MAX 24u
+#define MEDIA_BITS_MAX 23u
 #define CLOSED_GRACE_MS (10u * 60u * 1000u)
+#define NO_REC UINT32_MAX
 
 struct media_rec {
-	struct media_rec *next;
 	struct fw_pinhole fp;
 	struct fw_counters cnt;
 	uint64_t closed_ms; /* 0 while open */
-	int open;
-	int shadowed;       /* open, but another pinhole owns its inside endpoint */
-	struct media_rec *next_in; /* chain of installed pinholes by inside endpoint */
+	uint8_t used;       /* 0: on the free list */
+	uint8_t open;
+	uint8_t shadowed;   /* open, but another pinhole owns its inside endpoint */
+	uint32_t next_free;
+};
+
+/* One index slot: rec is the record's index + 1 (0: empty). */
+struct media_slot {
+	uint64_t key;
+	uint32_t rec;
+};
+
+struct media_index {
+	struct media_slot *s;
+	unsigned bits, n;
 };
 
 static struct fw *fw;
-static struct media_rec **buckets, **by_inside; /* by id; installed, by inside endpoint */
-static unsigned bits, nrec;
-static unsigned nopen;
+static struct media_rec *recs;
+static uint32_t cap, free_head = NO_REC;
+static struct media_index by_id, by_inside;
+static unsigned nrec, nopen;
 static int dirty; /* changes queued since the last commit */
 static uint8_t port_used[65536];
 
-static uint32_t bucket_of(uint32_t h)
+static uint64_t inside_key(const struct fw_pinhole *fp)
 {
-	return bits ? h >> (32 - bits) : 0;
+	return (uint64_t)fp->inside_addr.s_addr << 16 | fp->inside_port;
 }
 
-static uint32_t inside_hash(const struct fw_pinhole *fp)
+/* Multiplicative hash, top bits: ids differ mostly in high bits, inside
+ * keys in low ones. */
+static uint32_t home(const struct media_index *x, uint64_t key)
 {
-	return (fp->inside_addr.s_addr ^ (uint32_t)fp->inside_port * 2654435761u) * 2246822519u;
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> (64 - x->bits));
 }
 
-/* Multiplicative hash, top bits: engine ids differ mostly in high bits. */
-static uint32_t id_hash(uint32_t id)
+/* The slot holding key, or the empty slot where it would go. */
+static uint32_t ix_find(const struct media_index *x, uint64_t key)
 {
-	return id * 2654435761u;
+	uint32_t mask = (1u << x->bits) - 1, i = home(x, key);
+
+	while (x->s[i].rec && x->s[i].key != key)
+		i = (i + 1) & mask;
+	return i;
 }
 
-static struct media_rec **inside_slot(const struct fw_pinhole *fp)
+static int ix_alloc(struct media_index *x, unsigned bits)
 {
-	struct media_rec **pp = &by_inside[bucket_of(inside_hash(fp))];
+	struct media_index old = *x;
 
-	while (*pp && ((*pp)->fp.inside_addr.s_addr != fp->inside_addr.s_addr ||
-		       (*pp)->fp.inside_port != fp->inside_port))
-		pp = &(*pp)->next_in;
-	return pp;
-}
-
-static void inside_unlink(struct media_rec *r)
-{
-	struct media_rec **pp = inside_slot(&r->fp);
-
-	if (*pp == r)
-		*pp = r->next_in;
-}
-
-/* Rehash every record into tables of 2^nbits buckets; on allocation
- * failure the old tables stay (longer chains, still correct). */
-static int rehash(unsigned nbits)
-{
-	struct media_rec **nb = calloc(1u << nbits, sizeof(*nb));
-	struct media_rec **ni = calloc(1u << nbits, sizeof(*ni));
-	struct media_rec *list = NULL, *r, *n;
-	unsigned old = buckets ? 1u << bits : 0;
-
-	if (!nb || !ni) {
-		free(nb);
-		free(ni);
+	x->s = calloc((size_t)1 << bits, sizeof(*x->s));
+	if (!x->s) {
+		*x = old;
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < old; i++)
-		for (r = buckets[i]; r; r = n) {
-			n = r->next;
-			r->next = list;
-			list = r;
-		}
-	free(buckets);
-	free(by_inside);
-	buckets = nb;
-	by_inside = ni;
-	bits = nbits;
-	for (r = list; r; r = n) {
-		struct media_rec **b = &buckets[bucket_of(id_hash(r->fp.id))];
-		n = r->next;
-		r->next = *b;
-		*b = r;
-		if (r->open && !r->shadowed) {
-			struct media_rec **in = &by_inside[bucket_of(inside_hash(&r->fp))];
-			r->next_in = *in;
-			*in = r;
+	x->bits = bits;
+	for (size_t i = 0; old.s && i < (size_t)1 << old.bits; i++)
+		if (old.s[i].rec)
+			x->s[ix_find(x, old.s[i].key)] = old.s[i];
+	free(old.s);
+	return 0;
+}
+
+/* Room for one more key: under half full after the insert. */
+static int ix_room(struct media_index *x)
+{
+	if (!x->s)
+		return ix_alloc(x, MEDIA_BITS_MIN);
+	if ((x->n + 1) * 2 <= 1u << x->bits)
+		return 0;
+	return x->bits < MEDIA_BITS_MAX ? ix_alloc(x, x->bits + 1) : -ENOMEM;
+}
+
+/* Empty slot i, moving later keys of its probe run back (no tombstones). */
+static void ix_del_at(struct media_index *x, uint32_t i)
+{
+	uint32_t mask = (1u << x->bits) - 1, j = i, h;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!x->s[j].rec)
+			break;
+		h = home(x, x->s[j].key);
+		/* The key at j may fill i unless its home lies in (i, j]. */
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+			x->s[i] = x->s[j];
+			i = j;
 		}
 	}
-	return 0;
+	x->s[i].rec = 0;
+	x->n--;
+}
+
+static void ix_del(struct media_index *x, uint64_t key)
+{
+	uint32_t i = ix_find(x, key);
+
+	if (x->s[i].rec)
+		ix_del_at(x, i);
+}
+
+static struct media_rec *rec_by_id(uint32_t id)
+{
+	uint32_t i;
+
+	if (!by_id.s)
+		return NULL;
+	i = ix_find(&by_id, id);
+	return by_id.s[i].rec ? &recs[by_id.s[i].rec - 1] : NULL;
+}
+
+/* A free record (fields zero but fp.id), indexed by id.  NULL: no memory. */
+static struct media_rec *rec_new(uint32_t id)
+{
+	uint32_t r;
+
+	if (free_head == NO_REC) {
+		uint32_t ncap = cap ? cap * 2 : 1u << MEDIA_BITS_MIN;
+		struct media_rec *n = realloc(recs, (size_t)ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		recs = n;
+		for (uint32_t i = ncap; i-- > cap;) {
+			recs[i].used = 0;
+			recs[i].next_free = free_head;
+			free_head = i;
+		}
+		cap = ncap;
+	}
+	if (ix_room(&by_id) < 0)
+		return NULL;
+	r = free_head;
+	free_head = recs[r].next_free;
+	memset(&recs[r], 0, sizeof(recs[r]));
+	recs[r].used = 1;
+	recs[r].fp.id = id;
+	by_id.s[ix_find(&by_id, id)] = (struct media_slot){ id, r + 1 };
+	by_id.n++;
+	nrec++;
+	return &recs[r];
+}
+
+static void rec_free(struct media_rec *r)
+{
+	uint32_t i = (uint32_t)(r - recs);
+
+	ix_del(&by_id, r->fp.id);
+	r->used = 0;
+	r->next_free = free_head;
+	free_head = i;
+	nrec--;
+}
+
+/* The installed record of this inside endpoint, or NULL. */
+static struct media_rec *rec_by_inside(const struct fw_pinhole *fp)
+{
+	uint32_t i;
+
+	if (!by_inside.s)
+		return NULL;
+	i = ix_find(&by_inside, inside_key(fp));
+	return by_inside.s[i].rec ? &recs[by_inside.s[i].rec - 1] : NULL;
 }
 
 int media_init(struct fw *f)
 {
 	fw = f;
-	return buckets ? 0 : rehash(MEDIA_BITS_MIN);
-}
-
-static struct media_rec **slot(uint32_t id)
-{
-	struct media_rec **pp = &buckets[bucket_of(id_hash(id))];
-
-	while (*pp && (*pp)->fp.id != id)
-		pp = &(*pp)->next;
-	return pp;
+	if (by_id.s)
+		return 0;
+	return ix_room(&by_id) < 0 || ix_room(&by_inside) < 0 ? -ENOMEM : 0;
 }
 
 static void to_fw(const struct alg_pinhole *p, struct fw_pinhole *fp)
@@ -160,12 +238,38 @@ static void read_counters(struct media_rec *r)
 		r->cnt = c;
 }
 
+/* Index r as the installed pinhole of its inside endpoint; -EEXIST (r
+ * becomes shadowed) if another record holds it. */
+static int inside_claim(struct media_rec *r)
+{
+	uint32_t i;
+
+	r->shadowed = 1;
+	if (ix_room(&by_inside) < 0)
+		return -ENOMEM;
+	i = ix_find(&by_inside, inside_key(&r->fp));
+	if (by_inside.s[i].rec)
+		return -EEXIST;
+	by_inside.s[i] = (struct media_slot){ inside_key(&r->fp), (uint32_t)(r - recs) + 1 };
+	by_inside.n++;
+	r->shadowed = 0;
+	return 0;
+}
+
+static void inside_release(struct media_rec *r)
+{
+	uint32_t i = ix_find(&by_inside, inside_key(&r->fp));
+
+	if (by_inside.s[i].rec == (uint32_t)(r - recs) + 1)
+		ix_del_at(&by_inside, i);
+}
+
 static void mark_closed(struct media_rec *r, uint64_t now_ms)
 {
 	if (!r->open)
 		return;
 	if (!r->shadowed)
-		inside_unlink(r);
+		inside_release(r);
 	r->open = 0;
 	r->closed_ms = now_ms ? now_ms : 1;
 	port_used[r->fp.public_port] = 0;
@@ -174,20 +278,12 @@ static void mark_closed(struct media_rec *r, uint64_t now_ms)
 
 int media_open(const struct alg_pinhole *p, const char *call_id, uint64_t now_ms)
 {
-	struct media_rec **pp, *r;
+	struct media_rec *r = rec_by_id(p->id);
+	int rc;
 
 	(void)call_id;
-	if (nrec >= 1u << bits && bits < MEDIA_BITS_MAX)
-		rehash(bits + 1);
-	pp = slot(p->id);
-	r = *pp;
-	if (!r) {
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		*pp = r;
-		nrec++;
-	}
+	if (!r && !(r = rec_new(p->id)))
+		return -ENOMEM;
 	mark_closed(r, now_ms); /* an id reused after close: start afresh */
 	memset(&r->cnt, 0, sizeof(r->cnt));
 	to_fw(p, &r->fp);
@@ -195,32 +291,40 @@ int media_open(const struct alg_pinhole *p, const char *call_id, uint64_t now_ms
 	r->closed_ms = 0;
 	port_used[r->fp.public_port] = 1;
 	nopen++;
-	struct media_rec **in = inside_slot(&r->fp);
-	r->shadowed = *in != NULL;
-	if (r->shadowed)
-		return -EEXIST; /* the caller logs it; nothing queued */
-	r->next_in = NULL;
-	*in = r;
+	rc = inside_claim(r);
+	if (rc < 0)
+		return rc; /* the caller logs it; nothing queued */
 	dirty = 1;
 	return fw ? fw_pinhole_add(fw, &r->fp) : 0;
 }
 
 int media_refresh(const struct alg_pinhole *p)
 {
-	struct media_rec *r = *slot(p->id);
+	struct media_rec *r = rec_by_id(p->id);
+	struct fw_pinhole fp;
 
 	if (!r || !r->open)
 		return -ENOENT;
-	to_fw(p, &r->fp);
-	if (r->shadowed)
+	to_fw(p, &fp);
+	if (r->shadowed) {
+		r->fp = fp;
 		return 0;
+	}
+	if (inside_key(&fp) != inside_key(&r->fp)) {
+		/* Not seen from the engine; keep the index true anyway. */
+		inside_release(r);
+		r->fp = fp;
+		if (inside_claim(r) < 0)
+			return -EEXIST;
+	}
+	r->fp = fp;
 	dirty = 1;
 	return fw ? fw_pinhole_refresh(fw, &r->fp) : 0;
 }
 
 int media_close(const struct alg_pinhole *p, uint64_t now_ms)
 {
-	struct media_rec *r = *slot(p->id);
+	struct media_rec *r = rec_by_id(p->id);
 	struct fw_pinhole fp;
 
 	if (!r || !r->open) {
@@ -269,7 +373,7 @@ struct poll_ctx {
 static void poll_one(void *ctx, const struct fw_pinhole *p, const struct fw_counters *c)
 {
 	struct poll_ctx *pc = ctx;
-	struct media_rec *r = *inside_slot(p);
+	struct media_rec *r = rec_by_inside(p);
 
 	if (!r || r->fp.public_port != p->public_port)
 		return;
@@ -281,19 +385,9 @@ static void poll_one(void *ctx, const struct fw_pinhole *p, const struct fw_coun
 /* Forget records closed longer ago than the grace period. */
 static void sweep(uint64_t now_ms)
 {
-	for (unsigned i = 0; i < 1u << bits; i++) {
-		struct media_rec **pp = &buckets[i];
-		while (*pp) {
-			struct media_rec *r = *pp;
-			if (!r->open && now_ms - r->closed_ms > CLOSED_GRACE_MS) {
-				*pp = r->next;
-				free(r);
-				nrec--;
-				continue;
-			}
-			pp = &r->next;
-		}
-	}
+	for (uint32_t i = 0; i < cap; i++)
+		if (recs[i].used && !recs[i].open && now_ms - recs[i].closed_ms > CLOSED_GRACE_MS)
+			rec_free(&recs[i]);
 }
 
 /* Two netlink dumps (fw_counters_dump) whatever the number of pinholes:
@@ -313,7 +407,7 @@ void media_totals(const uint32_t *ids, unsigned n, struct fw_counters *sum)
 	if (sum)
 		memset(sum, 0, sizeof(*sum));
 	for (unsigned i = 0; i < n; i++) {
-		struct media_rec **pp = slot(ids[i]), *r = *pp;
+		struct media_rec *r = rec_by_id(ids[i]);
 		if (!r)
 			continue;
 		if (sum) {
@@ -323,11 +417,8 @@ void media_totals(const uint32_t *ids, unsigned n, struct fw_counters *sum)
 			sum->pkts_out += r->cnt.pkts_out;
 			sum->bytes_out += r->cnt.bytes_out;
 		}
-		if (!r->open) {
-			*pp = r->next;
-			free(r);
-			nrec--;
-		}
+		if (!r->open)
+			rec_free(r);
 	}
 }
 
@@ -338,7 +429,7 @@ int media_port_used(uint16_t port)
 
 int media_counters(uint32_t id, struct fw_counters *c)
 {
-	struct media_rec *r = *slot(id);
+	struct media_rec *r = rec_by_id(id);
 
 	if (!r)
 		return -ENOENT;
@@ -354,15 +445,13 @@ unsigned media_open_count(void)
 
 void media_fini(void)
 {
-	for (unsigned i = 0; buckets && i < 1u << bits; i++)
-		while (buckets[i]) {
-			struct media_rec *r = buckets[i];
-			buckets[i] = r->next;
-			free(r);
-		}
-	free(buckets);
-	free(by_inside);
-	buckets = by_inside = NULL;
-	bits = nrec = nopen = 0;
+	free(recs);
+	free(by_id.s);
+	free(by_inside.s);
+	recs = NULL;
+	memset(&by_id, 0, sizeof(by_id));
+	memset(&by_inside, 0, sizeof(by_inside));
+	cap = nrec = nopen = 0;
+	free_head = NO_REC;
 	memset(port_used, 0, sizeof(port_used));
 }
