@@ -299,8 +299,8 @@ static void heap_thp_reexec(char **argv)
 
 	if (t && strstr(t, "glibc.malloc.hugetlb"))
 		return;
-	/* The binary's own name, not /proc/self/exe: the process name
-	 * (comm, pidof) comes from the path executed. */
+	/* Executed by the link's target, not by "/proc/self/exe" itself:
+	 * the process name (comm, pidof) comes from the path executed. */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0 || (size_t)n >= sizeof(self) - 1)
 		return;
