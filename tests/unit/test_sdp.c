@@ -527,15 +527,15 @@ static void t_fast_shapes(void)
 static void t_fast_mutants(void)
 {
 	static const char *const seeds[] = {
-		"v=0\r\no=- 3957474913 3957474913 IN IP4 192.168.1.20\r\ns=ExamplePhone\r\n"
-		"c=IN IP4 192.168.1.20\r\nt=0 0\r\nm=audio 16384 RTP/AVP 9 0 8 18 101\r\n"
-		"a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=fmtp:101 0-15\r\n"
-		"a=ptime:20\r\na=sendrecv\r\n",
-		"v=0\no=alice 2890844526 2890844527 IN IP4 10.0.0.255\ns=-\nc=IN IP4 255.1.99.0\n"
-		"t=0 0\nm=audio 49170 RTP/AVP 0\nc=IN IP4 192.0.2.1\na=rtcp:49171\n"
-		"m=video 5 RTP/AVP 31\na=recvonly\n",
-		"v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\nc=IN IP4 249.250.251.252\r\n"
-		"m=audio 123456789 RTP/AVP 0\r\na=rtcp-mux\r\na=inactive\r\n",
+		("v=0\r\no=- 3957474913 3957474913 IN IP4 192.168.1.20\r\ns=ExamplePhone\r\n"
+		 "c=IN IP4 192.168.1.20\r\nt=0 0\r\nm=audio 16384 RTP/AVP 9 0 8 18 101\r\n"
+		 "a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=fmtp:101 0-15\r\n"
+		 "a=ptime:20\r\na=sendrecv\r\n"),
+		("v=0\no=alice 2890844526 2890844527 IN IP4 10.0.0.255\ns=-\nc=IN IP4 255.1.99.0\n"
+		 "t=0 0\nm=audio 49170 RTP/AVP 0\nc=IN IP4 192.0.2.1\na=rtcp:49171\n"
+		 "m=video 5 RTP/AVP 31\na=recvonly\n"),
+		("v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\nc=IN IP4 249.250.251.252\r\n"
+		 "m=audio 123456789 RTP/AVP 0\r\na=rtcp-mux\r\na=inactive\r\n"),
 	};
 	static const char alpha[] = "0123456789.. \t\r\n=acmovINP4/:5-x";
 	uint32_t seed = 99;
