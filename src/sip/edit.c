@@ -92,18 +92,9 @@ static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t of
 		return SIP_ENOSPACE;
 	memmove(&e->v[pos + 1], &e->v[pos], (e->n - pos) * sizeof(e->v[0]));
 	e->v[pos] = (struct sip_edit){ off, len, e->used, (uint32_t)data_len };
-	if (data_len)
-		memcpy(e->pool + e->used, data, data_len);
+	put(e->pool, e->used, data, data_len);
 	e->used += (uint32_t)data_len;
 	e->n++;
-	return 0;
-}
-
-/* A replacement of other lengths into the pool; 0. */
-static __attribute__((noinline)) int pool_copy(char *d, const char *data, size_t n)
-{
-	if (n)
-		memcpy(d, data, n);
 	return 0;
 }
 
@@ -113,7 +104,6 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	unsigned n = e->n;
 	uint32_t used = e->used;
 	struct sip_edit *x;
-	char *d;
 
 	if (len > e->msg_len || off > e->msg_len - len)
 		return SIP_EEDIT;
@@ -137,25 +127,8 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	x->data_len = (uint32_t)data_len;
 	e->used = used + (uint32_t)data_len;
 	e->n = n + 1;
-	d = e->pool + used;
-	/* replacements are short (an address, a port): two fixed moves, and
-	 * the rest by a tail call, so this path needs no stack frame */
-	if (data_len - 17 <= 15) {
-		memcpy(d, data, 16);
-		memcpy(d + data_len - 16, data + data_len - 16, 16);
-		return 0;
-	}
-	if (data_len - 8 <= 8) {
-		memcpy(d, data, 8);
-		memcpy(d + data_len - 8, data + data_len - 8, 8);
-		return 0;
-	}
-	if (data_len - 4 <= 3) {
-		memcpy(d, data, 4);
-		memcpy(d + data_len - 4, data + data_len - 4, 4);
-		return 0;
-	}
-	return pool_copy(d, data, data_len);
+	put(e->pool, used, data, data_len);
+	return 0;
 }
 
 /*

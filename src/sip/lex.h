@@ -197,6 +197,39 @@ static inline int lx_ipv4(const char *b, uint32_t i, uint32_t e)
 	}
 }
 
+/* For the mask-based IPv4 checks (Via/URI quick paths, SDP): the n octets
+ * at p whose non-dot octets are known to be digits, dot being the mask of
+ * their dots (bit k: p[k] is '.', no bit at n or above).  1 if they are an
+ * IPv4address (exactly three dots, four dec-octets of 1-3 digits at most
+ * 255): lx_ipv4's verdict without its walk. */
+static inline __attribute__((always_inline)) int lx_dec_octet_at(const char *p, uint32_t n)
+{
+	if (n - 1 > 2)
+		return 0;
+	/* three digits: at most "255", compared as text */
+	return n < 3 || p[0] < '2' || (p[0] == '2' && (p[1] < '5' || (p[1] == '5' && p[2] <= '5')));
+}
+
+static inline __attribute__((always_inline)) int lx_ipv4_dots(const char *p, uint32_t n,
+							     uint32_t dot)
+{
+	uint32_t d1, d2, d3;
+
+	if (dot == 0)
+		return 0;
+	d1 = (uint32_t)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return 0;
+	d2 = (uint32_t)__builtin_ctz(dot);
+	if ((dot &= dot - 1) == 0)
+		return 0;
+	d3 = (uint32_t)__builtin_ctz(dot);
+	if ((dot & (dot - 1)) != 0)
+		return 0;
+	return lx_dec_octet_at(p, d1) && lx_dec_octet_at(p + d1 + 1, d2 - d1 - 1) &&
+	       lx_dec_octet_at(p + d2 + 1, d3 - d2 - 1) && lx_dec_octet_at(p + d3 + 1, n - d3 - 1);
+}
+
 /* Count of octets of class cls from i, stopping at end.  For a class of
  * one bit (LX_TOKEN, LX_HOST, LX_DIGIT, ...) four octets are tested at
  * once: the AND of their rows keeps the bit only if all four have it. */

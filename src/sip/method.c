@@ -41,45 +41,23 @@ static const uint8_t by_key[METHOD_MAX + 1][32] = {
 #undef KEY_ROW
 };
 
-/* p[0, len) equals q's first len octets, in two loads of a constant size
- * (8, 4 or 2 octets, at least half of len) that may overlap, so that no
- * load passes the end of p. */
-static inline int eq8(const char *p, const char *q, size_t len)
+/* p[0, len) equals q's first len octets, compared in two loads of w
+ * octets (8, 4 or 2, a constant once inlined; at least half of len) that
+ * may overlap, so that no load passes the end of p. */
+static inline int eq_w(const char *p, const char *q, size_t len, size_t w)
 {
-	uint64_t a0, b0, a1, b1;
+	uint64_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
 
-	memcpy(&a0, p, 8);
-	memcpy(&b0, q, 8);
-	memcpy(&a1, p + len - 8, 8);
-	memcpy(&b1, q + len - 8, 8);
-	return a0 == b0 && a1 == b1;
-}
-
-static inline int eq4(const char *p, const char *q, size_t len)
-{
-	uint32_t a0, b0, a1, b1;
-
-	memcpy(&a0, p, 4);
-	memcpy(&b0, q, 4);
-	memcpy(&a1, p + len - 4, 4);
-	memcpy(&b1, q + len - 4, 4);
-	return a0 == b0 && a1 == b1;
-}
-
-static inline int eq2(const char *p, const char *q, size_t len)
-{
-	uint16_t a0, b0, a1, b1;
-
-	memcpy(&a0, p, 2);
-	memcpy(&b0, q, 2);
-	memcpy(&a1, p + len - 2, 2);
-	memcpy(&b1, q + len - 2, 2);
+	memcpy(&a0, p, w);
+	memcpy(&b0, q, w);
+	memcpy(&a1, p + len - w, w);
+	memcpy(&b1, q + len - w, w);
 	return a0 == b0 && a1 == b1;
 }
 
 static inline int name_eq(const char *p, const char *q, size_t len)
 {
-	return len >= 8 ? eq8(p, q, len) : len >= 4 ? eq4(p, q, len) : eq2(p, q, len);
+	return len >= 8 ? eq_w(p, q, len, 8) : len >= 4 ? eq_w(p, q, len, 4) : eq_w(p, q, len, 2);
 }
 
 enum sip_method sip_method_lookup(const char *p, size_t len)

@@ -144,14 +144,6 @@ static inline int param_step(const char *b, struct sip_span *rest, struct sip_sp
  * octets from i are not that (the caller takes the general path).
  */
 #ifdef __SSE2__
-/* 1 if the n digits at p (n known to be 1-3) are a dec-octet: at most
- * "255", compared as text. */
-static inline int quick_octet_ok(const unsigned char *p, uint32_t n)
-{
-	return n - 1 <= 1 ||
-	       (n == 3 && (p[0] < '2' || (p[0] == '2' && (p[1] < '5' || (p[1] == '5' && p[2] <= '5')))));
-}
-
 /*
  * quick_ipv4_end() on the sixteen octets at p: bit masks of the digits and
  * dots, the address being the run of both from p.  Exactly three dots,
@@ -165,27 +157,13 @@ static inline uint32_t quick_ipv4_len16(const unsigned char *p)
 	const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
 	unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
 	unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
-	uint32_t n = (uint32_t)__builtin_ctz(~(dig | dot)), d1, d2, d3;
+	uint32_t n = (uint32_t)__builtin_ctz(~(dig | dot));
 
 	/* n < 16: a run of sixteen is no address, and p[n] is one of the loaded */
 	if (n < 7 || n > 15 || lx_is(p[n], LX_HOST))
 		return 0;
 	/* the dots of the run (more may follow it) */
-	if ((dot &= (1u << n) - 1) == 0)
-		return 0;
-	d1 = (uint32_t)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return 0;
-	d2 = (uint32_t)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return 0;
-	d3 = (uint32_t)__builtin_ctz(dot);
-	if ((dot & (dot - 1)) != 0 || d1 == 0 || d1 > 3 || d2 - d1 - 1 - 1 > 2 ||
-	    d3 - d2 - 1 - 1 > 2 || n - d3 - 1 - 1 > 2)
-		return 0;
-	return quick_octet_ok(p, d1) && quick_octet_ok(p + d1 + 1, d2 - d1 - 1) &&
-	       quick_octet_ok(p + d2 + 1, d3 - d2 - 1) && quick_octet_ok(p + d3 + 1, n - d3 - 1)
-		       ? n : 0;
+	return lx_ipv4_dots((const char *)p, n, dot & ((1u << n) - 1)) ? n : 0;
 }
 #endif
 

@@ -18,6 +18,7 @@
  */
 #include "sdp.h"
 #include "error.h"
+#include "lex.h"
 #include "limits.h"
 #include "sdp_ref.h"
 #include "sdp_scan.h"
@@ -36,37 +37,14 @@
 static const uint64_t attr_prefixes = SDP_ATTRS(ATTR_PFX) 0;
 #undef ATTR_PFX
 
-/* A dec-octet of n digits at p (RFC 3986 §3.2.2 as lx_ipv4 reads it: 1-3
- * digits, leading zeros allowed, at most 255); digits already checked. */
-SCAN_INLINE int dec_octet_ok(const char *p, uint32_t n)
-{
-	if (n - 1 > 2)
-		return 0;
-	/* three digits: at most "255", compared as text */
-	return n < 3 || p[0] < '2' || (p[0] == '2' && (p[1] < '5' || (p[1] == '5' && p[2] <= '5')));
-}
-
 /* The n octets at p (7 <= n <= 15) are exactly an IPv4address, given the
- * masks of their digits and dots: nothing else, three dots, four
- * dec-octets (lx_ipv4's verdict). */
+ * masks of their digits and dots: nothing else, and lx_ipv4_dots(). */
 SCAN_INLINE int ipv4_ok(const char *p, uint32_t n, uint32_t dig, uint32_t dot)
 {
-	uint32_t all = (1u << n) - 1, d1, d2, d3;
+	uint32_t all = (1u << n) - 1;
 
 	dot &= all;
-	if ((dot | (dig & all)) != all || dot == 0)
-		return 0;
-	d1 = (uint32_t)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return 0;
-	d2 = (uint32_t)__builtin_ctz(dot);
-	if ((dot &= dot - 1) == 0)
-		return 0;
-	d3 = (uint32_t)__builtin_ctz(dot);
-	if ((dot & (dot - 1)) != 0)
-		return 0;
-	return dec_octet_ok(p, d1) && dec_octet_ok(p + d1 + 1, d2 - d1 - 1) &&
-	       dec_octet_ok(p + d2 + 1, d3 - d2 - 1) && dec_octet_ok(p + d3 + 1, n - d3 - 1);
+	return (dot | (dig & all)) == all && lx_ipv4_dots(p, n, dot);
 }
 
 /* The parse in progress; p is what the reference handlers see. */
