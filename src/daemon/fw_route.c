@@ -24,23 +24,6 @@
 /* Enough to remove duplicates that repeated crashes could have left. */
 #define FW_RULE_DEL_MAX 64
 
-/* Sends one request and waits for its ack: 0 or -errno. */
-static int rt_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
-{
-	char buf[FW_NL_BUF];
-	uint32_t portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-	ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, NULL, NULL);
-	return ret < 0 ? -errno : 0;
-}
-
 /* `ip rule {add,del} fwmark MARK lookup TABLE` */
 static int rt_rule(struct mnl_socket *nl, const struct fw_config *c, uint16_t type,
 		   uint32_t seq)
@@ -60,7 +43,7 @@ static int rt_rule(struct mnl_socket *nl, const struct fw_config *c, uint16_t ty
 	frh->table = c->route_table < 256 ? (uint8_t)c->route_table : RT_TABLE_UNSPEC;
 	mnl_attr_put_u32(nlh, FRA_FWMARK, c->mark);
 	mnl_attr_put_u32(nlh, FRA_TABLE, c->route_table);
-	return rt_talk(nl, nlh);
+	return fw_nl_talk(nl, nlh, NULL, NULL); /* the ack: 0 or -errno */
 }
 
 /* `ip route {add,del} local 0.0.0.0/0 dev lo table TABLE` */
@@ -88,7 +71,7 @@ static int rt_route(struct mnl_socket *nl, const struct fw_config *c, uint16_t t
 	rtm->rtm_type = RTN_LOCAL;
 	mnl_attr_put_u32(nlh, RTA_TABLE, c->route_table);
 	mnl_attr_put_u32(nlh, RTA_OIF, lo);
-	return rt_talk(nl, nlh);
+	return fw_nl_talk(nl, nlh, NULL, NULL); /* the ack: 0 or -errno */
 }
 
 static struct mnl_socket *rt_open(void)
