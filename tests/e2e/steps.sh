@@ -58,6 +58,31 @@ sipp_status() {
 	esac
 }
 
+# wait_msgs FILE DIR START N SECS: until FILE logs N such messages.
+wait_msgs() {
+	local i
+	for i in $(seq $(($5 * 10))); do
+		[ "$(siplog count "$1" "$2" "$3" 2>/dev/null || echo 0)" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pair_check NAME PH SRV PH_PID SRV_PID SECS: the phone/server SIPp pair
+# PH/SRV ends well, the phone within SECS and then the server within 5 s.
+pair_check() {
+	local rc rc2
+	bg_wait "$4" "$6"
+	rc=$?
+	bg_wait "$5" 5
+	rc2=$?
+	if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
+		pass "$1"
+	else
+		fail "$1" "$(pair_why "$2" "$3" "$rc" "$rc2")"
+	fi
+}
+
 # pair_why PH SRV RC_PH RC_SRV: why a phone/server SIPp pair failed, with
 # the messages that were lost on the way (siplog.py lost).
 pair_why() {

@@ -14,16 +14,6 @@ media_init
 # Media timeout short enough to watch (no flow here stays silent 4 s).
 alg_up "media_timeout = 4s" "media_poll_interval = 1s" || e2e_exit
 
-# wait_msgs FILE DIR START N SECS: until FILE logs N such messages.
-wait_msgs() {
-	local i
-	for i in $(seq $(($5 * 10))); do
-		[ "$(siplog count "$1" "$2" "$3" 2>/dev/null || echo 0)" -ge "$4" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 no_pinholes_check() {
 	[ "$E2E_ALG" = sipalgd ] || return 0
 	sleep 0.5
@@ -52,15 +42,7 @@ if wait_msgs "$E2E_DIR/hold_srv.msg" recv INVITE 4 10; then
 	ph0=$(count_get "$NS_PHONE" hold_ph)
 	srv0=$(count_get "$NS_SERVER" hold_srv)
 fi
-bg_wait "$ph" 20
-rc=$?
-bg_wait "$srv" 5
-rc2=$?
-if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
-	pass hold_resume_call
-else
-	fail hold_resume_call "$(pair_why hold_ph hold_srv "$rc" "$rc2")"
-fi
+pair_check hold_resume_call hold_ph hold_srv "$ph" "$srv" 20
 log=$E2E_DIR/hold_srv.msg
 p1=$(siplog get "$log" recv INVITE sdp:m 1)
 p2=$(siplog get "$log" recv INVITE sdp:m 2)
@@ -128,15 +110,7 @@ if wait_msgs "$E2E_DIR/fork_srv.msg" sent 183 2 5; then
 	echo "$a $b" | tr ' ' '\n' >>"$E2E_DIR/pids"
 	wait "$a" "$b"
 fi
-bg_wait "$ph" 15
-rc=$?
-bg_wait "$srv" 5
-rc2=$?
-if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
-	pass fork_call
-else
-	fail fork_call "$(pair_why fork_ph fork_srv "$rc" "$rc2")"
-fi
+pair_check fork_call fork_ph fork_srv "$ph" "$srv" 15
 expect_eq fork_two_early_dialogs "$(siplog count "$E2E_DIR/fork_ph.msg" recv 183)" 2 "183s the phone got"
 na=$(count_get "$NS_PHONE" fork_a)
 nb=$(count_get "$NS_PHONE" fork_b)

@@ -20,16 +20,6 @@ alg_up || e2e_exit
 # elems MAP: how many elements MAP has now (each says when it expires).
 elems() { nsx "$NS_ROUTER" nft list map ip sipalg "$1" 2>/dev/null | grep -o ' expires ' | wc -l; }
 
-# wait_msgs FILE DIR START N SECS: until FILE logs N such messages.
-wait_msgs() {
-	local i
-	for i in $(seq $(($5 * 10))); do
-		[ "$(siplog count "$1" "$2" "$3" 2>/dev/null || echo 0)" -ge "$4" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # expect_elems NAME DNAT SNAT WHEN: the maps hold DNAT and SNAT elements.
 expect_elems() {
 	local d s
@@ -64,15 +54,7 @@ if wait_msgs "$E2E_DIR/late_ph.msg" recv 180 1 5; then
 else
 	fail after_180_both_halves "the phone got no 180"
 fi
-bg_wait "$ph" 20
-rc=$?
-bg_wait "$srv" 5
-rc2=$?
-if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
-	pass late_answer_call
-else
-	fail late_answer_call "$(pair_why late_ph late_srv "$rc" "$rc2")"
-fi
+pair_check late_answer_call late_ph late_srv "$ph" "$srv" 20
 sleep 0.2
 RTP_AT_PHONE=$(count_get "$NS_PHONE" late_ph)
 RTP_AT_SERVER=$(count_get "$NS_SERVER" late_srv)
@@ -103,15 +85,7 @@ if wait_msgs "$E2E_DIR/early_ph.msg" recv 100 1 5; then
 else
 	fail cancel_early_inbound_only "the phone got no 100 Trying"
 fi
-bg_wait "$ph" 15
-rc=$?
-bg_wait "$srv" 5
-rc2=$?
-if [ "$rc" = 0 ] && [ "$rc2" = 0 ]; then
-	pass cancel_early_flow
-else
-	fail cancel_early_flow "$(pair_why early_ph early_srv "$rc" "$rc2")"
-fi
+pair_check cancel_early_flow early_ph early_srv "$ph" "$srv" 15
 sleep 0.3
 expect_elems cancel_early_leaves_no_element 0 0 "after the CANCEL and 487"
 errs=$(grep -c 'event=fw_error\|event=fw_commit' "$SIPALGD_LOG")

@@ -86,6 +86,31 @@ static inline int check_run(const char *suite, const struct check_case *cases)
 	return bad;
 }
 
+/* One mutation of buf[0, *len) for the random-mutant tests: op 0 replaces
+ * the octet at `at` with c, 1 inserts c there (the caller leaves room for
+ * it), 2 deletes it; at == *len changes nothing but an insert at the end. */
+static inline void check_mutate(char *buf, size_t *len, size_t at, char c, unsigned op)
+{
+	size_t n = *len;
+
+	switch (op) {
+	case 0:
+		if (at < n)
+			buf[at] = c;
+		break;
+	case 1:
+		memmove(buf + at + 1, buf + at, n - at);
+		buf[at] = c;
+		*len = n + 1;
+		break;
+	default:
+		if (at < n) {
+			memmove(buf + at, buf + at + 1, n - at - 1);
+			*len = n - 1;
+		}
+	}
+}
+
 /*
  * Copy len bytes so that they end exactly at a PROT_NONE page: any read past
  * the end faults.  Returns the copy; check_guard_free() releases it.

@@ -558,22 +558,7 @@ static void t_fast_mutants(void)
 			at = (seed >> 8) % (len + 1);
 			seed = seed * 1103515245u + 12345u;
 			c = alpha[(seed >> 8) % (sizeof(alpha) - 1)];
-			switch ((seed >> 24) % 3) {
-			case 0:
-				if (at < len)
-					buf[at] = c;
-				break;
-			case 1:
-				memmove(buf + at + 1, buf + at, len - at);
-				buf[at] = c;
-				len++;
-				break;
-			default:
-				if (at < len) {
-					memmove(buf + at, buf + at + 1, len - at - 1);
-					len--;
-				}
-			}
+			check_mutate(buf, &len, at, c, (seed >> 24) % 3);
 		}
 		if (!(g = check_guard_copy(buf, len, &map, &maplen)))
 			break;

@@ -221,22 +221,7 @@ static void mutate_all(const char *const *seeds, size_t n, int via)
 		for (int k = 0; k < edits; k++) {
 			size_t at = len ? rng() % (len + 1) : 0;
 			char c = alphabet[rng() % (sizeof(alphabet) - 1)];
-			switch (rng() % 3) {
-			case 0:
-				if (at < len)
-					buf[at] = c;
-				break;
-			case 1:
-				memmove(buf + at + 1, buf + at, len - at);
-				buf[at] = c;
-				len++;
-				break;
-			default:
-				if (at < len) {
-					memmove(buf + at, buf + at + 1, len - at - 1);
-					len--;
-				}
-			}
+			check_mutate(buf, &len, at, c, rng() % 3);
 		}
 		if (!walk_same(buf, (uint32_t)len, via) && !check_failed) {
 			check_failed = 1;
