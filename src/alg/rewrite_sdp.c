@@ -214,9 +214,6 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 		edit_addr(&r, s.origin.addr.addr, ALG_FNAME("sdp.o"));
 }
 
-/* A final answer from outside (2xx to INVITE/UPDATE, or ACK): a stream it
- * rejects with port 0 closes the pinholes opened for our offer of it.
- * Early answers (18x) are not final: another fork may accept (B15). */
 static int sdp_wsp(char ch)
 {
 	return ch == ' ' || ch == '\t';
@@ -253,6 +250,9 @@ static int maybe_port_zero(const char *b, struct sip_span body)
 	return 0;
 }
 
+/* A final answer from outside (2xx to INVITE/UPDATE, or ACK): a stream it
+ * rejects with port 0 closes the pinholes opened for our offer of it.
+ * Early answers (18x) are not final: another fork may accept (B15). */
 void sdp_answer_in(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span body;
