@@ -10,13 +10,18 @@
  *       again: a phone's RTP port for a new call; same lengths, so
  *       Content-Length holds); otherwise SIZE zero bytes (172 = 12 RTP
  *       header + 160 G.711 20 ms).
- *       Prints "sent=N secs=S cpu_ns_per_pkt=C" (C: this process's CPU
- *       time per datagram, which includes the softirq work of forwarding
- *       it through veth pairs when that runs in the sender's context).
+ *       Prints "sent=N secs=S cpu_ns_per_pkt=C end_ns=E" (C: this
+ *       process's CPU time per datagram, which includes the softirq work of
+ *       forwarding it through veth pairs when that runs in the sender's
+ *       context; E: CLOCK_REALTIME when the last sendmmsg returned).
  *   udpblast recv PORT SECONDS [IDLE_MS]
  *       Counts datagrams until SECONDS pass or IDLE_MS (default 500) pass
- *       without one after the first.  Prints "received=N bytes=B secs=S pps=P"
- *       where S runs from the first to the last datagram.
+ *       without one after the first.  Prints "received=N bytes=B secs=S pps=P
+ *       last_ns=L" where S runs from the first to the last datagram read and
+ *       L is the kernel's arrival time (SO_TIMESTAMPNS, CLOCK_REALTIME) of
+ *       the last one: L - E is how far the path behind the sender was still
+ *       behind when the sender stopped, whatever this process's own
+ *       scheduling.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +44,14 @@
  * calls before a port comes back. */
 #define PORT_FIRST 16384
 #define PORT_COUNT 24576
+
+static long long realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static double now_s(void)
 {
@@ -145,6 +158,7 @@ static int cmd_send(char **a)
 	struct iovec iov[BATCH];
 	struct payload p = { .nmarks = 0 };
 	unsigned long sent = 0;
+	long long end_ns;
 	int fd, i, n, want;
 
 	if (inet_pton(AF_INET, a[0], &dst.sin_addr) != 1 ||
@@ -162,6 +176,8 @@ static int cmd_send(char **a)
 	}
 	c0 = cpu_s();
 	t0 = now_s();
+	end_ns = realtime_ns();
+
 	while ((t = now_s() - t0) < secs) {
 		want = BATCH;
 		if (rate > 0) {
@@ -176,13 +192,28 @@ static int cmd_send(char **a)
 		for (i = 0; i < want && (p.nmarks || p.nports); i++)
 			payload_number(&p, i, sent + (unsigned long)i);
 		n = sendmmsg(fd, mm, (unsigned)want, 0);
-		if (n > 0)
+		if (n > 0) {
 			sent += (unsigned long)n;
-		else if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED)
+			end_ns = realtime_ns();
+		} else if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED)
 			return perror("sendmmsg"), 1;
 	}
-	printf("sent=%lu secs=%.3f cpu_ns_per_pkt=%.0f\n", sent, now_s() - t0,
-	       sent ? (cpu_s() - c0) * 1e9 / (double)sent : 0.0);
+	printf("sent=%lu secs=%.3f cpu_ns_per_pkt=%.0f end_ns=%lld\n", sent, now_s() - t0,
+	       sent ? (cpu_s() - c0) * 1e9 / (double)sent : 0.0, end_ns);
+	return 0;
+}
+
+/* The kernel's arrival time of a datagram read with SO_TIMESTAMPNS on, or
+ * 0 when it carries none. */
+static long long arrival_ns(struct msghdr *h)
+{
+	struct timespec ts;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		}
 	return 0;
 }
 
@@ -192,14 +223,17 @@ static int cmd_recv(char **a, int n)
 	double secs = atof(a[1]), idle = n > 2 ? atof(a[2]) / 1000 : 0.5;
 	double start = now_s(), first = 0, last = 0;
 	static char bufs[BATCH][2048];
+	static char ctl[BATCH][CMSG_SPACE(sizeof(struct timespec))];
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	unsigned long count = 0, bytes = 0;
-	int fd = udp_socket((uint16_t)atoi(a[0])), i, r;
+	long long last_ns = 0, t;
+	int fd = udp_socket((uint16_t)atoi(a[0])), i, r, one = 1;
 
 	if (fd < 0)
 		return perror("udpblast recv"), 1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	memset(mm, 0, sizeof(mm));
 	for (i = 0; i < BATCH; i++) {
 		iov[i].iov_base = bufs[i];
@@ -210,6 +244,10 @@ static int cmd_recv(char **a, int n)
 	printf("ready\n");
 	fflush(stdout);
 	while (now_s() - start < secs && !(count && now_s() - last > idle)) {
+		for (i = 0; i < BATCH; i++) {
+			mm[i].msg_hdr.msg_control = ctl[i];
+			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
+		}
 		r = recvmmsg(fd, mm, BATCH, MSG_WAITFORONE, NULL);
 		if (r <= 0)
 			continue;
@@ -217,11 +255,15 @@ static int cmd_recv(char **a, int n)
 		if (!count)
 			first = last;
 		count += (unsigned long)r;
-		for (i = 0; i < r; i++)
+		for (i = 0; i < r; i++) {
 			bytes += mm[i].msg_len;
+			t = arrival_ns(&mm[i].msg_hdr);
+			if (t > last_ns)
+				last_ns = t;
+		}
 	}
-	printf("received=%lu bytes=%lu secs=%.3f pps=%.0f\n", count, bytes, last - first,
-	       last > first ? (double)count / (last - first) : 0.0);
+	printf("received=%lu bytes=%lu secs=%.3f pps=%.0f last_ns=%lld\n", count, bytes,
+	       last - first, last > first ? (double)count / (last - first) : 0.0, last_ns);
 	return 0;
 }
 
