@@ -120,6 +120,32 @@ static int is_tcp_proto(const char *base, struct sip_span p)
 	       (base[p.off + 1] == 'C' || base[p.off + 1] == 'c');
 }
 
+/*
+ * Must the session c= stay as sent?  Yes when a description that inherits
+ * it is left alone on purpose: ICE (R8), a port we cannot map (> 65535, a
+ * port count) or TCP media (its a=path goes with it).  Decided before any
+ * description is mapped, since one that inherits a kept session c= is
+ * left alone too, whatever the order of the m= lines: never half-translated.
+ */
+static int sess_c_kept(const struct sdp_run *r)
+{
+	const struct sdp *s = r->s;
+
+	for (unsigned i = 0; i < s->nmedia; i++) {
+		const struct sdp_media *md = &s->media[i];
+		if (md->has_conn)
+			continue;
+		if (s->ice || md->ice)
+			return 1;
+		if (!s->has_conn || md->port_num == 0)
+			continue;
+		if (md->port_num > 65535 || md->count_num != 1 ||
+		    is_tcp_proto(r->c->buf, md->proto))
+			return 1;
+	}
+	return 0;
+}
+
 static void one_media(struct sdp_run *r, unsigned i)
 {
 	struct alg_ctx *c = r->c;
@@ -129,7 +155,6 @@ static void one_media(struct sdp_run *r, unsigned i)
 	struct alg_stream *st;
 
 	if (r->s->ice || md->ice) {
-		r->sess_c_keep |= !md->has_conn;
 		c->skip_reason = "ICE in the media description: left alone (R8)";
 		return;
 	}
@@ -137,13 +162,11 @@ static void one_media(struct sdp_run *r, unsigned i)
 	if (!cn || md->port_num == 0)
 		return; /* no address, or a rejected stream (RFC 3264 §6) */
 	if (md->port_num > 65535 || md->count_num != 1) {
-		r->sess_c_keep |= !md->has_conn; /* left alone: so is the c= it uses */
 		c->skip_reason = "m= port out of range or a port count: stream left alone";
 		return;
 	}
 	if (is_tcp_proto(c->buf, md->proto)) {
 		/* never half-translate: c= used by it and its a=path stay as sent */
-		r->sess_c_keep |= !md->has_conn;
 		c->skip_reason = "TCP media (MSRP, TCP/BFCP): no UDP pinhole, left alone";
 		return;
 	}
@@ -159,6 +182,12 @@ static void one_media(struct sdp_run *r, unsigned i)
 	}
 	if (rc < 0 || !in) /* conn_inside(), the address at hand */
 		return;
+	if (!md->has_conn && r->sess_c_keep) {
+		/* its address is the session c= that an ICE or TCP description
+		 * keeps as sent: a public m= port behind it reaches no one */
+		c->skip_reason = "shares the session c= with a description left alone: left alone";
+		return;
+	}
 	a.port = (uint16_t)md->port_num;
 	rtcp_ep(r, md, &a, &rtcp);
 	st = media_map(c, r->call, i, md->media, &a, &rtcp, md->rtcp_mux);
@@ -203,6 +232,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	}
 	r.publen = c->e->pub_len;
 	r.pub = c->e->pub_text;
+	r.sess_c_keep = sess_c_kept(&r);
 	for (unsigned i = 0; i < s.nmedia; i++)
 		one_media(&r, i);
 	if (s.has_conn && !r.sess_c_keep && conn_inside(&r, &s.conn, &a))

@@ -10,15 +10,20 @@
 #include "alg_harness.h"
 #include "alg_msgs.h"
 
-/* B4b, B4c: a legal low port is mapped; m= 70000 forwarded, left alone. */
+/* B4b, B4c: a legal low port is mapped; m= 70000 forwarded, left alone
+ * with its own c= (one that shared the session c= would keep it private,
+ * and the low port with it: never half-translated, test_alg_catalogue). */
 static void t_b4bc(void)
 {
 	struct alg_engine *e = h_engine();
 	h_out(e, PHONE, REGISTRAR, invite("b4", "192.168.1.10",
-					   "m=audio 1000 RTP/AVP 0\nm=audio 70000 RTP/AVP 0\n"));
+					   "m=audio 1000 RTP/AVP 0\nm=audio 70000 RTP/AVP 0\n"
+					   "c=IN IP4 192.168.1.10\n"));
 	CHECK(H_res.verdict == ALG_FORWARD);
 	CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
 	CHECK(h_line("m=audio 70000 RTP/AVP 0"));
+	CHECK(h_line("c=IN IP4 192.168.1.10"));
 	CHECK(h_clen_ok());
 	alg_free(e);
 }

@@ -1,0 +1,95 @@
+/*
+ * test_alg_catalogue.c - acceptance audit of the engine against the
+ * breakage catalogue (shared/reference/kernel-alg-and-breakage-catalogue.md
+ * part B): cases the rule tests (test_alg_rules.c, test_alg_media.c) did
+ * not yet cover, each found by running the catalogue's inputs through
+ * `sipalg rewrite`.  Each case names the catalogue item and the rule.
+ */
+#include "check.h"
+#include "alg_harness.h"
+#include "alg_msgs.h"
+
+/* B8 / R8 (P10): the ICE description keeps the session c= it uses, so a
+ * non-ICE description that inherits the same session c= cannot be
+ * translated without changing the ICE one; it is left alone too, in either
+ * order, and gets no pinhole (was: m= 40100 behind c= 192.168.1.10). */
+static void t_b8_shared_session_c(void)
+{
+	static const char *media[2] = {
+		"m=audio 30000 RTP/AVP 0\n"
+		"a=ice-ufrag:F7gI\n"
+		"a=ice-pwd:x9cml/YzichV2+XlhiMu8g\n"
+		"a=candidate:1 1 UDP 2130706431 192.168.1.10 30000 typ host\n"
+		"m=video 30002 RTP/AVP 96\n"
+		"a=rtpmap:96 H264/90000\n",
+		"m=video 30002 RTP/AVP 96\n"
+		"a=rtpmap:96 H264/90000\n"
+		"m=audio 30000 RTP/AVP 0\n"
+		"a=ice-ufrag:F7gI\n"
+		"a=ice-pwd:x9cml/YzichV2+XlhiMu8g\n"
+		"a=candidate:1 1 UDP 2130706431 192.168.1.10 30000 typ host\n",
+	};
+	for (int k = 0; k < 2; k++) {
+		struct alg_engine *e = h_engine();
+		h_out(e, PHONE, REGISTRAR, invite(k ? "icev2" : "icev1", "192.168.1.10", media[k]));
+		CHECK(H_res.verdict == ALG_FORWARD);
+		CHECK(h_line("c=IN IP4 192.168.1.10"));
+		CHECK(h_line("m=video 30002 RTP/AVP 96"));
+		CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+		CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
+		CHECK(h_line("Contact: <sip:alice@203.0.113.1:40001>"));
+		CHECK(h_clen_ok());
+		alg_free(e);
+	}
+}
+
+/* B12 (R5): MSRP keeps the session c= its a=path goes with ("never
+ * half-translated"); an audio line that inherits it is left alone as
+ * well, instead of m= 40100 behind a private c=. */
+static void t_b12_msrp_shared_session_c(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      invite("msrpa", "192.168.1.10",
+		     "m=audio 30000 RTP/AVP 0\n"
+		     "m=message 2855 TCP/MSRP *\n"
+		     "a=accept-types:text/plain\n"
+		     "a=path:msrp://192.168.1.10:2855/s111271;tcp\n"));
+	CHECK(h_line("c=IN IP4 192.168.1.10"));
+	CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+	CHECK(h_line("a=path:msrp://192.168.1.10:2855/s111271;tcp"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
+/* B12 (R1): the same audio line with its own c= is still translated next
+ * to MSRP: only what shares the kept session c= is left alone. */
+static void t_b12_msrp_own_c(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      invite("msrpb", "192.168.1.10",
+		     "m=audio 30000 RTP/AVP 0\n"
+		     "c=IN IP4 192.168.1.10\n"
+		     "m=message 2855 TCP/MSRP *\n"
+		     "a=path:msrp://192.168.1.10:2855/s111271;tcp\n"));
+	CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
+	CHECK(h_line("c=IN IP4 192.168.1.10")); /* the session c= MSRP uses */
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
+static const struct check_case cases[] = {
+	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
+	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
+	{ "B12 audio with its own c= next to MSRP still translated (R1)", t_b12_msrp_own_c },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	return check_run("alg_catalogue", cases);
+}
