@@ -20,6 +20,15 @@ void sip_edits_init(struct sip_edits *e, uint32_t msg_len,
 	e->used = 0;
 	e->pool_cap = pool_cap > UINT32_MAX ? UINT32_MAX : (uint32_t)pool_cap;
 	e->msg_len = msg_len;
+	e->next = 0;
+}
+
+/* Where the append path of sip_edits_add() may start after the last edit:
+ * its end, or one past an insertion (a second insertion at one offset is
+ * the sorted path's to refuse; a replacement there goes after it). */
+static inline uint32_t next_of(const struct sip_edit *last)
+{
+	return last->off + last->len + (last->len == 0);
 }
 
 /*
@@ -95,6 +104,7 @@ static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t of
 	put(e->pool, e->used, data, data_len);
 	e->used += (uint32_t)data_len;
 	e->n++;
+	e->next = next_of(&e->v[e->n - 1]);
 	return 0;
 }
 
@@ -105,18 +115,16 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	uint32_t used = e->used;
 	struct sip_edit *x;
 
-	if (len > e->msg_len || off > e->msg_len - len)
-		return SIP_EEDIT;
 	/*
-	 * Edits mostly come in offset order: one that starts after the last
-	 * one ends (or right at its end, unless both are insertions there)
-	 * sorts last and clashes with nothing, which is what the general
-	 * search would find.  (Every recorded edit ends by msg_len: no wrap.)
+	 * Edits mostly come in offset order: one that starts at or after
+	 * e->next sorts last and clashes with nothing, which is what the
+	 * general search would find.  Out of range or out of order goes to
+	 * the general path, which says which.
 	 */
-	if (n > 0) {
-		uint32_t plen = e->v[n - 1].len, last = e->v[n - 1].off + plen;
-		if (last > off || (last == off && (plen | len) == 0))
-			return add_sorted(e, off, len, data, data_len);
+	if (off < e->next || (uint64_t)off + len > e->msg_len) {
+		if ((uint64_t)off + len > e->msg_len)
+			return SIP_EEDIT;
+		return add_sorted(e, off, len, data, data_len);
 	}
 	if (n >= e->cap || data_len > e->pool_cap - used)
 		return SIP_ENOSPACE;
@@ -127,36 +135,43 @@ int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
 	x->data_len = (uint32_t)data_len;
 	e->used = used + (uint32_t)data_len;
 	e->n = n + 1;
+	e->next = off + len + (len == 0);
 	put(e->pool, used, data, data_len);
 	return 0;
 }
 
 /*
- * The change in body length (*delta) and in the whole message (*total).
- * Edits must lie wholly in the header section or wholly in the body: one
- * that crosses the empty line or the end of the body is SIP_EEDIT.  An
- * insertion at the very start or end of the body belongs to the body.
+ * The change in body length (*delta).  Edits must lie wholly in the header
+ * section or wholly in the body: one that crosses the empty line or the
+ * end of the body is SIP_EEDIT.  An insertion at the very start or end of
+ * the body belongs to the body.  The list is sorted and without overlaps
+ * (sip_edits_add), so the walk goes back from the last edit and stops at
+ * the first one that ends by the body's start: every edit before it ends
+ * by its start too.  *head is the index past that edit (0 if none).
  */
 static int body_delta(const struct sip_msg *m, const struct sip_edits *e, int64_t *delta,
-		      int64_t *total)
+		      unsigned *head)
 {
 	uint64_t bs = m->body_off, be = (uint64_t)m->body_off + m->body_len;
-	int64_t d = 0, all = 0;
+	const struct sip_edit *x = e->v + e->n;
+	int64_t d = 0;
 
 	/* In the body: [s, t) inside [bs, be], which takes an insertion at
 	 * either end.  Else wholly before it (t <= bs) or after it (s >= be):
 	 * an insertion at bs or be was taken above.  Else it crosses. */
-	for (const struct sip_edit *x = e->v, *end = e->v + e->n; x < end; x++) {
-		uint64_t s = x->off, t = s + x->len;
-		int64_t change = (int64_t)x->data_len - x->len;
-		all += change;
-		if (s >= bs && t <= be)
-			d += change;
-		else if (t > bs && s < be)
+	while (x > e->v) {
+		uint64_t s = (--x)->off, t = s + x->len;
+		if (s >= bs && t <= be) {
+			d += (int64_t)x->data_len - x->len;
+		} else if (t <= bs) {
+			x++;
+			break;
+		} else if (s < be) {
 			return SIP_EEDIT;
+		}
 	}
 	*delta = d;
-	*total = all;
+	*head = (unsigned)(x - e->v);
 	return 0;
 }
 
@@ -198,8 +213,8 @@ static uint32_t put_decimal(char *d, uint64_t v)
  * as written.  An edit of its own that touches a value is SIP_EEDIT: the
  * library owns that field.  Returns how many edits, or < 0.
  */
-static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_t newlen,
-		      struct sip_edit *ce, char *digits)
+static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, unsigned head,
+		      int64_t newlen, struct sip_edit *ce, char *digits)
 {
 	uint32_t nd = 0;
 	int nc = 0;
@@ -212,8 +227,10 @@ static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_
 		struct sip_span v = m->hdrs[k].value;
 		if (m->hdrs[k].id != SIP_HDR_CONTENT_LENGTH)
 			continue;
-		/* sorted by offset: past the digits, nothing later touches them */
-		for (unsigned i = 0; i < e->n && e->v[i].off <= sip_span_end(v); i++)
+		/* only the first head edits lie in the header section; sorted,
+		 * without overlaps: their ends grow too, and one that ends
+		 * before the digits begin is the last that could touch them */
+		for (unsigned i = head; i-- > 0 && (uint64_t)e->v[i].off + e->v[i].len >= v.off;)
 			if (touches(&e->v[i], v))
 				return SIP_EEDIT;
 		if (nc == EDIT_MAX_CLEN)
@@ -224,29 +241,42 @@ static int clen_edits(const struct sip_msg *m, const struct sip_edits *e, int64_
 	return nc;
 }
 
+/* The exact output length: the message, every edit, the Content-Length
+ * edits. */
+static int64_t out_len(const struct sip_msg *m, const struct sip_edits *e,
+		       const struct sip_edit *ce, unsigned nc)
+{
+	int64_t total = m->len;
+
+	for (unsigned k = 0; k < e->n; k++)
+		total += (int64_t)e->v[k].data_len - e->v[k].len;
+	for (unsigned k = 0; k < nc; k++)
+		total += (int64_t)ce[k].data_len - ce[k].len;
+	return total;
+}
+
 int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, size_t cap)
 {
 	struct sip_edit ce[EDIT_MAX_CLEN];
 	char digits[24];
-	int64_t delta, total;
+	int64_t delta;
 	uint32_t pos = 0;
 	size_t o = 0;
-	unsigned i = 0, j = 0, nc;
+	unsigned i = 0, j = 0, nc, head;
 	int rc;
 
 	if (e->msg_len != m->len)
 		return SIP_EEDIT;
-	rc = body_delta(m, e, &delta, &total);
+	rc = body_delta(m, e, &delta, &head);
 	if (rc < 0)
 		return rc;
-	rc = clen_edits(m, e, (int64_t)m->body_len + delta, ce, digits);
+	rc = clen_edits(m, e, head, (int64_t)m->body_len + delta, ce, digits);
 	if (rc < 0)
 		return rc;
 	nc = (unsigned)rc;
-	total += m->len;
-	for (unsigned k = 0; k < nc; k++)
-		total += (int64_t)ce[k].data_len - ce[k].len;
-	if (total > (int64_t)cap)
+	/* The output is at most the message, all the pool holds and the new
+	 * digits (<= 20 a header): when that fits, so does the exact length. */
+	if ((uint64_t)m->len + e->used + 20 * nc > cap && out_len(m, e, ce, nc) > (int64_t)cap)
 		return SIP_ENOSPACE;
 	/* No Content-Length edit (none, or the length did not change): the
 	 * caller's edits alone.  Locals, because the compiler must assume

@@ -40,6 +40,7 @@ struct sip_edits {
 	char *pool;
 	uint32_t used, pool_cap;
 	uint32_t msg_len;
+	uint32_t next;            /* an edit from here on appends (edit.c) */
 };
 
 void sip_edits_init(struct sip_edits *e, uint32_t msg_len,
