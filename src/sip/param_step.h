@@ -220,20 +220,41 @@ static inline uint32_t quick_ipv4_end(const char *b, uint32_t i, uint32_t e)
  */
 static inline uint32_t quick_port(const char *b, uint32_t p, uint32_t e, unsigned *val)
 {
-	uint32_t lim = e - p > 6 ? p + 6 : e, q = p, x;
+	uint32_t lim = e - p > 6 ? p + 6 : e, q = p;
 	unsigned v = 0, d;
 
-	/* Four digits first, tested as one word: every octet is 0x30-0x3f,
-	 * and adding 6 to each leaves it below 0x40 (no octet carries into
-	 * the next, so the byte order does not matter). */
-	if (lim - p >= 5) {
-		memcpy(&x, b + p, 4);
-		if ((x & 0xf0f0f0f0u) == 0x30303030u &&
-		    ((x + 0x06060606u) & 0xf0f0f0f0u) == 0x30303030u) {
-			v = (unsigned)(b[p] - '0') * 1000 + (unsigned)(b[p + 1] - '0') * 100 +
-			    (unsigned)(b[p + 2] - '0') * 10 + (unsigned)(b[p + 3] - '0');
-			q = p + 4;
-		}
+	/*
+	 * Eight octets at hand (the common case: a port is followed by
+	 * ';', '>' or a line end): the digit run's length from one word,
+	 * octet k at bits 8k.  x = octet ^ '0' is a digit's value iff x <= 9:
+	 * (x & 0x7f) + 0x76 reaches bit 7 iff it is >= 10, and bit 7 of x
+	 * itself is no digit either.  The digits are then moved to the top
+	 * of the word, '0's below them (leading zeros), and combined in
+	 * pairs, quads and the eight by three multiplies (the first octet is
+	 * the most significant digit).
+	 */
+	if (e - p >= 8) {
+		const uint64_t ones = 0x0101010101010101ull;
+		uint64_t w, x, nd;
+		uint32_t n;
+
+		memcpy(&w, b + p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		x = w ^ (0x30 * ones);
+		nd = (((x & (0x7f * ones)) + 0x76 * ones) | x) & (0x80 * ones);
+		n = nd ? (uint32_t)__builtin_ctzll(nd) >> 3 : 8;
+		if (n - 1 > 4)
+			return 0;
+		x = (x << (8 * (8 - n))); /* the digits' values at the top, zeros below */
+		x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
+		x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
+		x = (x * 10000 + (x >> 32)) & 0xffffffffull;
+		if (x > 65535)
+			return 0;
+		*val = (unsigned)x;
+		return n;
 	}
 	while (q < lim && (d = (unsigned)(unsigned char)b[q] - '0') <= 9) {
 		v = v * 10 + d;

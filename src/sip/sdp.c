@@ -23,6 +23,9 @@
 #include "sdp_ref.h"
 #include "sdp_scan.h"
 
+#include <stdatomic.h>
+#include <threads.h>
+
 /* A filter on an attribute name's first four octets, each | 0x20 (so A-Z
  * fold to a-z, and the '-' of a row stays): attr_prefixes has the bit of
  * every row's (SDP_ATTRS); a name without its bit matches no row.  The hash
@@ -36,6 +39,34 @@
 #define ATTR_PFX(n, c, f, a) (1ull << ATTR_PFX_HASH(ATTR_W4(n) | 0x20202020u)) |
 static const uint64_t attr_prefixes = SDP_ATTRS(ATTR_PFX) 0;
 #undef ATTR_PFX
+
+/*
+ * The row of an attribute name by one lookup: its first eight octets,
+ * lower case and zero past the name (as a row's zero-padded name loads),
+ * hashed to six bits.  attr_slot[] holds 1 + the index in sdp_attr_table
+ * of the first row of that hash, attr_next[] the next (0: none); the
+ * multiplier gives each of today's rows a slot of its own, so a chain is
+ * one row long.  Built on first use, as the header index is
+ * (hdr_table.c); the row found is confirmed in full.
+ */
+#define ATTR_SLOT(w8) ((unsigned)((uint64_t)(w8) * 0xff51afd7ed558ccdull >> 58))
+#define ATTR_ONE(n, c, f, a) +1
+enum { ATTR_ROWS = 0 SDP_ATTRS(ATTR_ONE) };
+#undef ATTR_ONE
+static uint8_t attr_slot[64], attr_next[ATTR_ROWS + 1];
+static atomic_int attr_ready;
+static once_flag attr_once = ONCE_FLAG_INIT;
+
+static void attr_fill(void)
+{
+	/* backwards, so that each chain lists its rows in table order */
+	for (unsigned i = ATTR_ROWS; i-- > 0;) {
+		uint8_t *slot = &attr_slot[ATTR_SLOT(scan_load64(sdp_attr_table[i].name))];
+		attr_next[i + 1] = *slot;
+		*slot = (uint8_t)(i + 1);
+	}
+	atomic_store_explicit(&attr_ready, 1, memory_order_release);
+}
 
 /* The n octets at p (7 <= n <= 15) are exactly an IPv4address, given the
  * masks of their digits and dots: nothing else, and lx_ipv4_dots(). */
@@ -215,17 +246,18 @@ ref:
 }
 
 /*
- * a=<name>[:<value>] whose first letter starts a row: the name runs to the
+ * a=<name>[:<value>] that passed the prefix filter: the name runs to the
  * first ':' or the end; no row is longer than nine octets, so ten octets
- * settle its length.  Then the reference's length+letter filter, and one
- * word compare per row.  0, or the row handler's result.
+ * settle its length.  Then its row by attr_slot[], confirmed by length
+ * and octets.  0, or the row handler's result.
  */
 FAST_COLD int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 {
 	const char *a = x->p.b + pos + 2;
 	uint32_t n = len - 2, nl;
+	const struct sdp_attr_row *r;
 	uint64_t w, lw;
-	char c9;
+	unsigned k;
 
 	if (pos + 2 + 8 > x->end)
 		return sdp_ref_line(&x->p, sip_span_make(pos, len));
@@ -238,20 +270,19 @@ FAST_COLD int fast_attr(struct fast *x, uint32_t pos, uint32_t len)
 	}
 	if (nl > n)
 		nl = n;
-	if (!(sdp_attr_keys & (1ull << SDP_ATTR_KEY(nl, (unsigned char)a[0] | 0x20u))))
-		return 0;
 	lw = scan_lower8(w);
 	if (nl < 8)
 		lw &= (1ull << (8 * nl)) - 1;
-	c9 = nl < 9 ? 0 : a[8];
-	if (c9 >= 'A' && c9 <= 'Z')
-		c9 += 'a' - 'A';
-	for (const struct sdp_attr_row *r = sdp_attr_table; r->fn; r++) {
-		if (r->len == nl && scan_load64(r->name) == lw && (nl < 9 || c9 == r->name[8])) {
-			struct sip_span val = nl < n ? sip_span_make(pos + 2 + nl + 1, n - nl - 1)
-						     : sip_span_make(pos + len, 0);
-			return r->fn(&x->p, sip_span_make(pos, len), val, r->arg);
-		}
+	if (!atomic_load_explicit(&attr_ready, memory_order_acquire))
+		call_once(&attr_once, attr_fill);
+	for (k = attr_slot[ATTR_SLOT(lw)]; k; k = attr_next[k]) {
+		r = &sdp_attr_table[k - 1];
+		if (r->len == nl && scan_load64(r->name) == lw &&
+		    (nl < 9 || (unsigned char)(a[8] | 0x20) == (unsigned char)r->name[8]))
+			return r->fn(&x->p, sip_span_make(pos, len),
+				     nl < n ? sip_span_make(pos + 2 + nl + 1, n - nl - 1)
+					    : sip_span_make(pos + len, 0),
+				     r->arg);
 	}
 	return 0;
 }

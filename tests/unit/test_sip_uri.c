@@ -387,6 +387,47 @@ static void t_quick_ipv4(void)
 	}
 }
 
+/* quick_port() (param_step.h; one word when eight octets are at hand)
+ * against its definition: 1-5 digits worth at most 65535, the run's
+ * length with the value, 0 for anything else.  Random runs of digits and
+ * a few others, from every offset of a buffer ending at a guard page. */
+static void t_quick_port(void)
+{
+	static const char alpha[] = "0123456789012345678965535;>:/ \x80";
+	uint32_t seed = 11;
+	char buf[24];
+
+	for (int round = 0; round < 20000 && !check_failed; round++) {
+		uint32_t len, run = 0, want;
+		unsigned long v = 0;
+		unsigned got_v = 0;
+		size_t maplen;
+		void *map;
+		char *g;
+
+		seed = seed * 1103515245u + 12345u;
+		len = 1 + (seed >> 8) % 12;
+		for (uint32_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alpha[(seed >> 8) % (sizeof(alpha) - 1)];
+		}
+		if (!(g = check_guard_copy(buf, len, &map, &maplen)))
+			break;
+		for (uint32_t p = 0; p < len && !check_failed; p++) {
+			for (run = 0, v = 0; p + run < len && g[p + run] >= '0' && g[p + run] <= '9'; run++)
+				v = v * 10 + (unsigned long)(g[p + run] - '0');
+			want = run >= 1 && run <= 5 && v <= 65535 ? run : 0;
+			uint32_t got = quick_port(g, p, len, &got_v);
+			if ((got != want || (want && got_v != v)) && !check_failed) {
+				check_failed = 1;
+				snprintf(check_why, sizeof(check_why), "'%.*s' at %u: %u (%u), expected %u (%lu)",
+					 (int)len, g, p, got, got_v, want, v);
+			}
+		}
+		check_guard_free(map, maplen);
+	}
+}
+
 /* RFC 3261 §25.1 token, spelled out here independently of lex.c. */
 static int is_token_octet(char c)
 {
@@ -457,6 +498,7 @@ static const struct check_case cases[] = {
 	{ "param_next", t_param_next },
 	{ "quick_edges", t_quick_edges },
 	{ "quick_ipv4", t_quick_ipv4 },
+	{ "quick_port", t_quick_port },
 	{ "param_step", t_param_step },
 	{ NULL, NULL },
 };
