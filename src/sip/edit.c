@@ -60,8 +60,7 @@ static inline int before(const struct sip_edit *x, uint32_t off, uint32_t len)
 /*
  * Copy n bytes to out + o; returns the new output position.  Most pieces
  * are short (an address, a port, the few bytes between two edits on one
- * line): up to 32 bytes go as two overlapping fixed-size moves, which the
- * compiler inlines, instead of a call into the C library.  Used for the
+ * line): up to 32 bytes go by sip_edits_copy() (edit.h).  Used for the
  * pool too.
  */
 static inline size_t put(char *out, size_t o, const char *src, size_t n)
@@ -69,18 +68,21 @@ static inline size_t put(char *out, size_t o, const char *src, size_t n)
 	char *d = out + o;
 
 	if (n > 32) {
-		memcpy(d, src, n);
-	} else if (n > 16) {
-		memcpy(d, src, 16);
-		memcpy(d + n - 16, src + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, src, 8);
-		memcpy(d + n - 8, src + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, src, 4);
-		memcpy(d + n - 4, src + n - 4, 4);
-	} else if (n) {
-		memcpy(d, src, n);
+		/* up to 128 octets (the gaps between edits on the lines of
+		 * one header or SDP section) in 32-octet steps, the last one
+		 * ending at the end; longer by the C library */
+		if (n > 128) {
+			memcpy(d, src, n);
+		} else {
+			for (size_t k = 0; k + 32 < n; k += 32) {
+				memcpy(d + k, src + k, 16);
+				memcpy(d + k + 16, src + k + 16, 16);
+			}
+			memcpy(d + n - 32, src + n - 32, 16);
+			memcpy(d + n - 16, src + n - 16, 16);
+		}
+	} else {
+		sip_edits_copy(d, src, n);
 	}
 	return o + n;
 }
@@ -108,35 +110,27 @@ static __attribute__((noinline)) int add_sorted(struct sip_edits *e, uint32_t of
 	return 0;
 }
 
-int sip_edits_add(struct sip_edits *e, uint32_t off, uint32_t len,
-		  const char *data, size_t data_len)
+/* The general path of sip_edits_add() (edit.h): out of range, out of
+ * order, or data the inline path does not copy (none, or over 32
+ * octets). */
+int sip_edits_add_slow(struct sip_edits *e, uint32_t off, uint32_t len,
+		       const char *data, size_t data_len)
 {
-	unsigned n = e->n;
 	uint32_t used = e->used;
 	struct sip_edit *x;
 
-	/*
-	 * Edits mostly come in offset order: one that starts at or after
-	 * e->next sorts last and clashes with nothing, which is what the
-	 * general search would find.  Out of range or out of order goes to
-	 * the general path, which says which.
-	 */
-	if (off < e->next || (uint64_t)off + len > e->msg_len) {
-		if ((uint64_t)off + len > e->msg_len)
-			return SIP_EEDIT;
+	if ((uint64_t)off + len > e->msg_len)
+		return SIP_EEDIT;
+	if (off < e->next)
 		return add_sorted(e, off, len, data, data_len);
-	}
-	if (n >= e->cap || data_len > e->pool_cap - used)
+	if (e->n >= e->cap || data_len > e->pool_cap - used)
 		return SIP_ENOSPACE;
-	x = e->v + n;
-	x->off = off;
-	x->len = len;
-	x->data_off = used;
-	x->data_len = (uint32_t)data_len;
-	e->used = used + (uint32_t)data_len;
-	e->n = n + 1;
-	e->next = off + len + (len == 0);
+	x = e->v + e->n;
+	*x = (struct sip_edit){ off, len, used, (uint32_t)data_len };
 	put(e->pool, used, data, data_len);
+	e->used = used + (uint32_t)data_len;
+	e->n++;
+	e->next = off + len + (len == 0);
 	return 0;
 }
 
