@@ -76,6 +76,11 @@ static inline uint32_t quick_run(const char *b, uint32_t i, uint32_t e, unsigned
 	return k - i + lx_span_cls(b, k, e, cls);
 }
 
+/* sip_uri_parse() (uri.h) by the grammar alone, without the one-pass
+ * path for the common shape that sip_uri_parse() tries first: the same
+ * contract and results (tests compare the two). */
+int sip_uri_parse_ref(struct sip_uri *u, const char *base, struct sip_span s);
+
 /* param_step_x() in list mode: the parameters are not the quick shape. */
 #define PARAM_STEP_SLOW (-1000)
 

@@ -337,6 +337,36 @@ static int params_plain(const char *b, uint32_t i, uint32_t e)
 }
 
 /*
+ * The first '@' in [i, e) when it is among the sixteen octets at i and
+ * every octet before it is alphanumeric, '-' or '.' (user-unreserved
+ * octets, the user part of most URIs): one load finds both.  e when there
+ * is no '@' at all in [i, e) and the sixteen octets reach e.  0 when the
+ * caller must look (a longer user part, other octets, fewer than sixteen
+ * octets from i).  The octet at i is not an '@' when it answers (the
+ * user part is not empty).
+ */
+static inline uint32_t quick_user_end(const char *b, uint32_t i, uint32_t e)
+{
+#ifdef __SSE2__
+	if (e - i >= 16) {
+		const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned at = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+		unsigned k;
+
+		if (at == 0)
+			return e - i == 16 ? e : 0;
+		k = (unsigned)__builtin_ctz(at);
+		if (k == 0 || (~quick_alnum_mask(b + i) & ((1u << k) - 1)) != 0)
+			return 0;
+		return i + k;
+	}
+#else
+	(void)b, (void)i, (void)e;
+#endif
+	return 0;
+}
+
+/*
  * The common SIP URI, "sip:user@host:port;params", in one forward pass:
  * a lower-case "sip:", a user of plain user-unreserved octets, an
  * unbracketed host, at most five port digits, plain params, no password
@@ -353,10 +383,13 @@ static int uri_quick(struct sip_uri *u, const char *b, uint32_t i, uint32_t e)
 	u->scheme = sip_span_make(i, 3);
 	u->scheme_id = SIP_URI_SIP;
 	i += 4;
-	at = find(b, i, e, '@');
-	if (at < e) {
-		if (at == i || run_end(b, i, at, LX_USER) != at)
+	at = quick_user_end(b, i, e);
+	if (at == 0) {
+		at = find(b, i, e, '@');
+		if (at < e && (at == i || run_end(b, i, at, LX_USER) != at))
 			return 1;
+	}
+	if (at < e) {
 		u->user = sip_span_make(i, at - i);
 		i = at + 1;
 	}
@@ -405,11 +438,16 @@ static void uri_reset(struct sip_uri *u, struct sip_span s)
 
 int sip_uri_parse(struct sip_uri *u, const char *base, struct sip_span s)
 {
+	uri_reset(u, s);
+	if (uri_quick(u, base, s.off, s.off + s.len) == 0)
+		return 0;
+	return sip_uri_parse_ref(u, base, s);
+}
+
+int sip_uri_parse_ref(struct sip_uri *u, const char *base, struct sip_span s)
+{
 	uint32_t i = s.off, e = s.off + s.len, n;
 
-	uri_reset(u, s);
-	if (uri_quick(u, base, i, e) == 0)
-		return 0;
 	uri_reset(u, s);
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	for (n = 0; i + n < e; n++) {
