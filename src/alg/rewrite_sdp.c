@@ -209,6 +209,19 @@ int alg_body_sdp(struct alg_ctx *c, struct sip_span *sdp)
 	return c->sdp_rc;
 }
 
+/* Does a multipart body hold more than one SDP part?  Only the first is
+ * translated (the re-check knows one), and a private alternative next to
+ * a public one is a half translation: the receiver may pick either
+ * (RFC 2046 §5.1.4).  A body that is the SDP itself costs nothing. */
+static int several_sdps(const struct alg_ctx *c, struct sip_span sdp)
+{
+	struct sip_span v[2];
+
+	if (sdp.off == c->m.body_off && sdp.len == c->m.body_len)
+		return 0;
+	return sip_body_sdps(&c->m, v, 2) != 1;
+}
+
 void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_span body;
@@ -224,6 +237,10 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	}
 	if (!call) {
 		c->skip_reason = "SDP outside a call: left alone (no pinhole to open)";
+		return;
+	}
+	if (several_sdps(c, body)) {
+		c->skip_reason = "several SDP parts (multipart/alternative): left alone";
 		return;
 	}
 	if (sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0) {

@@ -82,10 +82,54 @@ static void t_b12_msrp_own_c(void)
 	alg_free(e);
 }
 
+/* B24 / R5: multipart/alternative with two SDP parts.  Translating only
+ * the first left the other alternative private (RFC 2046 §5.1.4: the
+ * receiver may well pick the last): the body is left alone instead, with
+ * a reason, and no pinhole is opened; the headers are still rewritten. */
+static void t_b24_two_sdp_alternatives(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      "INVITE sip:bob@203.0.113.20 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKalt\n"
+	      "From: <sip:alice@example.com>;tag=1\n"
+	      "To: <sip:bob@example.com>\n"
+	      "Call-ID: alt1\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:alice@192.168.1.10:5062>\n"
+	      "Content-Type: multipart/alternative;boundary=alt\n"
+	      "Content-Length: {CLEN}\n"
+	      "\n"
+	      "--alt\n"
+	      "Content-Type: application/sdp\n"
+	      "\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+	      "m=audio 30002 RTP/AVP 0\n"
+	      "\n"
+	      "--alt\n"
+	      "Content-Type: application/sdp\n"
+	      "\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+	      "m=audio 30000 RTP/AVP 0\n"
+	      "\n"
+	      "--alt--\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("Contact: <sip:alice@203.0.113.1:40001>"));
+	CHECK(!h_has("203.0.113.1\r\ns=")); /* no o= rewritten */
+	CHECK(!h_has("c=IN IP4 203.0.113.1"));
+	CHECK(h_line("m=audio 30002 RTP/AVP 0"));
+	CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
+	CHECK(H_res.reason != NULL);
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
 	{ "B12 audio with its own c= next to MSRP still translated (R1)", t_b12_msrp_own_c },
+	{ "B24 two SDP alternatives (multipart/alternative) left alone, not half-translated (R5)", t_b24_two_sdp_alternatives },
 	{ NULL, NULL },
 };
 
