@@ -567,6 +567,45 @@ static void t_fast_mutants(void)
 	}
 }
 
+/* An o= and a c= with the same literal (the fast path takes the second
+ * as it took the first, fast_in_ip4), the c= line last with no line end,
+ * so the body ends at a guard page right after the literal; literals of
+ * 7 to 15 octets, and the second with an octet changed.  Every level
+ * against the reference (parse_at). */
+static void t_fast_same_addr(void)
+{
+	static const char *const addrs[] = {
+		"1.2.3.4", "10.2.3.4", "10.20.3.4", "10.20.30.4", "10.20.30.40",
+		"100.20.30.40", "100.200.30.40", "100.200.255.40", "100.200.255.255",
+	};
+	char buf[128];
+	struct sdp_res r;
+
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]) && !check_failed; i++) {
+		for (int bad = 0; bad < 3; bad++) {
+			size_t maplen, al = strlen(addrs[i]);
+			int n = snprintf(buf, sizeof(buf), "v=0\r\no=- 1 1 IN IP4 %s\r\nc=IN IP4 %s",
+					 addrs[i], addrs[i]);
+			void *map;
+			char *g;
+
+			if (bad == 1)
+				buf[n - 1] = '9' + 1; /* ':' in the last octet */
+			if (bad == 2)
+				buf[n - al] = '3'; /* another literal: 3.x, 30.x, or 300.x (bad) */
+			if (!(g = check_guard_copy(buf, (size_t)n, &map, &maplen)))
+				break;
+			parse_at(&r, g, (size_t)n, 0, SDP_MAX_MEDIA);
+			if (bad == 0) {
+				CHECK_EQ_INT(r.rc, 0);
+				CHECK_EQ_INT(r.s.conn.family, 4);
+				CHECK_EQ_INT(r.s.conn.addr.len, (int)al);
+			}
+			check_guard_free(map, maplen);
+		}
+	}
+}
+
 static void t_fast_nul_eol(void)
 {
 	static const char a[] = "v=0\r\ns=a\0\nt=0 0\r\n", c[] = "v=0\r\ns=a\0\r\nt=0 0\r\n";
@@ -593,6 +632,7 @@ static const struct check_case cases[] = {
 	{ "fast_boundaries", t_fast_boundaries },
 	{ "fast_shapes", t_fast_shapes },
 	{ "fast_nul_eol", t_fast_nul_eol },
+	{ "fast_same_addr", t_fast_same_addr },
 	{ "fast_mutants", t_fast_mutants },
 	{ 0 },
 };
