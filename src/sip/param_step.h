@@ -23,8 +23,9 @@
  * octets per step with SSE2: letters (by range, after folding case),
  * digits, '-' and '.' (the range '-' to '9' without '/'; branch values
  * are full of '-') are found with a few compares, and only the other
- * octets, few in header values, are looked up in the class table.  Octets
- * above 0x7f are negative as signed bytes and fall outside both ranges.
+ * octets, few in header values, are looked up in the class table.  The
+ * ranges are unsigned (octets above 0x7f fall outside both; 0xc1-0xda
+ * fold to 0xe1-0xfa, no letter).
  * Loads stay inside [0, e) of the caller's buffer, as lx_find4()'s do: the
  * last piece is one load that ends at e, its octets before k ignored.
  */
@@ -32,11 +33,11 @@
 static inline unsigned quick_alnum_mask(const char *p)
 {
 	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	const __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i al = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8(0x60)),
-				   _mm_cmplt_epi8(lc, _mm_set1_epi8(0x7b)));
-	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('-' - 1)),
-				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x3a)));
+	/* unsigned ranges by subtract and min: x <= k iff min(x, k) == x */
+	const __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('-'));
+	__m128i al = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+	__m128i dg = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8('9' - '-')), d);
 
 	dg = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), dg);
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
@@ -55,7 +56,10 @@ static inline uint32_t quick_other(const char *b, uint32_t base, unsigned other,
 }
 #endif
 
-static inline uint32_t quick_run(const char *b, uint32_t i, uint32_t e, unsigned cls)
+/* Out of line: inlined, it pulls param_step_x() out of its callers' loops
+ * (the compiler's budget), which costs more than the call. */
+static __attribute__((noinline, unused)) uint32_t quick_run(const char *b, uint32_t i, uint32_t e,
+							   unsigned cls)
 {
 	uint32_t k = i;
 
