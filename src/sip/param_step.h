@@ -229,7 +229,7 @@ static inline uint32_t quick_ipv4_end(const char *b, uint32_t i, uint32_t e)
  */
 static inline uint32_t quick_port(const char *b, uint32_t p, uint32_t e, unsigned *val)
 {
-	uint32_t lim = e - p > 6 ? p + 6 : e, q = p;
+	uint32_t lim, q = p;
 	unsigned v = 0, d;
 
 	/*
@@ -265,6 +265,7 @@ static inline uint32_t quick_port(const char *b, uint32_t p, uint32_t e, unsigne
 		*val = (unsigned)x;
 		return n;
 	}
+	lim = e - p > 6 ? p + 6 : e;
 	while (q < lim && (d = (unsigned)(unsigned char)b[q] - '0') <= 9) {
 		v = v * 10 + d;
 		q++;

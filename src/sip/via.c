@@ -79,7 +79,7 @@ static int is_token(const char *b, struct sip_span s)
 
 /* LX_NAME_IS(b, n, "branch") as two loads: every octet of the name is a
  * letter, and a letter matches in either case with bit 0x20 forced on. */
-static int is_branch(const char *b, struct sip_span n)
+static inline __attribute__((always_inline)) int is_branch(const char *b, struct sip_span n)
 {
 	uint32_t w;
 	uint16_t h;
