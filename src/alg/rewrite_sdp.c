@@ -90,10 +90,15 @@ static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const stru
 		       unsigned i)
 {
 	struct alg_addr a;
+	uint16_t port = st->pub_rtcp;
 
-	if (!md->has_rtcp || !st->pub_rtcp || !sip_span_present(md->rtcp_port))
+	/* rtcp-mux has no RTCP mapping; an a=rtcp beside it that names the
+	 * RTP port (RFC 5761 §5.1.3) follows the RTP port's */
+	if (!port && st->mux && md->rtcp_port_num == st->inside_rtp.port)
+		port = st->pub_rtp;
+	if (!md->has_rtcp || !port || !sip_span_present(md->rtcp_port))
 		return;
-	edit_port(r, md->rtcp_port, st->pub_rtcp, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.port"),
+	edit_port(r, md->rtcp_port, port, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.port"),
 		  "R1 a=rtcp port (RFC 3605)");
 	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a))
 		edit_addr(r, md->rtcp_addr.addr, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.addr"));

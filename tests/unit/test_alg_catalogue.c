@@ -125,11 +125,34 @@ static void t_b24_two_sdp_alternatives(void)
 	alg_free(e);
 }
 
+/* B13 (R1, RFC 5761 §5.1.3): an rtcp-mux offer that also names the RTP
+ * port in a=rtcp (so that an answerer without mux sends RTCP there too)
+ * gets a=rtcp rewritten with m=: it kept 30000 next to m= 40100, a port
+ * nothing maps.  Still one pinhole. */
+static void t_b13_mux_rtcp_same_port(void)
+{
+	static const char *media[2] = {
+		"m=audio 30000 RTP/AVP 0\na=rtcp:30000\na=rtcp-mux\n",
+		"m=audio 30000 RTP/AVP 0\na=rtcp-mux\na=rtcp:30000 IN IP4 192.168.1.10\n",
+	};
+	for (int k = 0; k < 2; k++) {
+		struct alg_engine *e = h_engine();
+		h_out(e, PHONE, REGISTRAR, invite(k ? "mux2" : "mux1", "192.168.1.10", media[k]));
+		CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+		CHECK(h_line(k ? "a=rtcp:40100 IN IP4 203.0.113.1" : "a=rtcp:40100"));
+		CHECK(h_line("a=rtcp-mux"));
+		CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 1);
+		CHECK(h_clen_ok());
+		alg_free(e);
+	}
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
 	{ "B12 audio with its own c= next to MSRP still translated (R1)", t_b12_msrp_own_c },
 	{ "B24 two SDP alternatives (multipart/alternative) left alone, not half-translated (R5)", t_b24_two_sdp_alternatives },
+	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ NULL, NULL },
 };
 
