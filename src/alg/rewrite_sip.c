@@ -141,13 +141,19 @@ void rw_via_out(struct alg_ctx *c)
  */
 static int uri_is_inside_ep(struct alg_ctx *c, const struct sip_uri *u, struct alg_addr *ep)
 {
+	struct sip_span tr;
+
 	if (u->scheme_id != SIP_URI_SIP)
 		return 0; /* sips: is TLS's business, never touched (B22c) */
-	if (ep_of(c, ep, u->host, u->port_num, u->scheme_id == SIP_URI_SIPS) < 0)
+	if (ep_of(c, ep, u->host, u->port_num, 0) < 0)
 		return 0;
-	if (alg_addr_eq(ep, &c->pkt->src))
-		return 1;
-	return c->via_ep.family && alg_addr_eq(ep, &c->via_ep);
+	if (!alg_addr_eq(ep, &c->pkt->src) && (!c->via_ep.family || !alg_addr_eq(ep, &c->via_ep)))
+		return 0;
+	/* ;transport=tls names the UA's TLS listener (5061 when no port,
+	 * RFC 3263 §4.2): TLS is never touched, like sips: (B22) */
+	return !sip_span_present(u->params) ||
+	       sip_param_find(c->buf, u->params, "transport", &tr) != 1 ||
+	       !sip_span_caseeq(c->buf, tr, "tls");
 }
 
 /*

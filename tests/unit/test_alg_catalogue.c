@@ -147,12 +147,36 @@ static void t_b13_mux_rtcp_same_port(void)
 	}
 }
 
+/* B22 (R10): a sip: Contact with ;transport=tls names the UA's TLS
+ * listener (port absent: 5061, RFC 3263 §4.2), which sipalg never
+ * touches, like sips: (B22c).  It was taken for port 5060 and rewritten to
+ * the UDP binding, where no TLS can reach it.  The UDP Contact beside it
+ * is still rewritten. */
+static void t_b22_transport_tls(void)
+{
+	struct alg_engine *e = h_engine();
+	h_run_at(e, ALG_OUT, "192.168.1.10:5060", REGISTRAR,
+		 "REGISTER sip:example.com SIP/2.0\n"
+		 "Via: SIP/2.0/UDP 192.168.1.10:5060;rport;branch=z9hG4bKtls\n"
+		 "From: <sip:100@example.com>;tag=1\n"
+		 "To: <sip:100@example.com>\n"
+		 "Call-ID: tls1\n"
+		 "CSeq: 1 REGISTER\n"
+		 "Contact: <sip:100@192.168.1.10;transport=TLS>, <sip:100@192.168.1.10:5060;transport=tls>\n"
+		 "Contact: <sip:100@192.168.1.10:5060>\n"
+		 "Content-Length: 0\n\n", H_now);
+	CHECK(h_line("Contact: <sip:100@192.168.1.10;transport=TLS>, <sip:100@192.168.1.10:5060;transport=tls>"));
+	CHECK(h_line("Contact: <sip:100@203.0.113.1:5060>"));
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
 	{ "B12 audio with its own c= next to MSRP still translated (R1)", t_b12_msrp_own_c },
 	{ "B24 two SDP alternatives (multipart/alternative) left alone, not half-translated (R5)", t_b24_two_sdp_alternatives },
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
+	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ NULL, NULL },
 };
 
