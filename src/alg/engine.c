@@ -254,6 +254,16 @@ static int unparsed(struct alg_engine *e, struct alg_result *res, int rc)
 	return 0;
 }
 
+/* A keep-alive of CR and LF only (RFC 5626 §3.5.1 and §4.4.1; phones
+ * send one every 30 s on UDP).  A message's first octet ends the loop. */
+static int crlf_only(const struct alg_packet *pkt)
+{
+	for (size_t i = 0; i < pkt->len; i++)
+		if (pkt->data[i] != '\r' && pkt->data[i] != '\n')
+			return 0;
+	return 1;
+}
+
 static void setup_binding(struct alg_ctx *c)
 {
 	const struct alg_packet *pkt = c->pkt;
@@ -294,7 +304,18 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 		e->cnt.msgs_out++;
 	else
 		e->cnt.msgs_in++;
-	int rc = pkt->data && pkt->len ? frame(&c) : SIP_EBODY;
+	if (!pkt->data || !pkt->len) {
+		e->cnt.unparsed++;
+		e->cnt.unchanged++;
+		res->reason = "empty message";
+		return 0;
+	}
+	if (crlf_only(pkt)) { /* not a message, nothing failed to parse */
+		e->cnt.unchanged++;
+		res->reason = "CRLF keep-alive (RFC 5626 3.5.1): forwarded as is";
+		return 0;
+	}
+	int rc = frame(&c);
 	if (rc < 0)
 		return unparsed(e, res, rc);
 	const char *scope = alg_scope(e, pkt);

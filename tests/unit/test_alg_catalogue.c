@@ -170,6 +170,38 @@ static void t_b22_transport_tls(void)
 	alg_free(e);
 }
 
+/* B23 (R5): a CRLF keep-alive (RFC 5626 §3.5.1; many phones send one
+ * every 30 s on UDP) goes out as it came, named as a keep-alive: it is not
+ * a message that failed to parse ("malformed start line"), and an empty
+ * datagram is not a "body shorter than Content-Length". */
+static void t_b23_keepalive(void)
+{
+	static const char *ka[3] = { "\r\n\r\n", "\r\n", "" };
+	struct alg_engine *e = h_engine();
+	struct alg_counters k;
+
+	for (int i = 0; i < 3; i++) {
+		struct alg_packet pkt;
+		memset(&pkt, 0, sizeof(pkt));
+		pkt.data = ka[i];
+		pkt.len = strlen(ka[i]);
+		pkt.dir = ALG_OUT;
+		pkt.transport = ALG_UDP;
+		pkt.src = hp(PHONE);
+		pkt.dst = hp(REGISTRAR);
+		pkt.binding = hp(BIND);
+		pkt.now_ms = H_now;
+		alg_process(e, &pkt, &H_res);
+		CHECK(H_res.verdict == ALG_FORWARD);
+		CHECK(!H_res.changed);
+		CHECK(H_res.out_len == pkt.len);
+		CHECK(H_res.reason && strstr(H_res.reason, i < 2 ? "keep-alive" : "empty"));
+	}
+	alg_get_counters(e, &k);
+	CHECK_EQ_INT(k.unparsed, 1); /* the empty one */
+	alg_free(e);
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
@@ -177,6 +209,7 @@ static const struct check_case cases[] = {
 	{ "B24 two SDP alternatives (multipart/alternative) left alone, not half-translated (R5)", t_b24_two_sdp_alternatives },
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
+	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
 	{ NULL, NULL },
 };
 
