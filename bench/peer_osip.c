@@ -2,6 +2,7 @@
 #include "peer_osip.h"
 
 #include <osipparser2/osip_parser.h>
+#include <stdlib.h> /* free(), which osip_free() expands to */
 
 void peer_osip_init(void)
 {
