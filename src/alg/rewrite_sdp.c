@@ -94,7 +94,8 @@ static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const stru
 
 	/* rtcp-mux has no RTCP mapping; an a=rtcp beside it that names the
 	 * RTP port (RFC 5761 §5.1.3) follows the RTP port's */
-	if (!port && st->mux && md->rtcp_port_num == st->inside_rtp.port)
+	if (!port && st->mux && md->rtcp_port_num == st->inside_rtp.port &&
+	    (!sip_span_present(md->rtcp_addr.addr) || conn_inside(r, &md->rtcp_addr, &a)))
 		port = st->pub_rtp;
 	if (!md->has_rtcp || !port || !sip_span_present(md->rtcp_port))
 		return;
@@ -104,16 +105,20 @@ static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const stru
 		edit_addr(r, md->rtcp_addr.addr, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.addr"));
 }
 
-/* The RTCP endpoint a=rtcp names (RFC 3605), else RTP+1. */
+/* The RTCP endpoint a=rtcp names (RFC 3605), else RTP+1.  An a=rtcp
+ * address this box does not NAT (an outside host, another family, a
+ * name) is not ours: family 0, no RTCP mapping, a=rtcp left as sent (a
+ * pinhole to it would relay the public port to an outside host). */
 static void rtcp_ep(struct sdp_run *r, const struct sdp_media *md, const struct alg_addr *rtp,
 		    struct alg_addr *rtcp)
 {
 	*rtcp = *rtp;
 	if (md->has_rtcp && md->rtcp_port_num && md->rtcp_port_num <= 65535) {
+		if (sip_span_present(md->rtcp_addr.addr) && !conn_inside(r, &md->rtcp_addr, rtcp)) {
+			rtcp->family = 0;
+			return;
+		}
 		rtcp->port = (uint16_t)md->rtcp_port_num;
-		if (sip_span_present(md->rtcp_addr.addr) &&
-		    alg_msg_addr(r->c, md->rtcp_addr.addr, rtcp) == 0)
-			rtcp->port = (uint16_t)md->rtcp_port_num;
 	} else {
 		rtcp->port = rtp->port < 65535 ? (uint16_t)(rtp->port + 1) : 0;
 	}

@@ -202,6 +202,35 @@ static void t_b23_keepalive(void)
 	alg_free(e);
 }
 
+/* B13 (R1, R10): an a=rtcp that names an address this box does not NAT
+ * (an outside host, IPv6 in an IPv4 call) is not ours: it stays as sent
+ * and gets no pinhole.  It was "mapped": a pinhole from the public port to
+ * 198.51.100.5 (the router would relay to an outside host) and
+ * a=rtcp:40103 beside the outside address. */
+static void t_b13_rtcp_outside_addr(void)
+{
+	static const char *rtcp[3] = { "a=rtcp:30003 IN IP4 198.51.100.5",
+				       "a=rtcp:30003 IN IP6 2001:db8::1",
+				       "a=rtcp:30000 IN IP4 198.51.100.5\na=rtcp-mux" };
+	for (int k = 0; k < 3; k++) {
+		char media[128], id[16];
+		snprintf(media, sizeof(media), "m=audio 30000 RTP/AVP 0\n%s\n", rtcp[k]);
+		snprintf(id, sizeof(id), "rtcpx%d", k);
+		struct alg_engine *e = h_engine();
+		h_out(e, PHONE, REGISTRAR, invite(id, "192.168.1.10", media));
+		CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+		CHECK(h_line(k == 2 ? "a=rtcp:30000 IN IP4 198.51.100.5" : rtcp[k]));
+		CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 1);
+		for (unsigned i = 0; i < H_res.nactions; i++)
+			if (H_res.actions[i].kind == ALG_ACT_PINHOLE_OPEN) {
+				const struct alg_addr *in = &H_res.actions[i].u.pin.inside_ep;
+				CHECK(in->family == 4 && in->ip[0] == 192 && in->ip[1] == 168);
+			}
+		CHECK(h_clen_ok());
+		alg_free(e);
+	}
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
@@ -210,6 +239,7 @@ static const struct check_case cases[] = {
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
+	{ "B13 a=rtcp naming an outside or IPv6 address: left alone, no pinhole to it (R1,R10)", t_b13_rtcp_outside_addr },
 	{ NULL, NULL },
 };
 
