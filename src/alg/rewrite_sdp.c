@@ -97,8 +97,9 @@ static void rtcp_edits(struct sdp_run *r, const struct sdp_media *md, const stru
 	if (!port && st->mux && md->rtcp_port_num == st->inside_rtp.port &&
 	    (!sip_span_present(md->rtcp_addr.addr) || conn_inside(r, &md->rtcp_addr, &a)))
 		port = st->pub_rtp;
-	if (!md->has_rtcp || !port || !sip_span_present(md->rtcp_port))
-		return;
+	if (!md->has_rtcp || !port || !sip_span_present(md->rtcp_port) || !md->rtcp_port_num ||
+	    md->rtcp_port_num > 65535)
+		return; /* no a=rtcp, or its port is no port: left as sent */
 	edit_port(r, md->rtcp_port, port, ALG_FNAME_AT("sdp.m", i, ".a=rtcp.port"),
 		  "R1 a=rtcp port (RFC 3605)");
 	if (sip_span_present(md->rtcp_addr.addr) && conn_inside(r, &md->rtcp_addr, &a))

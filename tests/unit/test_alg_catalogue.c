@@ -231,6 +231,24 @@ static void t_b13_rtcp_outside_addr(void)
 	}
 }
 
+/* B4 / R5: an a=rtcp whose port is not a port (0, above 65535) is left as
+ * sent; RTCP gets RTP+1 as if it were absent.  It was rewritten into a
+ * valid-looking a=rtcp:40101, a statement the UA never made. */
+static void t_b4_rtcp_bad_port(void)
+{
+	static const char *bad[2] = { "a=rtcp:70000", "a=rtcp:0" };
+	for (int k = 0; k < 2; k++) {
+		char media[96];
+		snprintf(media, sizeof(media), "m=audio 30000 RTP/AVP 0\n%s\n", bad[k]);
+		struct alg_engine *e = h_engine();
+		h_out(e, PHONE, REGISTRAR, invite(k ? "rtcpb0" : "rtcpb7", "192.168.1.10", media));
+		CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+		CHECK(h_line(bad[k]));
+		CHECK(h_clen_ok());
+		alg_free(e);
+	}
+}
+
 static const struct check_case cases[] = {
 	{ "B8 non-ICE m= sharing the session c= with ICE media left alone, either order (R8,R5)", t_b8_shared_session_c },
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
@@ -240,6 +258,7 @@ static const struct check_case cases[] = {
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
 	{ "B13 a=rtcp naming an outside or IPv6 address: left alone, no pinhole to it (R1,R10)", t_b13_rtcp_outside_addr },
+	{ "B4 a=rtcp with port 0 or above 65535 left as sent (R5)", t_b4_rtcp_bad_port },
 	{ NULL, NULL },
 };
 
