@@ -249,14 +249,34 @@ static int64_t out_len(const struct sip_msg *m, const struct sip_edits *e,
 	return total;
 }
 
+/* The message from *pos up to each edit of [x, end) and the edit's data
+ * (at data_off in pool); *pos ends past the last one. */
+static inline size_t put_edits(char *out, size_t o, uint32_t *pos, const char *buf,
+			       const char *pool, const struct sip_edit *x,
+			       const struct sip_edit *end)
+{
+	uint32_t p = *pos;
+
+	for (; x < end; x++) {
+		o = put(out, o, buf + p, x->off - p);
+		o = put(out, o, pool + x->data_off, x->data_len);
+		p = x->off + x->len;
+	}
+	*pos = p;
+	return o;
+}
+
 int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, size_t cap)
 {
 	struct sip_edit ce[EDIT_MAX_CLEN];
-	char digits[24];
+	char digits[32]; /* sip_edits_copy() may read 32 */
+	const struct sip_edit *x = e->v, *const xend = e->v + e->n, *y;
+	const char *const buf = m->buf, *const pool = e->pool;
+	const uint32_t len = m->len;
 	int64_t delta;
 	uint32_t pos = 0;
 	size_t o = 0;
-	unsigned i = 0, j = 0, nc, head;
+	unsigned nc, head;
 	int rc;
 
 	if (e->msg_len != m->len)
@@ -272,38 +292,20 @@ int sip_render(const struct sip_msg *m, const struct sip_edits *e, char *out, si
 	 * digits (<= 20 a header): when that fits, so does the exact length. */
 	if ((uint64_t)m->len + e->used + 20 * nc > cap && out_len(m, e, ce, nc) > (int64_t)cap)
 		return SIP_ENOSPACE;
-	/* No Content-Length edit (none, or the length did not change): the
-	 * caller's edits alone.  Locals, because the compiler must assume
-	 * that writes to out change *e and *m. */
-	if (nc == 0) {
-		const struct sip_edit *x = e->v, *end = e->v + e->n;
-		const char *buf = m->buf, *pool = e->pool;
-
-		for (; x < end; x++) {
-			o = put(out, o, buf + pos, x->off - pos);
-			o = put(out, o, pool + x->data_off, x->data_len);
-			pos = x->off + x->len;
-		}
-		return (int)put(out, o, buf + pos, m->len - pos);
+	/* The caller's edits up to each Content-Length edit, that one, and
+	 * the rest (the two lists are sorted and never touch).  Locals,
+	 * because the compiler must assume that writes to out change *e and
+	 * *m. */
+	for (unsigned k = 0; k < nc; k++) {
+		for (y = x; y < xend && y->off <= ce[k].off; y++)
+			;
+		o = put_edits(out, o, &pos, buf, pool, x, y);
+		o = put(out, o, buf + pos, ce[k].off - pos);
+		sip_edits_copy(out + o, digits, ce[k].data_len); /* <= 20 digits */
+		o += ce[k].data_len;
+		pos = ce[k].off + ce[k].len;
+		x = y;
 	}
-	/* Merge the two sorted lists (the caller's edits and the
-	 * Content-Length ones, which never touch), copying the untouched
-	 * bytes between edits. */
-	while (i < e->n || j < nc) {
-		const struct sip_edit *x;
-		const char *src;
-
-		if (i < e->n && (j == nc || e->v[i].off <= ce[j].off)) {
-			x = &e->v[i++];
-			src = e->pool + x->data_off;
-		} else {
-			x = &ce[j++];
-			src = digits;
-		}
-		o = put(out, o, m->buf + pos, x->off - pos);
-		o = put(out, o, src, x->data_len);
-		pos = x->off + x->len;
-	}
-	o = put(out, o, m->buf + pos, m->len - pos);
-	return (int)o;
+	o = put_edits(out, o, &pos, buf, pool, x, xend);
+	return (int)put(out, o, buf + pos, len - pos);
 }

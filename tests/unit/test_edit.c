@@ -335,6 +335,15 @@ static void t_clen_repeated(void)
 	CHECK_EQ_INT(subst(&d, "ell", 0, "EEELL"), 0);
 	expect(&d, "MESSAGE sip:x SIP/2.0\nContent-Length: 7\nX: y\nl:7\n\nhEEELLo");
 	ed_close(&d);
+	/* header edits before, between and after the two, and in the body:
+	 * each Content-Length edit goes between the right ones */
+	ed_open(&d, "MESSAGE sip:x SIP/2.0\nA: a\nContent-Length: 5\nB: b\nl:5\nC: c\n\nhello");
+	CHECK_EQ_INT(subst(&d, "a", 0, "aa"), 0);
+	CHECK_EQ_INT(subst(&d, "b", 0, "bbb"), 0);
+	CHECK_EQ_INT(subst(&d, "c", 0, ""), 0);
+	CHECK_EQ_INT(subst(&d, "hello", 0, "hello, world"), 0);
+	expect(&d, "MESSAGE sip:x SIP/2.0\nA: aa\nContent-Length: 12\nB: bbb\nl:12\nC: \n\nhello, world");
+	ed_close(&d);
 	ed_open(&d, "MESSAGE sip:x SIP/2.0\nl: 1\nl: 1\nl: 1\nl: 1\nl: 1\n\nh");
 	expect(&d, "MESSAGE sip:x SIP/2.0\nl: 1\nl: 1\nl: 1\nl: 1\nl: 1\n\nh"); /* no change: fine */
 	CHECK_EQ_INT(add(&d, d.m->body_off, 0, "x"), 0);
