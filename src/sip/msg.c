@@ -216,12 +216,31 @@ static int header_fold(struct pstate *ps, uint32_t i, uint32_t cend, uint32_t ne
 }
 
 /* sip_span_uint(b, v, SIP_MAX_MSG_SIZE), with one to four digits (never
- * over the limit) read inline. */
-static inline int64_t clen_value(const char *b, struct sip_span v)
+ * over the limit) read inline: from one word when four octets from the
+ * value's start lie below lim (octet k at bits 8k; x = octet ^ '0' is a
+ * digit's value iff x <= 9: (x & 0x7f) + 0x76 reaches bit 7 iff it is
+ * >= 10, and bit 7 of x itself is no digit either).  The shift drops the
+ * octets past the value and leaves '0's below its digits (leading
+ * zeros), which are then combined in pairs and the pair of pairs. */
+static inline int64_t clen_value(const char *b, struct sip_span v, uint32_t lim)
 {
 	uint32_t n = 0;
 
 	if (v.len - 1 < 4 && sip_span_present(v)) {
+		if (v.off + 4 <= lim) {
+			uint32_t w, x, sh = 8 * (4 - v.len);
+
+			memcpy(&w, b + v.off, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			w = __builtin_bswap32(w);
+#endif
+			x = w ^ 0x30303030u;
+			if (((((x & 0x7f7f7f7fu) + 0x76767676u) | x) & 0x80808080u) << sh)
+				return -1;
+			x <<= sh;
+			x = (x * 10 + (x >> 8)) & 0x00ff00ffu;
+			return (x * 100 + (x >> 16)) & 0xffffu;
+		}
 		for (uint32_t k = 0; k < v.len; k++) {
 			unsigned d = (unsigned)(unsigned char)b[v.off + k] - '0';
 			if (d > 9)
@@ -247,7 +266,7 @@ static int content_length(struct pstate *ps)
 		struct sip_hdr *h = &m->hdrs[k];
 		if (h->id != SIP_HDR_CONTENT_LENGTH)
 			continue;
-		int64_t v = clen_value(ps->b, h->value);
+		int64_t v = clen_value(ps->b, h->value, ps->end);
 		if (v < 0 || (m->clen_hdr >= 0 && v != m->content_length))
 			return fail(ps, SIP_ECLEN, h->value.off);
 		if (m->clen_hdr < 0) {

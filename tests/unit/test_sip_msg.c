@@ -284,6 +284,63 @@ static void t_clen(void)
 	SIPCASE(REQ "Content-Length: 65530" CRLF CRLF "abc", SIP_PARSE_STREAM, SIP_ETOOBIG, 0, NULL);
 }
 
+/* Content-Length values of one to four octets, every string over digits
+ * and their neighbours ('/' and ':' around them, '+', '-', a letter,
+ * 0x80, 0xb0), against the definition: all digits is their number (the
+ * body that long is there), anything else SIP_ECLEN.  Then each length
+ * with its line ending at a guard page (LF-only, no body): fewer than
+ * four octets from the value's start, the value is still read right. */
+static void t_clen_values(void)
+{
+	static const char alpha[] = "0123456789/:+-a\x80\xb0";
+	static char buf[64 + 10000];
+	const unsigned na = sizeof(alpha) - 1;
+	struct sip_hdr hdrs[8];
+	struct sip_msg m;
+
+	for (unsigned len = 1; len <= 4 && !check_failed; len++) {
+		unsigned total = 1;
+		for (unsigned k = 0; k < len; k++)
+			total *= na;
+		for (unsigned code = 0; code < total && !check_failed; code++) {
+			char v[5];
+			int64_t want = 0;
+			unsigned c = code;
+			for (unsigned k = 0; k < len; k++, c /= na) {
+				v[k] = alpha[c % na];
+				want = want < 0 || v[k] < '0' || v[k] > '9' ? -1 : want * 10 + (v[k] - '0');
+			}
+			int n = snprintf(buf, 64, "OPTIONS sip:x SIP/2.0\r\nContent-Length: %.*s\r\n\r\n",
+					 (int)len, v);
+			memset(buf + n, 'x', 9999);
+			int rc = sip_msg_parse(&m, buf, (size_t)n + (want < 0 ? 0 : (size_t)want), hdrs,
+					       8, 0);
+			if (want < 0 ? rc != SIP_ECLEN : rc < 0 || m.content_length != want) {
+				check_failed = 1;
+				snprintf(check_why, sizeof(check_why),
+					 "value %02x %02x %02x %02x (%u octets): rc %d length %lld, want %lld",
+					 (unsigned char)v[0], len > 1 ? (unsigned char)v[1] : 0,
+					 len > 2 ? (unsigned char)v[2] : 0, len > 3 ? (unsigned char)v[3] : 0,
+					 len, rc, (long long)m.content_length, (long long)want);
+			}
+		}
+	}
+	for (unsigned len = 1; len <= 4 && !check_failed; len++) {
+		char msg[64];
+		void *map;
+		size_t maplen;
+		int n = snprintf(msg, sizeof(msg), "OPTIONS sip:x SIP/2.0\nl:%.*s\n\n", (int)len, "0000");
+		char *g = check_guard_copy(msg, (size_t)n, &map, &maplen);
+		CHECK(g != NULL);
+		if (!g)
+			return;
+		int rc = sip_msg_parse(&m, g, (size_t)n, hdrs, 8, 0);
+		CHECK_EQ_INT(rc, n);
+		CHECK_EQ_INT(m.content_length, 0);
+		check_guard_free(map, maplen);
+	}
+}
+
 static void chk_same_clen(const struct sip_msg *m, const char *b)
 {
 	(void)b;
@@ -839,6 +896,7 @@ static const struct check_case cases[] = {
 	{ "header_bad", t_header_bad },
 	{ "bare_cr", t_bare_cr },
 	{ "content_length", t_clen },
+	{ "content_length_values", t_clen_values },
 	{ "body", t_body },
 	{ "limits", t_limits },
 	{ "hdr_table", t_hdr_table },
