@@ -506,6 +506,61 @@ static int address_of(const char *ifname, struct alg_addr *a)
 	return rc;
 }
 
+/* RFC 1918, RFC 6598 (shared, CGNAT), loopback and link-local IPv4: an address the
+ * outside cannot reach, so not one to write into SIP as "public". */
+static const char *not_public(const uint8_t *ip)
+{
+	if (ip[0] == 10 || (ip[0] == 172 && (ip[1] & 0xf0) == 16) ||
+	    (ip[0] == 192 && ip[1] == 168))
+		return "a private address (RFC 1918)";
+	if (ip[0] == 100 && (ip[1] & 0xc0) == 64)
+		return "a shared CGNAT address (RFC 6598)";
+	if (ip[0] == 169 && ip[1] == 254)
+		return "a link-local address";
+	if (ip[0] == 127)
+		return "a loopback address";
+	return NULL;
+}
+
+static int in_prefix4(const struct alg_prefix *p, const uint8_t *ip)
+{
+	uint32_t a, b, mask = p->len ? ~0u << (32 - (p->len > 32 ? 32 : p->len)) : 0;
+
+	if (p->addr.family != 4)
+		return 0;
+	memcpy(&a, p->addr.ip, 4);
+	memcpy(&b, ip, 4);
+	return ((ntohl(a) ^ ntohl(b)) & mask) == 0;
+}
+
+/* Keys that are each valid but together would break calls (catalogue B19):
+ * a public address that is really behind another NAT, or inside the LAN,
+ * and media ports that would shadow the SIP ports. */
+static int check_consistent(const struct daemon_config *c, char *err, size_t errlen)
+{
+	const uint8_t *ip = c->alg.public_addr.ip;
+	char a[INET_ADDRSTRLEN];
+	const char *why = c->public_from_if ? not_public(ip) : NULL;
+
+	inet_ntop(AF_INET, ip, a, sizeof(a));
+	if (why)
+		return snprintf(err, errlen,
+				"public_address = auto: %s has %s, %s: behind another NAT set "
+				"public_address to the address the outside sees, or use mode = pinhole",
+				c->fw.outside_if, a, why), -1;
+	for (unsigned i = 0; i < c->alg.ninside; i++)
+		if (in_prefix4(&c->alg.inside[i], ip))
+			return snprintf(err, errlen, "public_address %s lies in inside_prefixes", a),
+			       -1;
+	for (unsigned i = 0; i < c->fw.nsip_ports; i++)
+		if (c->fw.sip_ports[i] >= c->alg.media_port_min &&
+		    c->fw.sip_ports[i] <= c->alg.media_port_max)
+			return snprintf(err, errlen, "media_ports %u-%u include SIP port %u",
+					c->alg.media_port_min, c->alg.media_port_max,
+					c->fw.sip_ports[i]), -1;
+	return 0;
+}
+
 int config_finish(struct daemon_config *c, char *err, size_t errlen)
 {
 	if (!c->fw.ninside_ifs)
@@ -523,7 +578,7 @@ int config_finish(struct daemon_config *c, char *err, size_t errlen)
 				"public_address = auto: interface %s has no IPv4 address",
 				c->fw.outside_if), -1;
 	memcpy(&c->fw.public_addr, c->alg.public_addr.ip, 4);
-	return 0;
+	return check_consistent(c, err, errlen);
 }
 
 unsigned config_listen_ports(const struct daemon_config *c, uint16_t *ports)

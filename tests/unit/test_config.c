@@ -213,6 +213,24 @@ static void t_finish(void)
 			   "outside_interface = nosuchif9\n"), 0);
 	CHECK(config_finish(&c, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "no IPv4 address"));
+	/* Consistent as a whole (catalogue B19). */
+	CHECK_EQ_INT(parse("inside_interfaces = lan0\ninside_prefixes = 10.0.0.0/8\n"
+			   "outside_interface = wan0\npublic_address = 10.9.8.7\n"), 0);
+	CHECK(config_finish(&c, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "public_address 10.9.8.7 lies in inside_prefixes"));
+	CHECK_EQ_INT(parse("inside_interfaces = lan0\ninside_prefixes = 10.0.0.0/8\n"
+			   "outside_interface = wan0\npublic_address = 198.51.100.1\n"
+			   "sip_ports = 5060 30100\nmedia_ports = 30000-30999\n"), 0);
+	CHECK(config_finish(&c, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "include SIP port 30100"));
+	CHECK_EQ_INT(parse("inside_interfaces = lan0\ninside_prefixes = 10.0.0.0/8\n"
+			   "outside_interface = lo\npublic_address = auto\n"), 0);
+	CHECK(config_finish(&c, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "127.0.0.1, a loopback address"));
+	/* Set by hand, an address behind another NAT is the operator's call. */
+	CHECK_EQ_INT(parse("inside_interfaces = lan0\ninside_prefixes = 192.168.1.0/24\n"
+			   "outside_interface = wan0\npublic_address = 100.64.12.34\n"), 0);
+	CHECK_EQ_INT(config_finish(&c, err, sizeof(err)), 0);
 }
 
 /* What --check-config prints parses back to the same configuration. */
