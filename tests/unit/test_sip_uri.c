@@ -8,6 +8,7 @@
 #include "sip/error.h"
 #include "sip/param_step.h"
 #include "sip/uri.h"
+#include "uri_same.h"
 
 typedef void (*uri_check_fn)(const struct sip_uri *u, const char *b);
 
@@ -426,21 +427,6 @@ static void t_quick_port(void)
 		}
 		check_guard_free(map, maplen);
 	}
-}
-
-static int span_eq(struct sip_span a, struct sip_span b)
-{
-	return a.off == b.off && a.len == b.len;
-}
-
-static int uri_same(const struct sip_uri *a, const struct sip_uri *b)
-{
-	return span_eq(a->whole, b->whole) && span_eq(a->scheme, b->scheme) &&
-	       span_eq(a->user, b->user) && span_eq(a->password, b->password) &&
-	       span_eq(a->host, b->host) && span_eq(a->port, b->port) &&
-	       span_eq(a->hostport, b->hostport) && span_eq(a->params, b->params) &&
-	       span_eq(a->headers, b->headers) && a->scheme_id == b->scheme_id &&
-	       a->host_type == b->host_type && a->port_num == b->port_num;
 }
 
 /* sip_uri_parse()'s one-pass path against the grammar alone
