@@ -7,6 +7,7 @@
  * the same table, so every key can be read back (sipalgd --check-config).
  */
 #include "daemon/config.h"
+#include "daemon/net.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -522,17 +523,6 @@ static const char *not_public(const uint8_t *ip)
 	return NULL;
 }
 
-static int in_prefix4(const struct alg_prefix *p, const uint8_t *ip)
-{
-	uint32_t a, b, mask = p->len ? ~0u << (32 - (p->len > 32 ? 32 : p->len)) : 0;
-
-	if (p->addr.family != 4)
-		return 0;
-	memcpy(&a, p->addr.ip, 4);
-	memcpy(&b, ip, 4);
-	return ((ntohl(a) ^ ntohl(b)) & mask) == 0;
-}
-
 /* Keys that are each valid but together would break calls (catalogue B19):
  * a public address that is really behind another NAT, or inside the LAN,
  * and media ports that would shadow the SIP ports. */
@@ -548,10 +538,8 @@ static int check_consistent(const struct daemon_config *c, char *err, size_t err
 				"public_address = auto: %s has %s, %s: behind another NAT set "
 				"public_address to the address the outside sees, or use mode = pinhole",
 				c->fw.outside_if, a, why), -1;
-	for (unsigned i = 0; i < c->alg.ninside; i++)
-		if (in_prefix4(&c->alg.inside[i], ip))
-			return snprintf(err, errlen, "public_address %s lies in inside_prefixes", a),
-			       -1;
+	if (net_in_prefixes(&c->alg.public_addr, c->alg.inside, c->alg.ninside))
+		return snprintf(err, errlen, "public_address %s lies in inside_prefixes", a), -1;
 	for (unsigned i = 0; i < c->fw.nsip_ports; i++)
 		if (c->fw.sip_ports[i] >= c->alg.media_port_min &&
 		    c->fw.sip_ports[i] <= c->alg.media_port_max)
