@@ -327,6 +327,9 @@ fwd_trial() {
 # search, a path that cannot keep up fails both.
 fwd_try() { fwd_trial "$1" || fwd_trial "$1"; }
 
+# The rate the last trial reached: messages sent / FWD_SECS.
+fwd_rate() { awk -v s="$FWD_SENT" -v t="$FWD_SECS" 'BEGIN { printf "%.0f", s / t }'; }
+
 # Highest zero-loss rate of MODE: double from 1000, then bisect 4 times;
 # sets FWD_BEST (not a subshell: a trial may restart sipalgd) to the best
 # rate a passing trial achieved (sent / FWD_SECS).  When the sender cannot
@@ -336,7 +339,7 @@ sip_fwd_mode() {
 	local lo=0 hi=0 rate=1000 mid best=0 got
 	while [ "$rate" -le 512000 ]; do
 		if fwd_try "$rate"; then
-			got=$(awk -v s="$FWD_SENT" -v t="$FWD_SECS" 'BEGIN { printf "%.0f", s / t }')
+			got=$(fwd_rate)
 			[ "$got" -gt "$best" ] && best=$got
 			[ "$got" -lt $((rate * 9 / 10)) ] && break # the sender is the limit
 			rate=$((rate * 2))
@@ -351,7 +354,7 @@ sip_fwd_mode() {
 			mid=$(((lo + hi) / 2))
 			if fwd_try "$mid"; then
 				lo=$mid
-				got=$(awk -v s="$FWD_SENT" -v t="$FWD_SECS" 'BEGIN { printf "%.0f", s / t }')
+				got=$(fwd_rate)
 				[ "$got" -gt "$best" ] && best=$got
 			else
 				hi=$mid
