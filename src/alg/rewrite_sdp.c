@@ -233,8 +233,46 @@ static int several_sdps(const struct alg_ctx *c, struct sip_span sdp)
 	return sip_body_sdps(&c->m, v, 2) != 1;
 }
 
+/*
+ * The Content-Lengths of the MIME parts around a multipart SDP
+ * (sip_body_part_lengths): each must count its part as it stands, or
+ * which octets a receiver takes is a guess and the SDP is left alone
+ * (R5).  Returns how many there are, or -1.
+ */
+static int part_lengths(struct alg_ctx *c, struct sip_span sdp, struct sip_part_length *v)
+{
+	int n = sip_body_part_lengths(&c->m, sdp, v);
+
+	for (int i = 0; i < n; i++)
+		if (sip_value_uint(c->buf, v[i].value, UINT32_MAX) != v[i].content.len)
+			return -1;
+	return n;
+}
+
+/* After the SDP's edits, each part Content-Length around it counts the
+ * part's new length, as the edit list does for the message's own. */
+static void part_lengths_fix(struct alg_ctx *c, struct sip_span sdp,
+			     const struct sip_part_length *v, int n)
+{
+	int64_t delta = 0;
+	char num[12];
+
+	for (unsigned k = 0; k < c->ed.n; k++) {
+		const struct sip_edit *x = &c->ed.v[k];
+		if (x->off >= sdp.off && x->off + x->len <= sip_span_end(sdp))
+			delta += (int64_t)x->data_len - x->len;
+	}
+	for (int i = 0; delta && i < n; i++)
+		alg_edit(c, v[i].value, num,
+			 alg_fmt_uint(num, (uint32_t)((int64_t)v[i].content.len + delta)),
+			 ALG_FNAME_AT("body.part", (unsigned)i, ".Content-Length"),
+			 "R5 part Content-Length (its SDP changed length)");
+}
+
 void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
+	struct sip_part_length plen[SIP_MAX_PART_DEPTH];
+	int nplen;
 	struct sip_span body;
 	struct sdp s;
 	struct sdp_run r = { .c = c, .call = call, .s = &s, .last_text = SIP_SPAN_NONE };
@@ -254,6 +292,11 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 		c->skip_reason = "several SDP parts (multipart/alternative): left alone";
 		return;
 	}
+	nplen = part_lengths(c, body, plen);
+	if (nplen < 0) {
+		c->skip_reason = "a part Content-Length does not count its part: SDP left alone (R5)";
+		return;
+	}
 	if (sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0) {
 		c->skip_reason = "SDP did not parse: left alone (R5)";
 		return;
@@ -270,6 +313,7 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	if (s.has_origin && !s.ice && (r.non_ice || !s.nmedia) &&
 	    conn_inside(&r, &s.origin.addr, &a))
 		edit_addr(&r, s.origin.addr.addr, ALG_FNAME("sdp.o"));
+	part_lengths_fix(c, body, plen, nplen);
 }
 
 static int sdp_wsp(char ch)

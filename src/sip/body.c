@@ -20,9 +20,9 @@
 
 #include <string.h>
 
-/* multipart nested in multipart: deep enough for SDP+ISUP inside
- * multipart/alternative, shallow enough to bound the work. */
-#define BODY_MAX_DEPTH 3
+/* multipart nested in multipart (SIP_MAX_PART_DEPTH): deep enough for
+ * SDP+ISUP inside multipart/alternative, shallow enough to bound the
+ * work. */
 
 /* RFC 2046 §5.1.1: boundary := 0*69<bchars> bcharsnospace */
 #define BODY_MAX_BOUNDARY 70u
@@ -35,6 +35,10 @@ struct sdp_list {
 	struct sip_span *v;
 	unsigned n, cap;
 	unsigned parts;
+	/* sip_body_part_lengths(): the part Content-Lengths around `target` */
+	struct sip_span target;
+	struct sip_part_length *lens;
+	unsigned nlens;
 };
 
 static int is_lws(char c)
@@ -176,14 +180,31 @@ static uint32_t part_end(const char *b, uint32_t start, uint32_t delim)
 	return e;
 }
 
+/* The value of a part header line [colon, ve) if it is `name`:, LWS
+ * trimmed. */
+static void part_field(const char *b, uint32_t p, uint32_t colon, uint32_t ve,
+		       const char *name, struct sip_span *v)
+{
+	if (!sip_span_caseeq(b, sip_span_make(p, colon - p), name))
+		return;
+	colon = skip_lws(b, colon, ve);
+	if (colon >= ve || b[colon] != ':')
+		return;
+	colon = skip_lws(b, colon + 1, ve);
+	while (ve > colon && is_lws(b[ve - 1]))
+		ve--;
+	*v = sip_span_make(colon, ve - colon);
+}
+
 /*
  * Read a part's header section [p, end).  Sets *ct to the Content-Type
- * value (NONE if absent) and returns the offset of the content, or -1 if
- * the header section has no end.
+ * value and *cl to the Content-Length value (NONE if absent) and returns
+ * the offset of the content, or -1 if the header section has no end.
  */
-static int64_t part_headers(const char *b, uint32_t p, uint32_t end, struct sip_span *ct)
+static int64_t part_headers(const char *b, uint32_t p, uint32_t end, struct sip_span *ct,
+			    struct sip_span *cl)
 {
-	*ct = SIP_SPAN_NONE;
+	*ct = *cl = SIP_SPAN_NONE;
 	while (p < end) {
 		const char *nl = memchr(b + p, '\n', end - p);
 		uint32_t le, ve, colon;
@@ -202,11 +223,8 @@ static int64_t part_headers(const char *b, uint32_t p, uint32_t end, struct sip_
 			ve = (uint32_t)(nl - b);
 		}
 		colon = token_end(b, p, ve);
-		if (sip_span_caseeq(b, sip_span_make(p, colon - p), "content-type")) {
-			colon = skip_lws(b, colon, ve);
-			if (colon < ve && b[colon] == ':')
-				*ct = sip_span_make(colon + 1, ve - colon - 1);
-		}
+		part_field(b, p, colon, ve, "content-type", ct);
+		part_field(b, p, colon, ve, "content-length", cl);
 		p = ve + 1;
 	}
 	return -1;
@@ -219,14 +237,19 @@ static int walk(const char *b, struct sip_span body, struct sip_span ct,
 static int part_visit(const char *b, uint32_t s, uint32_t e, struct sdp_list *out,
 		      unsigned depth)
 {
-	struct sip_span ct;
+	struct sip_span ct, cl;
 	int64_t c;
 
 	if (++out->parts > SIP_MAX_PARTS)
 		return SIP_EMULTIPART;
-	c = part_headers(b, s, e, &ct);
+	c = part_headers(b, s, e, &ct, &cl);
 	if (c < 0)
 		return SIP_EMULTIPART;
+	if (out->lens && sip_span_present(cl) && out->target.off >= (uint32_t)c &&
+	    sip_span_end(out->target) <= e && out->nlens < SIP_MAX_PART_DEPTH)
+		out->lens[out->nlens++] = (struct sip_part_length){
+			cl, sip_span_make((uint32_t)c, e - (uint32_t)c)
+		};
 	/* No Content-Type: text/plain (RFC 2046 §5.1.1), never SDP. */
 	if (!sip_span_present(ct))
 		return 0;
@@ -273,26 +296,42 @@ static int walk(const char *b, struct sip_span body, struct sip_span ct,
 	}
 	if (!sip_span_caseeq(b, t.type, "multipart"))
 		return 0;
-	if (depth >= BODY_MAX_DEPTH || mtype_boundary(b, &t, &bnd) < 0)
+	if (depth >= SIP_MAX_PART_DEPTH || mtype_boundary(b, &t, &bnd) < 0)
 		return SIP_EMULTIPART;
 	return multipart(b, body, bnd, out, depth);
+}
+
+/* Walk the body by the message's first Content-Type. */
+static int walk_body(const struct sip_msg *m, struct sdp_list *out)
+{
+	int h = sip_msg_find(m, SIP_HDR_CONTENT_TYPE, -1);
+
+	if (h < 0)
+		return 0;
+	return walk(m->buf, sip_span_make(m->body_off, m->body_len), m->hdrs[h].value, out, 0);
 }
 
 int sip_body_sdps(const struct sip_msg *m, struct sip_span *v, unsigned cap)
 {
 	struct sdp_list out = { .v = v, .cap = cap };
+	int rc = walk_body(m, &out);
+
+	if (rc < 0)
+		return rc;
+	return out.n > cap ? SIP_ENOSPACE : (int)out.n;
+}
+
+int sip_body_part_lengths(const struct sip_msg *m, struct sip_span sdp,
+			  struct sip_part_length *v)
+{
+	struct sip_span none[1];
+	struct sdp_list out = { .v = none, .cap = 1, .target = sdp, .lens = v };
 	int rc;
 
-	for (unsigned i = 0; i < m->nhdrs; i++) {
-		if (m->hdrs[i].id != SIP_HDR_CONTENT_TYPE)
-			continue;
-		rc = walk(m->buf, sip_span_make(m->body_off, m->body_len), m->hdrs[i].value,
-			  &out, 0);
-		if (rc < 0)
-			return rc;
-		return out.n > cap ? SIP_ENOSPACE : (int)out.n;
-	}
-	return 0;
+	if (sdp.off == m->body_off && sdp.len == m->body_len)
+		return 0;
+	rc = walk_body(m, &out);
+	return rc < 0 ? rc : (int)out.nlens;
 }
 
 /* LX_NAME_IS(b, v, "application/sdp") in two 8-byte compares: letters

@@ -28,4 +28,24 @@ int sip_body_sdp(const struct sip_msg *m, struct sip_span *sdp);
  * or SIP_EMULTIPART. */
 int sip_body_sdps(const struct sip_msg *m, struct sip_span *v, unsigned cap);
 
+/* How deep multipart parts are walked (RFC 5621 §3.1 nesting). */
+#define SIP_MAX_PART_DEPTH 3
+
+/* A MIME part's own Content-Length (RFC 2045 §9 lets a part carry any
+ * Content- field, and some user agents write one) and the content it
+ * counts: the part's octets after its header section, up to the line
+ * break before the next delimiter. */
+struct sip_part_length {
+	struct sip_span value;   /* the header value, LWS trimmed */
+	struct sip_span content;
+};
+
+/* The Content-Length headers of the parts that hold `sdp` (a span that
+ * sip_body_sdp() returned): each enclosing part that has one, outermost
+ * first, into v[SIP_MAX_PART_DEPTH].  An edit inside the SDP changes each
+ * of them by the same amount.  Returns how many (0 when the SDP is the
+ * whole body or no part around it has one) or SIP_EMULTIPART. */
+int sip_body_part_lengths(const struct sip_msg *m, struct sip_span sdp,
+			  struct sip_part_length *v);
+
 #endif

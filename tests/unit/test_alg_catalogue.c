@@ -5,6 +5,8 @@
  * not yet cover, each found by running the catalogue's inputs through
  * `sipalg rewrite`.  Each case names the catalogue item and the rule.
  */
+#include <stdlib.h>
+
 #include "check.h"
 #include "alg_harness.h"
 #include "alg_msgs.h"
@@ -119,6 +121,137 @@ static void t_b24_two_sdp_alternatives(void)
 	CHECK(!h_has("c=IN IP4 203.0.113.1"));
 	CHECK(h_line("m=audio 30002 RTP/AVP 0"));
 	CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
+	CHECK(H_res.reason != NULL);
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
+/* The Content-Length that follows `marker` in the output counts the part
+ * content it heads: from the blank line after its headers to the line
+ * break before "--boundary". */
+static int part_clen_ok(const char *marker, const char *boundary)
+{
+	char delim[80];
+	const char *m = strstr(H_out, marker), *cl, *c, *end;
+
+	snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
+	if (!m || !(cl = strstr(m, "Content-Length:")) || !(c = strstr(cl, "\r\n\r\n")) ||
+	    !(end = strstr(c + 4, delim)))
+		return 0;
+	return strtol(cl + 15, NULL, 10) == end - (c + 4);
+}
+
+/* A MIME part may carry its own Content-Length (RFC 2045 allows any
+ * Content- field; some UAs write one).  Translating the SDP changes the
+ * part's length, so its Content-Length is fixed too, as the message's is;
+ * left stale, a receiver that trusts it cuts the SDP or reads past it. */
+static void t_part_content_length(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      "INVITE sip:bob@203.0.113.20 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKpcl\n"
+	      "From: <sip:alice@example.com>;tag=1\n"
+	      "To: <sip:bob@example.com>\n"
+	      "Call-ID: partclen1\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:alice@192.168.1.10:5062>\n"
+	      "Content-Type: multipart/mixed;boundary=mix\n"
+	      "Content-Length: {CLEN}\n"
+	      "\n"
+	      "--mix\n"
+	      "Content-Type: application/sdp\n"
+	      "Content-Length: 98\n"
+	      "\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+	      "m=audio 30000 RTP/AVP 0\n"
+	      "\n"
+	      "--mix\n"
+	      "Content-Type: text/plain\n"
+	      "Content-Length: 5\n"
+	      "\n"
+	      "hello\n"
+	      "--mix--\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
+	CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+	CHECK(part_clen_ok("application/sdp", "mix"));
+	CHECK(h_line("Content-Length: 5")); /* the other part is untouched */
+	CHECK(h_clen_ok());
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 2);
+	alg_free(e);
+}
+
+/* The same one level down (RFC 5621 §3.1): the SDP inside
+ * multipart/alternative inside multipart/mixed; the enclosing part's
+ * Content-Length counts the SDP too, so both change. */
+static void t_part_content_length_nested(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      "INVITE sip:bob@203.0.113.20 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKpcl2\n"
+	      "From: <sip:alice@example.com>;tag=1\n"
+	      "To: <sip:bob@example.com>\n"
+	      "Call-ID: partclen2\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:alice@192.168.1.10:5062>\n"
+	      "Content-Type: multipart/mixed;boundary=outer\n"
+	      "Content-Length: {CLEN}\n"
+	      "\n"
+	      "--outer\n"
+	      "Content-Type: multipart/alternative;boundary=inner\n"
+	      "Content-Length: 173\n"
+	      "\n"
+	      "--inner\n"
+	      "Content-Type: application/sdp\n"
+	      "Content-Length: 98\n"
+	      "\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+	      "m=audio 30000 RTP/AVP 0\n"
+	      "\n"
+	      "--inner--\n"
+	      "\n"
+	      "--outer--\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
+	CHECK(part_clen_ok("application/sdp", "inner"));
+	CHECK(part_clen_ok("multipart/alternative", "outer"));
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
+/* A part Content-Length that did not count its part before: which bytes
+ * the receiver takes is a guess, so the SDP is left alone (R5), with a
+ * reason and no pinhole; the headers are still translated. */
+static void t_part_content_length_wrong(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR,
+	      "INVITE sip:bob@203.0.113.20 SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport;branch=z9hG4bKpcl3\n"
+	      "From: <sip:alice@example.com>;tag=1\n"
+	      "To: <sip:bob@example.com>\n"
+	      "Call-ID: partclen3\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:alice@192.168.1.10:5062>\n"
+	      "Content-Type: multipart/mixed;boundary=mix\n"
+	      "Content-Length: {CLEN}\n"
+	      "\n"
+	      "--mix\n"
+	      "Content-Type: application/sdp\n"
+	      "Content-Length: 97\n"
+	      "\n"
+	      "v=0\no=alice 1 1 IN IP4 192.168.1.10\ns=-\nc=IN IP4 192.168.1.10\nt=0 0\n"
+	      "m=audio 30000 RTP/AVP 0\n"
+	      "\n"
+	      "--mix--\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("Contact: <sip:alice@203.0.113.1:40001>"));
+	CHECK(h_line("c=IN IP4 192.168.1.10"));
+	CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+	CHECK(h_line("Content-Length: 97"));
 	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
 	CHECK(H_res.reason != NULL);
 	CHECK(h_clen_ok());
@@ -254,6 +387,9 @@ static const struct check_case cases[] = {
 	{ "B12 audio sharing the session c= with MSRP left alone, never half-translated (R5)", t_b12_msrp_shared_session_c },
 	{ "B12 audio with its own c= next to MSRP still translated (R1)", t_b12_msrp_own_c },
 	{ "B24 two SDP alternatives (multipart/alternative) left alone, not half-translated (R5)", t_b24_two_sdp_alternatives },
+	{ "B24 an SDP part's own Content-Length is fixed with the SDP (R5)", t_part_content_length },
+	{ "B24 nested parts: every enclosing Content-Length is fixed (R5)", t_part_content_length_nested },
+	{ "B24 a part Content-Length that was wrong: SDP left alone (R5)", t_part_content_length_wrong },
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
