@@ -274,6 +274,22 @@ static void rb_ifname(struct fw_rb *rb, uint32_t key, const char *name)
 	rb_ifname_op(rb, key, NFT_CMP_EQ, name);
 }
 
+/* `fib daddr oifname NAME`: the interface the routing table would send
+ * the packet out of, looked up in prerouting before it is routed. */
+static void rb_fib_oifname(struct fw_rb *rb, const char *name)
+{
+	char pad[IFNAMSIZ] = { 0 };
+	struct nftnl_expr *e = rb_expr(rb, "fib");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_OIFNAME);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	}
+	memcpy(pad, name, strnlen(name, IFNAMSIZ - 1));
+	rb_cmp(rb, pad, sizeof(pad));
+}
+
 static void rb_l4proto(struct fw_rb *rb, uint8_t proto)
 {
 	rb_meta(rb, NFT_META_L4PROTO, NFT_REG_1);
@@ -483,7 +499,11 @@ static int rb_put(struct fw *fw, struct fw_rb *rb)
 /* Packets of TCP connections that already belong to one of our transparent
  * sockets (e.g. one the daemon opened towards a phone with the server's
  * address) must be routed locally as well:
- *   iifname "LAN" meta l4proto tcp socket transparent 1 meta mark set MARK accept */
+ *   iifname "LAN" meta l4proto tcp fib daddr oifname "WAN" socket transparent 1
+ *       meta mark set MARK accept
+ * The socket lookup also finds the transparent listener, for any port it
+ * listens on, so without the fib match a phone's TCP to a routed network
+ * (rule_tproxy) would be pulled in here instead. */
 static int rule_tcp_transparent(struct fw *fw, const char *lan)
 {
 	struct fw_rb rb;
@@ -494,6 +514,7 @@ static int rule_tcp_transparent(struct fw *fw, const char *lan)
 		return -ENOMEM;
 	rb_ifname(&rb, NFT_META_IIFNAME, lan);
 	rb_l4proto(&rb, IPPROTO_TCP);
+	rb_fib_oifname(&rb, fw->cfg.outside_if);
 	e = rb_expr(&rb, "socket");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_TRANSPARENT);
@@ -505,9 +526,13 @@ static int rule_tcp_transparent(struct fw *fw, const char *lan)
 	return rb_put(fw, &rb);
 }
 
-/* SIP from the inside goes to the daemon's transparent listener:
- *   iifname "LAN" meta l4proto udp udp dport PORT tproxy to :TPROXY meta mark set MARK accept
- *   iifname "LAN" meta l4proto tcp tcp dport PORT tproxy to :TPROXY meta mark set MARK accept */
+/* SIP from the inside that the routing table sends out of the outside
+ * interface goes to the daemon's transparent listener:
+ *   iifname "LAN" meta l4proto udp udp dport PORT fib daddr oifname "WAN"
+ *       tproxy to :TPROXY meta mark set MARK accept
+ * and the same for tcp.  SIP routed anywhere else (another LAN, a VPN
+ * tunnel) is not NATed here, so it is not diverted: the kernel forwards it
+ * untouched, over UDP and TCP alike (catalogue B20). */
 static int rule_tproxy(struct fw *fw, const char *lan, uint8_t proto, uint16_t port)
 {
 	uint16_t dport = htons(port), to = htons(fw->cfg.tproxy_port);
@@ -520,6 +545,7 @@ static int rule_tproxy(struct fw *fw, const char *lan, uint8_t proto, uint16_t p
 	rb_l4proto(&rb, proto);
 	rb_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
 	rb_cmp(&rb, &dport, sizeof(dport));
+	rb_fib_oifname(&rb, fw->cfg.outside_if);
 	rb_imm(&rb, &to, sizeof(to));
 	e = rb_expr(&rb, "tproxy");
 	if (e) {

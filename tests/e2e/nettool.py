@@ -10,7 +10,8 @@
                                            DELAY_MS apart), write what comes back to OUT
   tls-server IP:PORT CERT KEY OUT           one TLS connection: record and echo
   tls-client DST_IP:PORT CERT IN OUT       send IN over TLS, trusting CERT
-  udp-sink IP:PORT OUT                     write the first datagram received to OUT
+  udp-sink IP:PORT OUT [SRC_OUT]           write the first datagram received to OUT
+                                           (and its source IP:PORT to SRC_OUT)
   udp-file SRC_IP:PORT DST_IP:PORT IN      send IN as one datagram
   sip-invite FILE FROM_IP:PORT TO_IP:PORT [TRANSPORT [PAD]]
                                            write a SIP INVITE with an SDP body whose
@@ -62,13 +63,16 @@ def tcp_sink(addr, out, idle="1.5", echo="1"):
 	return 0
 
 
-def udp_sink(addr, out):
-	"""Write the first datagram that arrives (10 s at most) to OUT."""
+def udp_sink(addr, out, src_out=None):
+	"""Write the first datagram that arrives (10 s at most) to OUT, and
+	its source IP:PORT to SRC_OUT if given."""
 	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	s.bind(hostport(addr))
 	s.settimeout(10)
-	d, _ = s.recvfrom(65535)
+	d, src = s.recvfrom(65535)
 	open(out, "wb").write(d)
+	if src_out:
+		open(src_out, "w").write("%s:%d\n" % src)
 	return 0
 
 
