@@ -27,16 +27,32 @@ void alg_schedule(struct alg_engine *e, enum alg_timer_kind k, uint32_t slot, ui
 		o->queued = when;
 }
 
-uint32_t call_find(struct alg_engine *e, const char *base, struct sip_span callid, uint64_t h)
+/*
+ * The call a message belongs to: its Call-ID on its binding.  A hairpin
+ * call (two phones behind this NAT calling each other through an outside
+ * proxy, which keeps the Call-ID, RFC 3261 §16.6) crosses the ALG twice,
+ * once on each phone's binding: each leg is a call of its own, or the
+ * callee's INVITE would go to the caller.  A call with this Call-ID on
+ * another binding of the same inside host is still this one (a phone that
+ * opened a new TCP connection for its BYE).  `inside` may be unknown
+ * (family 0): then any binding will do.
+ */
+uint32_t call_find(struct alg_engine *e, const char *base, struct sip_span callid, uint64_t h,
+		   uint64_t bkey, const struct alg_addr *inside)
 {
 	size_t n = callid.len < 127 ? callid.len : 127;
+	uint32_t other = ALG_NONE;
 
 	for (uint32_t i = pool_find(&e->calls, h); i != ALG_NONE; i = pool_next(&e->calls, i)) {
 		struct alg_call *call = pool_at(&e->calls, i);
-		if (strlen(call->call_id) == n && !memcmp(call->call_id, base + callid.off, n))
+		if (strlen(call->call_id) != n || memcmp(call->call_id, base + callid.off, n))
+			continue;
+		if (call->o.key2 == bkey)
 			return i;
+		if (other == ALG_NONE && (!inside->family || alg_addr_ip_eq(&call->inside, inside)))
+			other = i;
 	}
-	return ALG_NONE;
+	return other;
 }
 
 static int has_streams(const struct alg_call *call)

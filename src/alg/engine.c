@@ -281,6 +281,21 @@ static void setup_binding(struct alg_ctx *c)
 	}
 }
 
+/* The message's call (call_find): from outside, the binding's owner is
+ * the inside host, the registration's if the caller did not say. */
+static uint32_t find_call(struct alg_ctx *c)
+{
+	struct alg_addr inside = c->inside;
+
+	if (!inside.family && c->pkt->dir == ALG_IN) {
+		struct alg_reg *r = reg_by_public(c->e, &c->binding, c->pkt->transport);
+		if (r)
+			inside = r->inside;
+	}
+	return call_find(c->e, c->buf, c->callid, c->callid_hash,
+			 alg_binding_key(&c->binding, c->pkt->transport), &inside);
+}
+
 int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_result *res)
 {
 	struct alg_ctx c;
@@ -334,7 +349,7 @@ int alg_process(struct alg_engine *e, const struct alg_packet *pkt, struct alg_r
 	c.callid_hash = alg_hash(c.buf + c.callid.off, c.callid.len, 1);
 	sip_edits_init(&c.ed, c.m.len, e->edits, SIP_MAX_EDITS, e->pool, sizeof(e->pool));
 	setup_binding(&c);
-	c.call = call_find(e, c.buf, c.callid, c.callid_hash);
+	c.call = find_call(&c);
 	if (pkt->dir == ALG_OUT)
 		(c.m.is_request ? out_request : out_response)(&c);
 	else

@@ -331,7 +331,8 @@ void media_pinhole(const struct alg_engine *e, const struct alg_call *call, unsi
 		   int rtcp, struct alg_pinhole *p);
 
 /* dialog.c: calls and transactions */
-uint32_t call_find(struct alg_engine *e, const char *base, struct sip_span callid, uint64_t h);
+uint32_t call_find(struct alg_engine *e, const char *base, struct sip_span callid, uint64_t h,
+		   uint64_t bkey, const struct alg_addr *inside);
 uint32_t call_new(struct alg_ctx *c, int inbound);
 void call_end(struct alg_engine *e, uint32_t slot, enum alg_end_reason why, uint64_t now,
 	      struct alg_result *res);

@@ -258,6 +258,88 @@ static void t_part_content_length_wrong(void)
 	alg_free(e);
 }
 
+/* B20 (R9): a hairpin call.  Two phones behind this NAT, registered with
+ * an outside proxy that keeps the Call-ID (RFC 3261 §16.6): the INVITE
+ * leaves by the caller's binding and comes back to the callee's with the
+ * same Call-ID.  The second leg is a call of its own, delivered to the
+ * binding's owner with its Request-URI restored to the callee's Contact;
+ * it went to the caller (who answered 404) before. */
+static void t_b20_hairpin_call(void)
+{
+	struct alg_engine *e = h_engine();
+	h_out(e, "192.168.1.11:5060", REGISTRAR,
+	      "REGISTER sip:example.com SIP/2.0\n"
+	      "Via: SIP/2.0/UDP 192.168.1.11:5060;rport;branch=z9hG4bKreg2\n"
+	      "From: <sip:bob@example.com>;tag=r2\n"
+	      "To: <sip:bob@example.com>\n"
+	      "Call-ID: reg2@192.168.1.11\n"
+	      "CSeq: 1 REGISTER\n"
+	      "Contact: <sip:bob@192.168.1.11:5060>\n"
+	      "Expires: 120\n"
+	      "Content-Length: 0\n\n");
+	CHECK(h_line("Contact: <sip:bob@203.0.113.1:5060>"));
+	h_in(e, REGISTRAR, "203.0.113.1:5060",
+	     "SIP/2.0 200 OK\n"
+	     "Via: SIP/2.0/UDP 192.168.1.11:5060;rport=5060;received=203.0.113.1;branch=z9hG4bKreg2\n"
+	     "From: <sip:bob@example.com>;tag=r2\n"
+	     "To: <sip:bob@example.com>;tag=x\n"
+	     "Call-ID: reg2@192.168.1.11\n"
+	     "CSeq: 1 REGISTER\n"
+	     "Contact: <sip:bob@203.0.113.1:5060>;expires=120\n"
+	     "Content-Length: 0\n\n");
+	CHECK_EQ_INT(H_res.deliver_to.ip[3], 11);
+	/* alice (PHONE, binding 40001) calls bob through the proxy */
+	h_out(e, PHONE, REGISTRAR, invite("hair", "192.168.1.10", "m=audio 30000 RTP/AVP 0\n"));
+	CHECK(h_line("m=audio 40100 RTP/AVP 0"));
+	/* the proxy sends it on to bob's binding, same Call-ID */
+	h_in(e, REGISTRAR, "203.0.113.1:5060",
+	     "INVITE sip:bob@203.0.113.1:5060 SIP/2.0\n"
+	     "Via: SIP/2.0/UDP 203.0.113.20;branch=z9hG4bKproxy1\n"
+	     "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=40001;received=203.0.113.1;branch=z9hG4bK-hair\n"
+	     "Record-Route: <sip:203.0.113.20;lr>\n"
+	     "From: \"Alice\" <sip:alice@example.com>;tag=ahair\n"
+	     "To: <sip:bob@example.com>\n"
+	     "Call-ID: hair@192.168.1.10\n"
+	     "CSeq: 1 INVITE\n"
+	     "Contact: <sip:alice@203.0.113.1:40001>\n"
+	     "Content-Type: application/sdp\n"
+	     "Content-Length: {CLEN}\n\n"
+	     "v=0\no=alice 100 100 IN IP4 203.0.113.1\ns=-\nc=IN IP4 203.0.113.1\nt=0 0\n"
+	     "m=audio 40100 RTP/AVP 0\n");
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK_EQ_INT(H_res.deliver_to.ip[3], 11);
+	CHECK_EQ_INT(H_res.deliver_to.port, 5060);
+	CHECK(h_has("INVITE sip:bob@192.168.1.11:5060 SIP/2.0"));
+	/* bob answers from inside: his SDP gets his own public mapping */
+	h_out(e, "192.168.1.11:5060", REGISTRAR,
+	      "SIP/2.0 200 OK\n"
+	      "Via: SIP/2.0/UDP 203.0.113.20;branch=z9hG4bKproxy1\n"
+	      "Via: SIP/2.0/UDP 192.168.1.10:5062;rport=40001;received=203.0.113.1;branch=z9hG4bK-hair\n"
+	      "Record-Route: <sip:203.0.113.20;lr>\n"
+	      "From: \"Alice\" <sip:alice@example.com>;tag=ahair\n"
+	      "To: <sip:bob@example.com>;tag=bhair\n"
+	      "Call-ID: hair@192.168.1.10\n"
+	      "CSeq: 1 INVITE\n"
+	      "Contact: <sip:bob@192.168.1.11:5060>\n"
+	      "Content-Type: application/sdp\n"
+	      "Content-Length: {CLEN}\n\n"
+	      "v=0\no=bob 1 1 IN IP4 192.168.1.11\ns=-\nc=IN IP4 192.168.1.11\nt=0 0\n"
+	      "m=audio 30000 RTP/AVP 0\n");
+	CHECK(h_line("c=IN IP4 203.0.113.1"));
+	CHECK(h_line("Contact: <sip:bob@203.0.113.1:5060>"));
+	const struct alg_action *a = h_action(ALG_ACT_PINHOLE_OPEN, 0);
+	CHECK(a != NULL);
+	CHECK_EQ_INT(a->u.pin.inside_ep.ip[3], 11);
+	CHECK(h_line("m=audio 40102 RTP/AVP 0"));
+	/* the proxy relays the 200 to alice's binding: alice's call */
+	h_in(e, REGISTRAR, BIND, resp(200, "hair", "bhair", "INVITE", 1,
+				      "v=0\no=bob 1 1 IN IP4 203.0.113.1\ns=-\nc=IN IP4 203.0.113.1\n"
+				      "t=0 0\nm=audio 40102 RTP/AVP 0\n"));
+	CHECK_EQ_INT(H_res.deliver_to.ip[3], 10);
+	CHECK_EQ_INT(H_res.deliver_to.port, 5062);
+	alg_free(e);
+}
+
 /* B13 (R1, RFC 5761 §5.1.3): an rtcp-mux offer that also names the RTP
  * port in a=rtcp (so that an answerer without mux sends RTCP there too)
  * gets a=rtcp rewritten with m=: it kept 30000 next to m= 40100, a port
@@ -390,6 +472,7 @@ static const struct check_case cases[] = {
 	{ "B24 an SDP part's own Content-Length is fixed with the SDP (R5)", t_part_content_length },
 	{ "B24 nested parts: every enclosing Content-Length is fixed (R5)", t_part_content_length_nested },
 	{ "B24 a part Content-Length that was wrong: SDP left alone (R5)", t_part_content_length_wrong },
+	{ "B20 hairpin call through an outside proxy: each leg on its own binding (R9)", t_b20_hairpin_call },
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
