@@ -43,6 +43,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -288,6 +289,34 @@ static void rb_fib_oifname(struct fw_rb *rb, const char *name)
 	}
 	memcpy(pad, name, strnlen(name, IFNAMSIZ - 1));
 	rb_cmp(rb, pad, sizeof(pad));
+}
+
+/* `ct status dnat`: the flow's first packet was DNATed. */
+static void rb_ct_dnat(struct fw_rb *rb)
+{
+	uint32_t mask = IPS_DST_NAT, zero = 0;
+	struct nftnl_expr *e = rb_expr(rb, "ct");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	e = rb_expr(rb, "bitwise");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	}
+	rb_cmp_op(rb, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/* `ip daddr ADDR` */
+static void rb_daddr(struct fw_rb *rb, struct in_addr a)
+{
+	rb_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+	rb_cmp(rb, &a.s_addr, sizeof(a.s_addr));
 }
 
 static void rb_l4proto(struct fw_rb *rb, uint8_t proto)
@@ -576,6 +605,26 @@ static int rule_count_in(struct fw *fw)
 	return rb_put(fw, &rb);
 }
 
+/* Hairpinned media (two phones behind this NAT in one call, each sending
+ * to the other's public mapping) is inbound for the pinhole it reaches:
+ *   iifname != "WAN" ip daddr PUBLIC ip daddr . udp dport @media_dnat
+ *       update @media_cnt_in { ip daddr . udp dport }
+ * with no verdict, so that count_out counts it for its sender too. */
+static int rule_count_hairpin(struct fw *fw)
+{
+	struct fw_rb rb;
+
+	if (rb_start(&rb, "divert") < 0)
+		return -ENOMEM;
+	rb_ifname_op(&rb, NFT_META_IIFNAME, NFT_CMP_NEQ, fw->cfg.outside_if);
+	rb_daddr(&rb, fw->cfg.public_addr);
+	rb_addr_port(&rb, 1);
+	rb_lookup(&rb, FW_MAP_DNAT, FW_SET_ID_DNAT, 0);
+	if (!fw->no_counters)
+		rb_update(&rb, FW_SET_CNT_IN, FW_SET_ID_CNT_IN);
+	return rb_put(fw, &rb);
+}
+
 /* Counts outbound media per pinhole (media_cnt_out), before the SNAT; in
  * this chain too, so that media costs one extra hook, not two:
  *   iifname != "WAN" ip saddr . udp sport @media_snat
@@ -597,16 +646,28 @@ static int rule_count_out(struct fw *fw)
 
 /* The pinholes themselves (the first packet of each flow; conntrack keeps
  * the translation for the rest):
- *   pre_nat:  iifname "WAN" dnat to ip daddr . udp dport map @media_dnat
- *   post_nat: oifname "WAN" snat to ip saddr . udp sport map @media_snat */
-static int rule_nat(struct fw *fw, int dnat)
+ *   pre_nat:  dnat to ip daddr . udp dport map @media_dnat
+ *   post_nat: oifname "WAN" snat to ip saddr . udp sport map @media_snat
+ *   post_nat: oifname != "WAN" ct status dnat
+ *                 snat to ip saddr . udp sport map @media_snat
+ * The DNAT takes packets from any interface: a phone behind this NAT that
+ * sends to another inside phone's public mapping (both in one call through
+ * an outside proxy) is hairpinned to it.  Such a flow, DNATed and going
+ * back out of an inside interface, also gets its sender's own public
+ * mapping as source, the address the receiver's SDP named; inbound media
+ * DNATed from outside misses the SNAT map and keeps its source. */
+static int rule_nat(struct fw *fw, int dnat, int hairpin)
 {
 	struct nftnl_expr *e;
 	struct fw_rb rb;
 
 	if (rb_start(&rb, dnat ? "pre_nat" : "post_nat") < 0)
 		return -ENOMEM;
-	rb_ifname(&rb, dnat ? NFT_META_IIFNAME : NFT_META_OIFNAME, fw->cfg.outside_if);
+	if (!dnat)
+		rb_ifname_op(&rb, NFT_META_OIFNAME, hairpin ? NFT_CMP_NEQ : NFT_CMP_EQ,
+			     fw->cfg.outside_if);
+	if (hairpin)
+		rb_ct_dnat(&rb);
 	rb_addr_port(&rb, dnat);
 	rb_lookup(&rb, dnat ? FW_MAP_DNAT : FW_MAP_SNAT, dnat ? FW_SET_ID_DNAT : FW_SET_ID_SNAT, 1);
 	e = rb_expr(&rb, "nat");
@@ -642,6 +703,8 @@ static int put_divert_rules(struct fw *fw)
 	}
 	if (!err)
 		err = rule_count_in(fw);
+	if (!err)
+		err = rule_count_hairpin(fw);
 	return err ? err : rule_count_out(fw);
 }
 
@@ -666,9 +729,11 @@ static int put_ruleset(struct fw *fw)
 	if (!err)
 		err = put_divert_rules(fw);
 	if (!err)
-		err = rule_nat(fw, 1);
+		err = rule_nat(fw, 1, 0);
 	if (!err)
-		err = rule_nat(fw, 0);
+		err = rule_nat(fw, 0, 0);
+	if (!err)
+		err = rule_nat(fw, 0, 1);
 	return err;
 }
 

@@ -4,7 +4,8 @@
 # phones.  Cases: the registrar's location table holds the public binding
 # and still sees the phone as NATed; calls in and out through Kamailio
 # with RTP both ways, each stream's media from ports P and P+1 only; an
-# incoming call after the router's UDP conntrack timeout; a phone
+# incoming call after the router's UDP conntrack timeout; a call between
+# two phones behind the router (media hairpinned); a phone
 # registered and called over TCP; re-registration refreshes keep the
 # public port; Expires: 0 removes the binding and Kamailio then answers
 # 404.  docs/testing.md ("Real software") lists what fails today and why.
@@ -204,6 +205,15 @@ else
 fi
 ua_call tin1 alice phonet phonet "$NS_SERVER" "$NS_PHONE2" "$PUBLIC_IP" "$SERVER_IP"
 call_check call_in_tcp_via_kamailio
+
+# 4c. Hairpin: phone calls phone2, both behind this router, through
+# Kamailio on the outside (an office on a hosted PBX without a media
+# relay).  Each SDP carries the router's public address, so each phone
+# sends its RTP to 203.0.113.1 from the LAN: the pinhole's DNAT must apply
+# to it too, and the SNAT to the sender's own public mapping, so that each
+# phone receives media from the address the other's SDP named.
+ua_call hair1 phone phone2 phone2 "$NS_PHONE" "$NS_PHONE2" "$PUBLIC_IP" "$PUBLIC_IP"
+call_check call_hairpin_via_kamailio
 
 # 5. phone2 registers every 8 s (the refresh comes 7.2 s after the last,
 # after the conntrack entry is gone): same Call-ID, higher CSeq, the same
