@@ -269,6 +269,8 @@ static void part_lengths_fix(struct alg_ctx *c, struct sip_span sdp,
 			 "R5 part Content-Length (its SDP changed length)");
 }
 
+_Static_assert(SDP_MAX_MEDIA == 16, "the reason below names the limit");
+
 void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
 	struct sip_part_length plen[SIP_MAX_PART_DEPTH];
@@ -297,8 +299,10 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 		c->skip_reason = "a part Content-Length does not count its part: SDP left alone (R5)";
 		return;
 	}
-	if (sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA) < 0) {
-		c->skip_reason = "SDP did not parse: left alone (R5)";
+	rc = sdp_parse(&s, c->buf, body, c->e->media, SDP_MAX_MEDIA);
+	if (rc < 0) {
+		c->skip_reason = rc == SIP_ENOSPACE ? "SDP has more than 16 m= lines: left alone (R5)"
+						    : "SDP did not parse: left alone (R5)";
 		return;
 	}
 	r.publen = c->e->pub_len;

@@ -60,7 +60,12 @@ static void check_sdp(struct lint_file *lf)
 	if (r == 0)
 		return;
 	lf->sdp_found = 1;
-	r = sdp_parse(&lf->sdp, lf->buf, lf->sdp_span, lf->media, SDP_MAX_MEDIA);
+	r = sdp_parse(&lf->sdp, lf->buf, lf->sdp_span, lf->media, LINT_MAX_MEDIA);
+	if (r == SIP_ENOSPACE) {
+		/* our storage, not the message: valid, not summarised */
+		lf->sdp_too_many = 1;
+		return;
+	}
 	if (r < 0) {
 		uint32_t off = lf->sdp.err_off;
 

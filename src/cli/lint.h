@@ -17,6 +17,11 @@
 #include "sip/sdp.h"
 #include "sip/via.h"
 
+/* Media descriptions lint summarises.  More than the ALG's SDP_MAX_MEDIA
+ * is valid SDP (a conference may carry dozens of m= lines): lint says so
+ * and notes that the ALG leaves such an SDP unchanged. */
+#define LINT_MAX_MEDIA 256u
+
 /* Where a message failed: the first stage that did decides the verdict. */
 enum lint_stage {
 	LINT_OK = 0,
@@ -43,11 +48,13 @@ struct lint_file {
 	uint32_t msg_len; /* the parser's return value */
 	struct sip_msg m;
 	struct sip_hdr hdrs[SIP_MAX_HEADERS];
-	/* The SDP, when the body has one (sdp_found) and it parsed (sdp_ok). */
-	int sdp_found, sdp_ok;
+	/* The SDP, when the body has one (sdp_found) and it parsed (sdp_ok).
+	 * sdp_too_many: more m= lines than LINT_MAX_MEDIA, a limit of this
+	 * summary, not an error in the message. */
+	int sdp_found, sdp_ok, sdp_too_many;
 	struct sip_span sdp_span;
 	struct sdp sdp;
-	struct sdp_media media[SDP_MAX_MEDIA];
+	struct sdp_media media[LINT_MAX_MEDIA];
 };
 
 void lint_file_run(struct lint_file *lf, const char *path, int stream);

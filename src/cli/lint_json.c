@@ -250,6 +250,9 @@ static void put_sdp(struct json *j, const struct lint_file *lf)
 	kv_int(j, "offset", lf->sdp_span.off);
 	kv_int(j, "length", lf->sdp_span.len);
 	kv_bool(j, "parsed", lf->sdp_ok);
+	/* valid SDP that the ALG leaves unchanged (SDP_MAX_MEDIA) */
+	kv_bool(j, "over_alg_media_limit",
+		lf->sdp_too_many || (lf->sdp_ok && lf->sdp.nmedia > SDP_MAX_MEDIA));
 	if (lf->sdp_ok) {
 		put_conn(j, lf->buf, "origin", s->has_origin, &s->origin.addr);
 		put_conn(j, lf->buf, "connection", s->has_conn, &s->conn);

@@ -123,7 +123,20 @@ static void print_what(FILE *f, const struct lint_file *lf)
 		lf->msg_len, m->nhdrs);
 	if (lf->sdp_ok)
 		fprintf(f, ", SDP with %u media", lf->sdp.nmedia);
+	else if (lf->sdp_too_many)
+		fprintf(f, ", SDP with more than %u media, not summarised", LINT_MAX_MEDIA);
 	fputc(')', f);
+}
+
+/* What the ALG will not do with a valid message, said once under it. */
+static void print_alg_notes(FILE *f, const struct lint_file *lf)
+{
+	if (lf->stage != LINT_OK)
+		return;
+	if (lf->sdp_too_many || (lf->sdp_ok && lf->sdp.nmedia > SDP_MAX_MEDIA))
+		fprintf(f, "    note         more than %u m= lines: sipalgd leaves this SDP "
+			   "unchanged and opens no pinholes for it\n",
+			SDP_MAX_MEDIA);
 }
 
 static void print_uri(FILE *f, const char *b, const struct sip_uri *u)
@@ -255,6 +268,7 @@ void lint_print_text(FILE *f, const struct lint_file *lf, int verbose)
 		fputs(": valid: ", f);
 		print_what(f, lf);
 		fputc('\n', f);
+		print_alg_notes(f, lf);
 	} else {
 		fprintf(f, ": invalid: %s", lf->reason);
 		print_where(f, lf);

@@ -226,6 +226,17 @@ assert p["ice"] is True and p["direction"] is None
 m = p["media"][0]
 assert m["ice"] is True and m["rtcp_mux"] is True and m["direction"] == "sendonly" and m["rtcp"] is None
 '
+# More m= lines than the ALG keeps (SDP_MAX_MEDIA, 16) is valid SDP: it was
+# reported "invalid: out of space".  Lint summarises it and says what the
+# ALG will do with it.
+run many_media 0 "$D/many_media.sip" &&
+	expect many_media "valid: INVITE sip:bob@example.com (UDP datagram, 822 bytes, 8 headers, SDP with 20 media)" &&
+	expect many_media "note         more than 16 m= lines: sipalgd leaves this SDP unchanged"
+run json_many_media 0 --json "$D/many_media.sip" && json_check json_many_media '
+x = f[0]
+assert x["valid"] is True and x["sdp"]["parsed"] is True
+assert len(x["sdp"]["media"]) == 20 and x["sdp"]["over_alg_media_limit"] is True
+'
 run json_register 0 --json "$D/register.sip" && json_check json_register '
 x = f[0]
 c = x["uris"]["contacts"]

@@ -340,6 +340,29 @@ static void t_b20_hairpin_call(void)
 	alg_free(e);
 }
 
+/* R5: an SDP with more m= lines than the engine keeps (SDP_MAX_MEDIA, 16)
+ * is valid SDP; it is left alone whole, with a reason that says why, not
+ * "did not parse", and gets no pinhole; the headers are still rewritten. */
+static void t_many_media(void)
+{
+	static char media[17 * 32];
+	size_t n = 0;
+
+	for (int i = 0; i < 17; i++)
+		n += (size_t)snprintf(media + n, sizeof(media) - n, "m=audio %d RTP/AVP 0\n",
+				      30000 + 2 * i);
+	struct alg_engine *e = h_engine();
+	h_out(e, PHONE, REGISTRAR, invite("many", "192.168.1.10", media));
+	CHECK(H_res.verdict == ALG_FORWARD);
+	CHECK(h_line("c=IN IP4 192.168.1.10"));
+	CHECK(h_line("m=audio 30000 RTP/AVP 0"));
+	CHECK(h_line("Contact: <sip:alice@203.0.113.1:40001>"));
+	CHECK_EQ_INT(h_count(ALG_ACT_PINHOLE_OPEN), 0);
+	CHECK(H_res.reason != NULL && strstr(H_res.reason, "more than 16 m= lines"));
+	CHECK(h_clen_ok());
+	alg_free(e);
+}
+
 /* B13 (R1, RFC 5761 §5.1.3): an rtcp-mux offer that also names the RTP
  * port in a=rtcp (so that an answerer without mux sends RTCP there too)
  * gets a=rtcp rewritten with m=: it kept 30000 next to m= 40100, a port
@@ -473,6 +496,7 @@ static const struct check_case cases[] = {
 	{ "B24 nested parts: every enclosing Content-Length is fixed (R5)", t_part_content_length_nested },
 	{ "B24 a part Content-Length that was wrong: SDP left alone (R5)", t_part_content_length_wrong },
 	{ "B20 hairpin call through an outside proxy: each leg on its own binding (R9)", t_b20_hairpin_call },
+	{ "R5 SDP with more than 16 m= lines left alone with its reason", t_many_media },
 	{ "B13 rtcp-mux with a=rtcp naming the RTP port: a=rtcp follows m= (R1)", t_b13_mux_rtcp_same_port },
 	{ "B22 sip: Contact with transport=tls left alone like sips: (R10)", t_b22_transport_tls },
 	{ "B23 CRLF keep-alive forwarded as is and named, empty datagram named (R5)", t_b23_keepalive },
