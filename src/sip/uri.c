@@ -317,6 +317,18 @@ static int params_plain(const char *b, uint32_t i, uint32_t e)
 
 	/* the parameter most Contact URIs carry, by one compare */
 	if (e - i > 10 && memcmp(b + i, "transport=", 10) == 0) {
+		/* and its usual values, udp/tcp/tls in any case, ending the
+		 * parameters: three letters are plain paramchars (RFC 3261
+		 * section 19.1.1), so the loop below would say 1 too */
+		if (e - i == 13) {
+			uint32_t w = ((uint32_t)(unsigned char)b[i + 10] |
+				      (uint32_t)(unsigned char)b[i + 11] << 8 |
+				      (uint32_t)(unsigned char)b[i + 12] << 16) |
+				     0x202020u;
+			if (w == ('u' | 'd' << 8 | 'p' << 16) || w == ('t' | 'c' << 8 | 'p' << 16) ||
+			    w == ('t' | 'l' << 8 | 's' << 16))
+				return 1;
+		}
 		eq = 1;
 		i += 10;
 	}
