@@ -97,6 +97,40 @@ static void name_missing(struct lint_file *lf)
 	}
 }
 
+static size_t count_bare_lf(const char *b, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++)
+		n += b[i] == '\n' && (i == 0 || b[i - 1] != '\r');
+	return n;
+}
+
+/* A body shorter than Content-Length is the usual result of copying a
+ * message out of a capture through an editor or terminal that turned CRLF
+ * into LF: each line lost one byte the sender counted (RFC 3261 §20.14
+ * counts octets).  Say how many bytes are there, and if the bare LFs
+ * explain the gap, say so. */
+static void hint_short_body(struct lint_file *lf)
+{
+	const struct sip_msg *m = &lf->m;
+	size_t have = lf->len > m->body_off ? lf->len - m->body_off : 0;
+	size_t lf_hdr = count_bare_lf(lf->buf, 0, m->body_off < lf->len ? m->body_off : lf->len);
+	size_t lf_body = count_bare_lf(lf->buf, m->body_off, lf->len);
+	int n;
+
+	n = snprintf(lf->hint, sizeof(lf->hint),
+		     "Content-Length is %u but %zu bytes follow the headers",
+		     (unsigned)m->content_length, have);
+	if (n < 0 || (size_t)n >= sizeof(lf->hint) || lf_hdr + lf_body == 0)
+		return;
+	snprintf(lf->hint + n, sizeof(lf->hint) - (size_t)n,
+		 "; the file has bare LF line endings%s",
+		 (int64_t)(have + lf_body) == m->content_length
+		     ? ": with CRLF the body would match (convert, e.g. unix2dos)"
+		     : " (was it copied from a capture?)");
+}
+
 void lint_file_run(struct lint_file *lf, const char *path, int stream)
 {
 	int r;
@@ -110,11 +144,17 @@ void lint_file_run(struct lint_file *lf, const char *path, int stream)
 		set_error(lf, LINT_READ, r, UINT32_MAX, strerror(-r));
 		return;
 	}
+	if (lf->len == 0) {
+		set_error(lf, LINT_PARSE, SIP_ESTARTLINE, 0, "empty file, no SIP message");
+		return;
+	}
 	r = sip_msg_parse(&lf->m, lf->buf, lf->len, lf->hdrs, SIP_MAX_HEADERS,
 			  stream ? SIP_PARSE_STREAM : 0);
 	if (r < 0) {
 		set_error(lf, LINT_PARSE, r, r == SIP_ENEEDMORE ? (uint32_t)lf->len : lf->m.err_off,
 			  NULL);
+		if (r == SIP_EBODY || (r == SIP_ENEEDMORE && lf->m.clen_hdr >= 0 && lf->m.body_off))
+			hint_short_body(lf);
 		return;
 	}
 	lf->parsed = 1;
@@ -272,6 +312,20 @@ static void usage(FILE *f)
 		"exit status: 0 all valid, 1 some invalid, 2 usage error or unreadable file\n");
 }
 
+/* Standard input can be read once; a second '-' would read nothing and be
+ * reported as an empty message, which misleads.  A usage error instead. */
+static int check_stdin_once(int argc, char **argv)
+{
+	int seen = 0;
+
+	for (int i = optind; i < argc; i++)
+		seen += !strcmp(argv[i], "-");
+	if (seen <= 1)
+		return 0;
+	fprintf(stderr, "sipalg lint: '-' (standard input) given more than once\n");
+	return -1;
+}
+
 static int parse_opts(int argc, char **argv, struct lint_opts *o)
 {
 	static const struct option longopts[] = {
@@ -314,7 +368,7 @@ static int parse_opts(int argc, char **argv, struct lint_opts *o)
 		usage(stderr);
 		return -1;
 	}
-	return 0;
+	return check_stdin_once(argc, argv);
 }
 
 /* Exit status: 2 if a file could not be read, else 1 if one was invalid. */

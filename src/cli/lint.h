@@ -43,6 +43,7 @@ struct lint_file {
 	uint32_t err_off;    /* byte offset of the error (UINT32_MAX: none) */
 	const char *reason;  /* human reason */
 	char reason_buf[96]; /* storage when the reason is composed */
+	char hint[192];	     /* "" or advice on the likely cause, for people */
 	/* The message, when sip_msg_parse succeeded. */
 	int parsed;
 	uint32_t msg_len; /* the parser's return value */

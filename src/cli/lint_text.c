@@ -274,6 +274,8 @@ void lint_print_text(FILE *f, const struct lint_file *lf, int verbose)
 		print_where(f, lf);
 		fputc('\n', f);
 		show_context(f, lf);
+		if (lf->hint[0])
+			fprintf(f, "    hint: %s\n", lf->hint);
 	}
 	if (!verbose || !lf->parsed)
 		return;
