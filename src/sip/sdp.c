@@ -400,13 +400,20 @@ static int fast_run(struct sdp *s, const char *b, struct sip_span body, struct s
 	uint64_t bits[SIP_MAX_MSG_SIZE / 64 + 2];
 
 	sdp_blank(s, body, media, (uint16_t)x.p.cap);
-	if (body.len < 3 || body.len > SIP_MAX_MSG_SIZE || b[lo] != 'v' || b[lo + 1] != '=' ||
-	    b[lo + 2] != '0')
-		return sdp_parse_ref(s, b, body, media, cap);
-	if (pos < end && b[pos] == '\r' && pos + 1 < end)
-		pos++;
-	if (pos < end && b[pos++] != '\n')
-		return sdp_parse_ref(s, b, body, media, cap);
+	/* the usual "v=0" CRLF by one load when eight octets are at hand;
+	 * the octet tests below decide the same for every other start */
+	if (body.len >= 8 && body.len <= SIP_MAX_MSG_SIZE &&
+	    (scan_load64(b + lo) & 0xffffffffffull) == 0x0a0d303d76ull) {
+		pos = lo + 5;
+	} else {
+		if (body.len < 3 || body.len > SIP_MAX_MSG_SIZE || b[lo] != 'v' ||
+		    b[lo + 1] != '=' || b[lo + 2] != '0')
+			return sdp_parse_ref(s, b, body, media, cap);
+		if (pos < end && b[pos] == '\r' && pos + 1 < end)
+			pos++;
+		if (pos < end && b[pos++] != '\n')
+			return sdp_parse_ref(s, b, body, media, cap);
+	}
 	nw = fast_map(b, lo, end, bits, simd);
 	if (nw < 0 || fast_lines(&x, b, pos, bits, (uint32_t)nw, simd) < 0)
 		return sdp_parse_ref(s, b, body, media, cap);
