@@ -131,6 +131,54 @@ static void hint_short_body(struct lint_file *lf)
 		     : " (was it copied from a capture?)");
 }
 
+/* Lines that start in [from, to) and are not continuation lines. */
+static unsigned count_lines(const char *b, size_t from, size_t to, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	unsigned n = 0;
+
+	for (size_t i = from; i < to; i++) {
+		if (i != from && b[i - 1] != '\n')
+			continue;
+		if (plen ? to - i >= plen && !memcmp(b + i, prefix, plen) : b[i] != ' ' && b[i] != '\t')
+			n++;
+	}
+	return n;
+}
+
+static void set_limit(struct lint_file *lf, unsigned limit, const char *what, const char *unit)
+{
+	lf->limit = limit;
+	snprintf(lf->reason_buf, sizeof(lf->reason_buf), "%s %u%s", what, limit, unit);
+	lf->reason = lf->reason_buf;
+	snprintf(lf->hint, sizeof(lf->hint),
+		 "a limit of sipalg (src/sip/limits.h), not an RFC 3261 rule; "
+		 "the message may be valid SIP, but sipalg does not process it");
+}
+
+/* The wire library's named limits come back as plain error codes; say
+ * which limit and its value, so nobody hunts for a syntax error.  One code
+ * covers header count and Via count: more header lines than the limit
+ * before the error means the header count. */
+static void name_limit(struct lint_file *lf)
+{
+	uint32_t off = lf->err_off == UINT32_MAX ? 0 : lf->err_off;
+
+	if (lf->err == SIP_ETOOBIG)
+		set_limit(lf, SIP_MAX_MSG_SIZE, "message larger than", " bytes");
+	else if (lf->err == SIP_ELINETOOLONG)
+		set_limit(lf, SIP_MAX_LINE, "header line longer than", " bytes");
+	else if (lf->err == SIP_ETOOMANYHDRS && lf->stage == LINT_PARSE &&
+		 count_lines(lf->buf, 0, off, "") > SIP_MAX_HEADERS)
+		set_limit(lf, SIP_MAX_HEADERS, "more than", " header fields");
+	else if (lf->err == SIP_ETOOMANYHDRS)
+		set_limit(lf, SIP_MAX_VIAS, "more than", " Via values");
+	else if (lf->err == SIP_EMULTIPART && lf->stage == LINT_BODY &&
+		 count_lines(lf->buf, lf->m.body_off, lf->m.body_off + lf->m.body_len, "--") >
+		     SIP_MAX_PARTS + 1)
+		set_limit(lf, SIP_MAX_PARTS, "multipart body with more than", " parts");
+}
+
 void lint_file_run(struct lint_file *lf, const char *path, int stream)
 {
 	int r;
@@ -155,6 +203,7 @@ void lint_file_run(struct lint_file *lf, const char *path, int stream)
 			  NULL);
 		if (r == SIP_EBODY || (r == SIP_ENEEDMORE && lf->m.clen_hdr >= 0 && lf->m.body_off))
 			hint_short_body(lf);
+		name_limit(lf);
 		return;
 	}
 	lf->parsed = 1;
@@ -164,9 +213,11 @@ void lint_file_run(struct lint_file *lf, const char *path, int stream)
 		set_error(lf, LINT_VALIDATE, r, lf->m.err_off, NULL);
 		if (r == SIP_EMISSING)
 			name_missing(lf);
+		name_limit(lf);
 		return;
 	}
 	check_sdp(lf);
+	name_limit(lf);
 }
 
 void lint_file_free(struct lint_file *lf)

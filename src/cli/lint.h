@@ -44,6 +44,7 @@ struct lint_file {
 	const char *reason;  /* human reason */
 	char reason_buf[96]; /* storage when the reason is composed */
 	char hint[192];	     /* "" or advice on the likely cause, for people */
+	unsigned limit;	     /* 0, or the value of the sipalg limit exceeded */
 	/* The message, when sip_msg_parse succeeded. */
 	int parsed;
 	uint32_t msg_len; /* the parser's return value */

@@ -68,6 +68,8 @@ static void put_error(struct json *j, const struct lint_file *lf)
 		if (h >= 0)
 			span_text(j, "header", lf->buf, lf->m.hdrs[h].name);
 	}
+	if (lf->limit)
+		kv_int(j, "limit", lf->limit);
 	if (lf->hint[0])
 		kv_str(j, "hint", lf->hint);
 	json_close(j);

@@ -80,8 +80,8 @@ open(sys.argv[1], 'w', newline='').write('OPTIONS sip:a@b SIP/2.0\r\n' +
 open(sys.argv[2], 'w', newline='').write('OPTIONS sip:a@b SIP/2.0\r\nX: ' + 'a' * 70000 + '\r\n\r\n')
 " "$tmp/many.sip" "$tmp/big.sip"
 run too_many_headers 1 "$tmp/many.sip" &&
-	expect too_many_headers "invalid: too many header fields or Via values at byte 1323 (line 130, column 1)"
-run too_big 1 "$tmp/big.sip" && expect too_big "invalid: message larger than the limit"
+	expect too_many_headers "invalid: more than 128 header fields at byte 1323 (line 130, column 1)"
+run too_big 1 "$tmp/big.sip" && expect too_big "invalid: message larger than 65535 bytes at byte 65535"
 # The offending line is shown with a caret under the error's column.
 if run caret 1 "$D/bad_version.sip"; then
 	if [ "$(sed -n 2p "$tmp/caret.out")" = "    | INVITE sip:bob@biloxi.example.com SIP/7.0" ] &&
