@@ -120,6 +120,7 @@ static void put_uri(struct json *j, const char *b, const struct sip_uri *u)
 	span_text(j, "text", b, u->whole);
 	kv_str(j, "scheme", lint_scheme_name(u->scheme_id));
 	span_text(j, "user", b, u->user);
+	span_text(j, "password", b, u->password);
 	span_text(j, "host", b, u->host);
 	kv_str(j, "host_type", lint_host_type_name(u->host_type));
 	span_int(j, "port", u->port_num, sip_span_present(u->port));
@@ -144,6 +145,8 @@ static void put_via(struct json *j, const char *b, const struct sip_via *v)
 	span_text(j, "received", b, v->received);
 	kv_bool(j, "rport", v->has_rport);
 	span_int(j, "rport_value", v->rport_num, sip_span_present(v->rport));
+	span_text(j, "maddr", b, v->maddr);
+	span_text(j, "ttl", b, v->ttl);
 }
 
 static void put_uri_item(void *ctx, const struct lint_file *lf, const struct lint_uri_item *it)

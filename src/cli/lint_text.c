@@ -142,7 +142,18 @@ static void print_alg_notes(FILE *f, const struct lint_file *lf)
 static void print_uri(FILE *f, const char *b, const struct sip_uri *u)
 {
 	put_span(f, b, u->whole, 80);
-	fprintf(f, "  [%s host ", lint_scheme_name(u->scheme_id));
+	fprintf(f, "  [%s ", lint_scheme_name(u->scheme_id));
+	if (sip_span_present(u->user)) {
+		fputs("user ", f);
+		put_span(f, b, u->user, 60);
+		fputc(' ', f);
+	}
+	if (sip_span_present(u->password)) {
+		fputs("password ", f);
+		put_span(f, b, u->password, 60);
+		fputc(' ', f);
+	}
+	fputs("host ", f);
 	put_span(f, b, u->host, 60);
 	fprintf(f, " (%s) port ", lint_host_type_name(u->host_type));
 	put_span(f, b, u->port, 10);
@@ -173,6 +184,14 @@ static void print_via(FILE *f, const char *b, const struct sip_via *v)
 	if (sip_span_present(v->received)) {
 		fputs(" received=", f);
 		put_span(f, b, v->received, 60);
+	}
+	if (sip_span_present(v->maddr)) {
+		fputs(" maddr=", f);
+		put_span(f, b, v->maddr, 60);
+	}
+	if (sip_span_present(v->ttl)) {
+		fputs(" ttl=", f);
+		put_span(f, b, v->ttl, 10);
 	}
 	fputc(']', f);
 }
