@@ -179,6 +179,24 @@ static void name_limit(struct lint_file *lf)
 		set_limit(lf, SIP_MAX_PARTS, "multipart body with more than", " parts");
 }
 
+/* A start line that fails at byte 0 is often an artefact of how the file
+ * was made, not of the sender: say so. */
+static void hint_start(struct lint_file *lf)
+{
+	const unsigned char *b = (const unsigned char *)lf->buf;
+
+	if (lf->err_off != 0)
+		return;
+	if (lf->len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+		snprintf(lf->hint, sizeof(lf->hint),
+			 "the file starts with a UTF-8 byte order mark (EF BB BF), "
+			 "which an editor added; remove it");
+	else if (b[0] == '\r' || b[0] == '\n')
+		snprintf(lf->hint, sizeof(lf->hint),
+			 "the file starts with blank lines: a stream receiver skips them "
+			 "(RFC 3261 §7.5, try --tcp), a datagram may not have them");
+}
+
 void lint_file_run(struct lint_file *lf, const char *path, int stream)
 {
 	int r;
@@ -203,6 +221,8 @@ void lint_file_run(struct lint_file *lf, const char *path, int stream)
 			  NULL);
 		if (r == SIP_EBODY || (r == SIP_ENEEDMORE && lf->m.clen_hdr >= 0 && lf->m.body_off))
 			hint_short_body(lf);
+		if (r == SIP_ESTARTLINE)
+			hint_start(lf);
 		name_limit(lf);
 		return;
 	}

@@ -67,4 +67,11 @@ check mixed_missing 2 err "sipalg lint: $tmp/nope.sip: No such file or directory
 check mixed_missing_verdicts 2 out "3 files: 1 valid, 1 invalid, 1 unreadable" \
 	"$D/invite.sip" "$tmp/nope.sip" "$D/bad_cseq.sip"
 check directory 2 err "Is a directory" "$D"
+# Windows editors may save a UTF-8 byte order mark; a paste may start with
+# blank lines.  Both are invalid datagrams; the hint says what to do.
+{ printf '\357\273\277'; cat "$D/register.sip"; } >"$tmp/bom.sip"
+check bom_hint 1 out "hint: the file starts with a UTF-8 byte order mark" "$tmp/bom.sip"
+{ printf '\r\n\r\n'; cat "$D/register.sip"; } >"$tmp/lead.sip"
+check leading_blank_hint 1 out "hint: the file starts with blank lines" "$tmp/lead.sip"
+check leading_blank_tcp 0 out "lead.sip: valid: " --tcp "$tmp/lead.sip"
 exit $failed
