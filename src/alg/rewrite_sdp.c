@@ -269,7 +269,7 @@ static void part_lengths_fix(struct alg_ctx *c, struct sip_span sdp,
 			 "R5 part Content-Length (its SDP changed length)");
 }
 
-_Static_assert(SDP_MAX_MEDIA == 16, "the reason below names the limit");
+_Static_assert(SDP_MAX_MEDIA == 16 && SIP_MAX_PARTS == 8, "the reasons below name the limits");
 
 void sdp_out(struct alg_ctx *c, struct alg_call *call)
 {
@@ -283,7 +283,9 @@ void sdp_out(struct alg_ctx *c, struct alg_call *call)
 	int rc = alg_body_sdp(c, &body);
 	if (rc <= 0) {
 		if (rc < 0)
-			c->skip_reason = "body did not parse (multipart): left alone";
+			c->skip_reason = rc == SIP_ETOOMANYPARTS
+						 ? "multipart body with more than 8 parts: left alone"
+						 : "body did not parse (multipart): left alone";
 		return;
 	}
 	if (!call) {

@@ -131,21 +131,6 @@ static void hint_short_body(struct lint_file *lf)
 		     : " (was it copied from a capture?)");
 }
 
-/* Lines that start in [from, to) and are not continuation lines. */
-static unsigned count_lines(const char *b, size_t from, size_t to, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-	unsigned n = 0;
-
-	for (size_t i = from; i < to; i++) {
-		if (i != from && b[i - 1] != '\n')
-			continue;
-		if (plen ? to - i >= plen && !memcmp(b + i, prefix, plen) : b[i] != ' ' && b[i] != '\t')
-			n++;
-	}
-	return n;
-}
-
 static void set_limit(struct lint_file *lf, unsigned limit, const char *what, const char *unit)
 {
 	lf->limit = limit;
@@ -156,26 +141,19 @@ static void set_limit(struct lint_file *lf, unsigned limit, const char *what, co
 		 "the message may be valid SIP, but sipalg does not process it");
 }
 
-/* The wire library's named limits come back as plain error codes; say
- * which limit and its value, so nobody hunts for a syntax error.  One code
- * covers header count and Via count: more header lines than the limit
- * before the error means the header count. */
+/* The wire library's named limits come back as error codes of their own;
+ * say which limit and its value, so nobody hunts for a syntax error. */
 static void name_limit(struct lint_file *lf)
 {
-	uint32_t off = lf->err_off == UINT32_MAX ? 0 : lf->err_off;
-
 	if (lf->err == SIP_ETOOBIG)
 		set_limit(lf, SIP_MAX_MSG_SIZE, "message larger than", " bytes");
 	else if (lf->err == SIP_ELINETOOLONG)
 		set_limit(lf, SIP_MAX_LINE, "header line longer than", " bytes");
-	else if (lf->err == SIP_ETOOMANYHDRS && lf->stage == LINT_PARSE &&
-		 count_lines(lf->buf, 0, off, "") > SIP_MAX_HEADERS)
-		set_limit(lf, SIP_MAX_HEADERS, "more than", " header fields");
 	else if (lf->err == SIP_ETOOMANYHDRS)
+		set_limit(lf, SIP_MAX_HEADERS, "more than", " header fields");
+	else if (lf->err == SIP_ETOOMANYVIAS)
 		set_limit(lf, SIP_MAX_VIAS, "more than", " Via values");
-	else if (lf->err == SIP_EMULTIPART && lf->stage == LINT_BODY &&
-		 count_lines(lf->buf, lf->m.body_off, lf->m.body_off + lf->m.body_len, "--") >
-		     SIP_MAX_PARTS + 1)
+	else if (lf->err == SIP_ETOOMANYPARTS)
 		set_limit(lf, SIP_MAX_PARTS, "multipart body with more than", " parts");
 }
 
@@ -342,6 +320,7 @@ const char *lint_err_name(int err)
 	    "SIP_EADDR",	"SIP_ECSEQ",	  "SIP_EQUOTE",	    "SIP_EMISSING",
 	    "SIP_EMULTI",	"SIP_ESDP",	  "SIP_ESTATUS",    "SIP_ENOSPACE",
 	    "SIP_EEDIT",	"SIP_EVALUE",	  "SIP_EMULTIPART", "SIP_ECHAR",
+	    "SIP_ETOOMANYVIAS", "SIP_ETOOMANYPARTS",
 	};
 	if (err > 0 || -err >= (int)(sizeof(names) / sizeof(names[0])))
 		return "SIP_EUNKNOWN";

@@ -241,7 +241,7 @@ static int part_visit(const char *b, uint32_t s, uint32_t e, struct sdp_list *ou
 	int64_t c;
 
 	if (++out->parts > SIP_MAX_PARTS)
-		return SIP_EMULTIPART;
+		return SIP_ETOOMANYPARTS;
 	c = part_headers(b, s, e, &ct, &cl);
 	if (c < 0)
 		return SIP_EMULTIPART;

@@ -11,8 +11,8 @@
  *
  * Multipart parts may nest (multipart/alternative inside multipart/mixed,
  * RFC 5621 §3.1) up to 3 levels; at most SIP_MAX_PARTS parts in all are
- * looked at, more is SIP_EMULTIPART (an SDP we did not see would keep a
- * private address).  A missing closing delimiter, a boundary parameter
+ * looked at, more is SIP_ETOOMANYPARTS (an SDP we did not see would keep
+ * a private address).  A missing closing delimiter, a boundary parameter
  * that is absent or longer than 70 octets, or a part whose headers do not
  * end, is SIP_EMULTIPART.  LF alone is accepted where CRLF is expected.
  */

@@ -5,7 +5,7 @@ static const char *const reasons[] = {
 	[-SIP_OK] = "ok",
 	[-SIP_ENEEDMORE] = "incomplete message",
 	[-SIP_ETOOBIG] = "message larger than the limit",
-	[-SIP_ETOOMANYHDRS] = "too many header fields or Via values",
+	[-SIP_ETOOMANYHDRS] = "too many header fields",
 	[-SIP_ELINETOOLONG] = "header line longer than the limit",
 	[-SIP_ESTARTLINE] = "malformed start line",
 	[-SIP_EVERSION] = "unsupported SIP version",
@@ -26,6 +26,8 @@ static const char *const reasons[] = {
 	[-SIP_EVALUE] = "malformed header value",
 	[-SIP_EMULTIPART] = "malformed multipart body",
 	[-SIP_ECHAR] = "forbidden character",
+	[-SIP_ETOOMANYVIAS] = "too many Via values",
+	[-SIP_ETOOMANYPARTS] = "too many multipart body parts",
 };
 
 const char *sip_strerror(int err)

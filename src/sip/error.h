@@ -12,7 +12,7 @@ enum sip_err {
 	SIP_OK = 0,
 	SIP_ENEEDMORE = -1,     /* incomplete: feed more bytes (TCP) */
 	SIP_ETOOBIG = -2,       /* over SIP_MAX_MSG_SIZE */
-	SIP_ETOOMANYHDRS = -3,  /* over SIP_MAX_HEADERS or SIP_MAX_VIAS */
+	SIP_ETOOMANYHDRS = -3,  /* over SIP_MAX_HEADERS */
 	SIP_ELINETOOLONG = -4,  /* over SIP_MAX_LINE */
 	SIP_ESTARTLINE = -5,    /* malformed request or status line */
 	SIP_EVERSION = -6,      /* SIP-Version is not SIP/2.0 */
@@ -33,6 +33,9 @@ enum sip_err {
 	SIP_EVALUE = -21,       /* malformed header value (numbers, tokens) */
 	SIP_EMULTIPART = -22,   /* malformed multipart body */
 	SIP_ECHAR = -23,        /* forbidden octet (NUL, bare CR) */
+	SIP_ETOOMANYVIAS = -24, /* over SIP_MAX_VIAS Via values */
+	SIP_ETOOMANYPARTS = -25,/* multipart body over SIP_MAX_PARTS parts */
+	SIP_ERR_MIN = SIP_ETOOMANYPARTS, /* the lowest code, for range checks */
 };
 
 const char *sip_strerror(int err);

@@ -186,7 +186,7 @@ static int header_start(struct pstate *ps, uint32_t i, uint32_t colon, uint32_t 
 	if (h->id == SIP_HDR_CONTENT_LENGTH && ps->first_clen < 0)
 		ps->first_clen = m->nhdrs - 1; /* content_length() starts here */
 	if (h->id == SIP_HDR_VIA && ++ps->nvias > SIP_MAX_VIAS)
-		return fail(ps, SIP_ETOOMANYHDRS, i);
+		return fail(ps, SIP_ETOOMANYVIAS, i);
 	return 0;
 }
 
@@ -660,7 +660,7 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 			if ((uint8_t)idc == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
 				f.n = (unsigned)(h - m->hdrs);
 				fast_put(ps, &f);
-				return fail(ps, SIP_ETOOMANYHDRS, i);
+				return fail(ps, SIP_ETOOMANYVIAS, i);
 			}
 		}
 		i = j + 2;

@@ -101,7 +101,7 @@ static int chk_via(const char *b, struct sip_span v, unsigned *nvias, struct sip
 		return SIP_EVIA;
 	while ((r = sip_via_parse_next(*nvias ? &via : top, b, &rest)) > 0) {
 		if (++*nvias > SIP_MAX_VIAS)
-			return SIP_ETOOMANYHDRS;
+			return SIP_ETOOMANYVIAS;
 		at = rest;
 	}
 	if (r < 0 && (r = split_error(b, at)) == 0)

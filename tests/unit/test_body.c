@@ -38,7 +38,7 @@ static void truncations(const char *s, size_t n)
 		t.msg = check_guard_copy(s, cut, &t.map, &t.maplen);
 		fix_msg(&t.f, t.msg, cut);
 		t.rc = sip_body_sdps(&t.f.m, t.v, 4);
-		CHECK(t.rc >= SIP_ECHAR && t.rc <= 4);
+		CHECK(t.rc >= SIP_ERR_MIN && t.rc <= 4);
 		CHECK(t.rc <= 0 || spans_in_body(&t.f.m, t.v, t.rc));
 		check_guard_free(t.map, t.maplen);
 	}
@@ -246,7 +246,7 @@ static void t_too_many_parts(void)
 	run(&r, msg, 0, 0);
 	done(&r);
 	memcpy(msg + o, "--b\n\nlast\n--b--\n", 17);
-	run(&r, msg, 0, SIP_EMULTIPART);
+	run(&r, msg, 0, SIP_ETOOMANYPARTS);
 	done(&r);
 }
 

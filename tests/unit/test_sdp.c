@@ -100,7 +100,7 @@ static void run(struct sdp_res *r, const char *txt, int want_rc)
 		if (!g)
 			break;
 		int rc = parse_at(&t, g, cut, 0, SDP_MAX_MEDIA);
-		CHECK(rc >= SIP_ECHAR && rc <= (int)SDP_MAX_MEDIA);
+		CHECK(rc >= SIP_ERR_MIN && rc <= (int)SDP_MAX_MEDIA);
 		CHECK(spans_in(&t, 0, (uint32_t)cut));
 		check_guard_free(map, maplen);
 	}

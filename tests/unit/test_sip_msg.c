@@ -402,10 +402,10 @@ static void t_limits(void)
 	n = build(buf, sizeof(buf), "X-A: b" CRLF, SIP_MAX_HEADERS - 1, "l: 0" CRLF CRLF);
 	sipcase_run(buf, n, SIP_PARSE_STREAM, (int)n, SIP_EMISSING, NULL);
 	n = build(buf, sizeof(buf), "v: SIP/2.0/UDP h" CRLF, SIP_MAX_VIAS + 1, "l: 0" CRLF CRLF);
-	sipcase_run(buf, n, 0, SIP_ETOOMANYHDRS, 0, NULL);
+	sipcase_run(buf, n, 0, SIP_ETOOMANYVIAS, 0, NULL);
 	n = build(buf, sizeof(buf), "v: SIP/2.0/UDP h,SIP/2.0/UDP h" CRLF, SIP_MAX_VIAS / 2 + 1,
 		  "l: 0" CRLF CRLF);
-	sipcase_run(buf, n, 0, (int)n, SIP_ETOOMANYHDRS, NULL);
+	sipcase_run(buf, n, 0, (int)n, SIP_ETOOMANYVIAS, NULL);
 	/* one line over SIP_MAX_LINE, as one physical line and as folds */
 	n = build(buf, sizeof(buf), "a", SIP_MAX_LINE, ": b" CRLF CRLF);
 	sipcase_run(buf, n, SIP_PARSE_STREAM, SIP_ELINETOOLONG, 0, NULL);
