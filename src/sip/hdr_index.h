@@ -24,21 +24,41 @@
 
 #define SIP_HDR_NAME_MAX 24 /* longest name the index holds */
 
-/* One row of hdr_table.c as the lookup reads it. */
+/* A row's code, what the message parser's fast path stores and tests:
+ * the id in the low octet, the compact flag in the next (struct
+ * sip_hdr's id and compact, in one 16-bit store), and SIP_HDR_CODE_MORE
+ * on the headers that the parser does more for (Content-Length, Via). */
+#define SIP_HDR_CODE_COMPACT (1u << 8)
+#define SIP_HDR_CODE_MORE (1u << 16)
+
+static inline uint32_t sip_hdr_code(enum sip_hdr_id id)
+{
+	return id | (id == SIP_HDR_CONTENT_LENGTH || id == SIP_HDR_VIA ? SIP_HDR_CODE_MORE : 0);
+}
+
+/* One row of hdr_table.c as the lookup reads it: 64 octets (an index is
+ * a shift), 64-aligned, so that lc and letters are each one aligned
+ * sixteen-octet load. */
 struct sip_hdr_key {
-	unsigned char lc[SIP_HDR_NAME_MAX];	 /* the name in lower case */
+	unsigned char lc[SIP_HDR_NAME_MAX]; /* the name in lower case */
+	uint32_t code; /* sip_hdr_code(id) */
+	uint8_t next;  /* next row with the same (length, first letter), 0: none */
+	uint8_t id;    /* enum sip_hdr_id */
+	uint8_t pad0[2];
 	unsigned char letters[SIP_HDR_NAME_MAX]; /* 0x20 under each letter, else 0 */
-	uint8_t next; /* next row with the same (length, first letter), 0: none */
-	uint8_t id;   /* enum sip_hdr_id */
-	uint8_t pad[64 - 2 * SIP_HDR_NAME_MAX - 2]; /* a row is 64 octets: a shift */
+	uint8_t pad1[64 - 2 * SIP_HDR_NAME_MAX - 8];
 };
 
 /* A long name's candidates: by_key[len][first octet & 31] is the index
- * in sip_hdr_keys[] of the first (0: none; row 0 is not used); | 0x20
- * folds a letter's case and the low five bits tell letters apart.  A
- * compact form: by_compact[letter & 31]. */
-extern struct sip_hdr_key sip_hdr_keys[];
-extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32];
+ * in sip_hdr_keys[] of the first (0: none); | 0x20 folds a letter's case
+ * and the low five bits tell letters apart.  Row 0 is no name: its
+ * letters and lc are zero and its code 0 (SIP_HDR_OTHER), so that a
+ * lookup may compare it instead of testing for it.  The last length,
+ * SIP_HDR_NAME_MAX + 1, has no rows: sip_hdr_index_code_v() looks there
+ * for a name with no colon in its sixteen octets.  A compact form:
+ * by_compact[letter & 31]. */
+extern _Alignas(64) struct sip_hdr_key sip_hdr_keys[];
+extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][32];
 extern uint8_t sip_hdr_by_compact[32];
 extern atomic_int sip_hdr_index_ready;
 void sip_hdr_index_build(void);
@@ -113,24 +133,36 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
 }
 
 #ifdef __SSE2__
-/* The lookup of a name of 2 to 16 octets whose first sixteen octets are
- * in a (first: its first octet): one sixteen-octet compare per candidate
- * row (equal where the octet matches the row's lower-case name, or
- * differs from one of its letters by the case bit only; the run of equal
- * octets from the start must cover the name). */
-static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, unsigned len)
+/* The code of the row whose name is the first len octets of a (first:
+ * its first octet), or 0 (SIP_HDR_OTHER): one sixteen-octet compare per
+ * candidate row (equal where the octet matches the row's lower-case name,
+ * or differs from one of its letters by the case bit only; the run of
+ * equal octets from the start must cover the name).  len is 0 to
+ * SIP_HDR_NAME_MAX + 1; lengths with no row (0, 1, over 16) compare row 0
+ * and give 0.  A name that is found is letters and '-' only. */
+static inline uint32_t sip_hdr_index_code_v(__m128i a, unsigned char first, unsigned len)
 {
-	for (unsigned r = sip_hdr_by_key[len][first & 31]; r; r = sip_hdr_keys[r].next) {
+	unsigned r = sip_hdr_by_key[len][first & 31];
+
+	for (;;) {
 		const struct sip_hdr_key *k = &sip_hdr_keys[r];
-		__m128i l = _mm_loadu_si128((const __m128i *)(const void *)k->lc);
-		__m128i m = _mm_loadu_si128((const __m128i *)(const void *)k->letters);
+		__m128i l = _mm_load_si128((const __m128i *)(const void *)k->lc);
+		__m128i m = _mm_load_si128((const __m128i *)(const void *)k->letters);
 		/* lc has the case bit set under each letter, so setting it in
 		 * a too leaves the octets that may differ by it alone */
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, m), l));
 		if ((unsigned)__builtin_ctz(~eq) >= len)
-			return (enum sip_hdr_id)k->id;
+			return k->code;
+		if (!(r = k->next))
+			return 0;
 	}
-	return SIP_HDR_OTHER;
+}
+
+/* The id of the row whose name is the first len (2 to 16) octets of a,
+ * or SIP_HDR_OTHER. */
+static inline enum sip_hdr_id sip_hdr_index_lookup_v(__m128i a, unsigned char first, unsigned len)
+{
+	return (enum sip_hdr_id)(uint8_t)sip_hdr_index_code_v(a, first, len);
 }
 #endif
 

@@ -81,8 +81,9 @@ static inline unsigned lower(unsigned char c)
 }
 
 /* The index of hdr_index.h, built from the rows on first use. */
-struct sip_hdr_key sip_hdr_keys[NROWS + 1]; /* row i at i + 1: 0 means none */
-uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 1][32], sip_hdr_by_compact[32];
+_Alignas(64) struct sip_hdr_key sip_hdr_keys[NROWS + 1]; /* row i at i + 1: 0 means none */
+uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][32], sip_hdr_by_compact[32];
+_Static_assert(sizeof(struct sip_hdr_key) == 64, "a row is 64 octets");
 atomic_int sip_hdr_index_ready;
 static once_flag index_once = ONCE_FLAG_INIT;
 
@@ -94,6 +95,7 @@ static void index_fill(void)
 		uint8_t *slot = &sip_hdr_by_key[r->len][(unsigned char)r->name[0] & 31];
 		sip_hdr_keys[i + 1].next = *slot;
 		sip_hdr_keys[i + 1].id = r->id;
+		sip_hdr_keys[i + 1].code = sip_hdr_code(r->id);
 		*slot = (uint8_t)(i + 1);
 		if (r->compact)
 			sip_hdr_by_compact[(unsigned char)r->compact & 31] = (uint8_t)(i + 1);

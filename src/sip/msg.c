@@ -487,18 +487,6 @@ static inline int crlf(const char *p)
 #endif
 }
 
-/* A span stored as one 64-bit word (the compiler otherwise assembles the
- * three spans of a header in vector registers, at twice the cost). */
-static inline void span_put(struct sip_span *sp, uint32_t off, uint32_t len)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	uint64_t v = (uint64_t)off << 32 | len;
-#else
-	uint64_t v = (uint64_t)len << 32 | off;
-#endif
-	memcpy(sp, &v, sizeof(v));
-}
-
 /* id and compact, adjacent octets, in one store (v: id in the low
  * octet). */
 static inline void id_put(struct sip_hdr *h, uint16_t v)
@@ -526,97 +514,122 @@ static void fast_put(struct pstate *ps, const struct fast *f)
 	ps->nvias = f->nvias;
 }
 
+/* Branch hints for the fast path's layout: the ordinary header line falls
+ * through, everything that leaves for the reference path jumps. */
+#define SIP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SIP_LIKELY(x) __builtin_expect(!!(x), 1)
+
+/* A header's spans are stored as six 32-bit words: gcc's SLP vectorizer
+ * would otherwise gather them in vector registers first, at twice the
+ * instructions. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SCALAR_STORES __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define SCALAR_STORES
+#endif
+
+/* What fast_name_slow() returns: the code (hdr_index.h) of the id and
+ * compact that header_name() finds, and the name's length (the colon's
+ * place). */
+static inline int64_t fast_ret(enum sip_hdr_id id, uint8_t compact, uint32_t len)
+{
+	return (int64_t)len << 32 | sip_hdr_code(id) | (compact ? SIP_HDR_CODE_COMPACT : 0);
+}
+
 /* The name of the header line [i, j) (b[j] is its CR) when the fast path
- * can take it: it ends right before the line's first colon (found in the
- * line's first sixteen octets, which are then also the name's compare)
- * and is a known name or a token.  1 with *cp the colon and *idc the id
- * and compact that header_name() finds (id_put()'s value), or 0: the
- * reference path decides. */
-static inline int fast_name(const char *b, uint32_t i, uint32_t j, uint32_t end, uint32_t *cp,
-			    uint16_t *idc)
+ * can take it but the usual way (headers_fast()) did not find it: it
+ * ends right before the line's first colon and is a known name or a
+ * token.  Returns fast_ret(), or -1: the reference path decides.  A
+ * known name or a token has no SP/HT at either end: the line is not
+ * folded and no LWS stands before the colon. */
+static __attribute__((cold)) int64_t fast_name_slow(const char *b, uint32_t i, uint32_t j,
+						    uint32_t end)
 {
 	enum sip_hdr_id id = SIP_HDR_OTHER;
-	uint32_t c, len;
+	uint32_t c = lx_find2(b, i, j, end, ':', ':'), len = c - i;
 	uint8_t compact = 0;
-#ifdef __SSE2__
-	__m128i a;
-	unsigned cm = 0;
 
-	if (i + 16 <= end) {
-		a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		cm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
-	}
-	if (cm) {
-		len = (uint32_t)__builtin_ctz(cm);
-		c = i + len;
-		/* no name (len 0 wraps), or no colon in the line (b[j] is
-		 * its CR, so c != j) */
-		if (len - 1 >= j - i)
-			return 0;
-		if (len > 1)
-			id = sip_hdr_index_lookup_v(a, (unsigned char)b[i], len);
-	} else
-#endif
-	{
-		c = lx_find2(b, i, j, end, ':', ':');
-		len = c - i;
-		if (c == j || len == 0)
-			return 0;
-		if (len > 1)
-			id = sip_hdr_index_long(b + i, len);
-	}
-	if (len == 1) {
+	if (c == j || len == 0)
+		return -1;
+	if (len > 1) {
+		id = sip_hdr_index_long(b + i, len);
+	} else {
 		id = sip_hdr_index_compact((unsigned char)b[i]);
 		compact = id != SIP_HDR_OTHER;
 	}
-	/* A known name or a token has no SP/HT at either end: the line is
-	 * not folded and no LWS stands before the colon. */
 	if (id == SIP_HDR_OTHER && lx_span_cls(b, i, c, LX_TOKEN) != len)
-		return 0;
-	*cp = c;
-	*idc = (uint16_t)(id | compact << 8);
-	return 1;
+		return -1;
+	return fast_ret(id, compact, len);
 }
 
 /* The value of a header line from the colon at c to its CR at j, LWS
- * trimmed as header_start() does (its length << 32 | its offset): the common single SP after the colon
- * and no LWS at the end take no loop. */
-static inline uint64_t fast_value(const char *b, uint32_t c, uint32_t j)
+ * trimmed as header_start() does: [*vk, *ve).  The common line, one SP
+ * after the colon and none before the CR, takes three octet compares and
+ * no loop: SP and HT are below '!' (so are CR and the other CTLs, which
+ * the loops step over as header_start() does, i.e. not at all). */
+static inline void fast_value(const char *b, uint32_t c, uint32_t j, uint32_t *vk, uint32_t *ve)
 {
-	uint32_t k = c + 1 + (b[c + 1] == ' '), e = j; /* b[j] is CR: k <= j */
+	uint32_t k = c + 2, e = j; /* b[j] is CR: c + 1 <= j */
 
-	/* SP and HT are below '!' (so are CR and the other CTLs, which the
-	 * loops below step over as header_start() does, i.e. not at all) */
-	if ((unsigned char)b[k] <= ' ' || (unsigned char)b[e - 1] <= ' ') {
-		while (ws(b[k]))
+	if (SIP_UNLIKELY(b[c + 1] != ' ' || (unsigned char)b[k] <= ' ' ||
+			 (unsigned char)b[e - 1] <= ' ')) {
+		for (k = c + 1; ws(b[k]);)
 			k++;
 		while (e > k && ws(b[e - 1]))
 			e--;
 	}
-	return (uint64_t)(e - k) << 32 | k;
+	*vk = k;
+	*ve = e;
 }
 
-/* The header section, each line the fast way when it can be (see above),
- * from i, where cur is (blocks start at base): the state lives in locals, since every
- * store into a struct sip_hdr's octet fields might alias the rest for the
- * compiler.  The cursor is (blk, w): w the mask of the block at blk with
- * the octets before i cleared. */
+/* Most lines a block's line ends can close on the fast path: a fast line
+ * is four octets at least (a name, the colon, CR LF). */
+#define FAST_LINES_PER_BLOCK 16
+
+/* What the fast path tests once per block instead of once per line: a
+ * line that ends in the block at blk and starts at i is within
+ * SIP_MAX_LINE, and the header array has room for every line that ends
+ * in the block (h at or below hlast).  If not, the reference path takes
+ * the line; it stores what the fast path would, and it knows the
+ * limits. */
+static inline int fast_block_ok(uint32_t blk, uint32_t i, const struct sip_hdr *h,
+				uintptr_t hlast)
+{
+	/* i <= blk + 1 (see headers_fast()) and a line end is below blk + 64 */
+	return blk + 63 - i <= SIP_MAX_LINE - 2 && (uintptr_t)h <= hlast;
+}
+
+/*
+ * The header section, each line the fast way when it can be (see above),
+ * from i, where cur is (blocks start at base): the state lives in locals,
+ * since every store into a struct sip_hdr's octet fields might alias the
+ * rest for the compiler.  The cursor is (blk, w): w the mask of the block
+ * at blk with the octets before i cleared.
+ *
+ * The usual line's name is a known long one: the line's first sixteen
+ * octets give the colon and are compared with the one row of that
+ * length and first letter (sip_hdr_index_code_v()).  A row's name is a
+ * token, so a hit also says the colon comes before the CR and that no
+ * LWS stands before it; any other name goes to fast_name_slow().
+ */
 static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32_t i,
 			struct cursor cur)
 {
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
 	const uint32_t end = ps->end;
-	struct sip_hdr *h = m->hdrs + m->nhdrs, *const hend = m->hdrs + m->hdr_cap;
+	struct sip_hdr *h = m->hdrs + m->nhdrs;
+	const uintptr_t hlast = (uintptr_t)(m->hdrs + m->hdr_cap) -
+				FAST_LINES_PER_BLOCK * sizeof(struct sip_hdr);
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
 	uint32_t blk = cur.blk, k = cur.k, at;
 	uint64_t w = cur.w;
 	int r;
 
+	if (!fast_block_ok(blk, i, h, hlast))
+		goto ref;
 	for (;;) {
-		uint32_t j, c;
-		uint16_t idc;
-		uint64_t v;
+		uint32_t j, len, code, vk, ve;
 
 		while (!w) {
 			/* scan_next(), with the end tested on a refill only */
@@ -627,15 +640,18 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 				scan_fill(s, blk);
 				k = 0;
 			}
-			w = s->eol[k];
 			/* i > blk only when the last line's LF is this block's
-			 * first octet: its lowest bit, then cleared */
+			 * first octet (i == blk + 1) */
+			if (SIP_UNLIKELY(!fast_block_ok(blk, i, h, hlast)))
+				goto ref;
+			w = s->eol[k];
+			/* ... then its lowest bit, cleared */
 			w &= w - (i > blk);
 		}
 		j = blk + (uint32_t)__builtin_ctzll(w);
-		if (!crlf(b + j)) /* j + 1 < end: see struct scan */
+		if (SIP_UNLIKELY(!crlf(b + j))) /* j + 1 < end: see struct scan */
 			goto ref;
-		if (j == i) {
+		if (SIP_UNLIKELY(j == i)) {
 			f.n = (unsigned)(h - m->hdrs);
 			fast_put(ps, &f);
 			m->hdr_end = i;
@@ -644,20 +660,39 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 		}
 		w &= w - 1; /* the CR */
 		w &= w - 1; /* the LF, unless it is the next block's first octet */
-		if (h == hend || j - i > SIP_MAX_LINE - 2 || !fast_name(b, i, j, end, &c, &idc))
-			goto ref;
-		v = fast_value(b, c, j);
-		id_put(h, idc);
-		span_put(&h->name, i, c - i);
-		span_put(&h->value, (uint32_t)v, (uint32_t)(v >> 32));
-		span_put(&h->line, i, j + 2 - i);
+#ifdef __SSE2__
+		if (SIP_LIKELY(i + 16 <= end)) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+			unsigned cm = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
+			/* no colon: a length with no rows */
+			len = (uint32_t)__builtin_ctz(cm | 1u << (SIP_HDR_NAME_MAX + 1));
+			code = sip_hdr_index_code_v(a, (unsigned char)b[i], len);
+			if (SIP_UNLIKELY(code == 0))
+				goto slow_name;
+		} else
+#endif
+		{
+			int64_t name;
+slow_name:
+			if ((name = fast_name_slow(b, i, j, end)) < 0)
+				goto ref;
+			len = (uint32_t)(name >> 32);
+			code = (uint32_t)name;
+		}
+		fast_value(b, i + len, j, &vk, &ve);
+		id_put(h, (uint16_t)code);
+		h->name.off = i;
+		h->name.len = len;
+		h->value.off = vk;
+		h->value.len = ve - vk;
+		h->line.off = i;
+		h->line.len = j + 2 - i;
 		h++;
-		/* one test for the two ids that need more (ids are below 64) */
-		_Static_assert(SIP_HDR__COUNT <= 64, "a header id is a bit of a word");
-		if ((1ull << (uint8_t)idc) & (1ull << SIP_HDR_CONTENT_LENGTH | 1ull << SIP_HDR_VIA)) {
-			if ((uint8_t)idc == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+		if (SIP_UNLIKELY(code & SIP_HDR_CODE_MORE)) {
+			if ((uint8_t)code == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
 				f.first_clen = (int)(h - m->hdrs) - 1;
-			if ((uint8_t)idc == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
+			if ((uint8_t)code == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
 				f.n = (unsigned)(h - m->hdrs);
 				fast_put(ps, &f);
 				return fail(ps, SIP_ETOOMANYVIAS, i);
@@ -676,6 +711,8 @@ ref:
 		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
 		h = m->hdrs + m->nhdrs;
 		w = scan_seek(s, base, i, &blk, &k);
+		if (!fast_block_ok(blk, i, h, hlast))
+			goto ref;
 	}
 }
 
@@ -724,8 +761,8 @@ static int start_line(struct pstate *ps, struct scan *s, struct cursor *c, uint3
 	return sip_start_line_parse(ps->m, ps->b, i, cend, ps->end);
 }
 
-int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
-		  struct sip_hdr *hdrs, unsigned cap, unsigned flags)
+SCALAR_STORES int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
+				struct sip_hdr *hdrs, unsigned cap, unsigned flags)
 {
 	struct pstate ps = { m, buf, 0, 0, !!(flags & SIP_PARSE_STREAM), 0, -1 };
 	struct scan s;
