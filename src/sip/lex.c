@@ -241,30 +241,43 @@ static unsigned masks_c(const char *p, unsigned n, uint64_t *eol)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LX_HAVE_AVX2 1
+/* The line-end mask of the 64 octets at p.  One shuffle classifies both
+ * octets: the table t, indexed by an octet's low four bits, holds LF at
+ * 0x0a, CR at 0x0d and 0xff elsewhere.  An octet below 0x80 equals its
+ * entry only if it is LF or CR (0xff is no such octet); one from 0x80 up
+ * shuffles to 0. */
+__attribute__((target("avx2"))) static inline uint64_t mask64_avx2(const char *p, __m256i t)
+{
+	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+	uint32_t ea = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, a), a));
+	uint32_t eb = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, b), b));
+
+	return ea | (uint64_t)eb << 32;
+}
+
+/* Two blocks a step, so the stop hint is tested once per two blocks: it
+ * may stop one block after the one that holds the hint (lx_masks_fn
+ * allows it). */
 __attribute__((target("avx2"))) static unsigned masks_avx2(const char *p, unsigned n,
 							     uint64_t *eol)
 {
-	/* One shuffle classifies both octets: the table, indexed by an
-	 * octet's low four bits, holds LF at 0x0a, CR at 0x0d and 0xff
-	 * elsewhere.  An octet below 0x80 equals its entry only if it is LF
-	 * or CR (0xff is no such octet); one from 0x80 up shuffles to 0. */
 	const __m256i t = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, '\n', -1, -1,
 					   '\r', -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 					   '\n', -1, -1, '\r', -1, -1);
+	uint64_t *o = eol, *const pairs_end = eol + (n & ~1u);
 
-	for (unsigned k = 0; k < n; k++, p += 64) {
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-		uint32_t ea = (uint32_t)_mm256_movemask_epi8(
-			_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, a), a));
-		uint32_t eb = (uint32_t)_mm256_movemask_epi8(
-			_mm256_cmpeq_epi8(_mm256_shuffle_epi8(t, b), b));
+	for (; o != pairs_end; o += 2, p += 128) {
+		uint64_t e0 = mask64_avx2(p, t), e1 = mask64_avx2(p + 64, t);
 
-		eol[k] = ea | (uint64_t)eb << 32;
-		if (eol_stop(eol[k]))
-			return k + 1;
+		o[0] = e0;
+		o[1] = e1;
+		if ((e0 & e0 >> 2) | (e1 & e1 >> 2)) /* eol_stop() of either */
+			return (unsigned)(o - eol) + 2;
 	}
-	return n;
+	if (n & 1)
+		*o++ = mask64_avx2(p, t);
+	return (unsigned)(o - eol);
 }
 #endif
 

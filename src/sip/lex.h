@@ -267,8 +267,9 @@ enum lx_simd {
 
 /* Masks of up to n consecutive 64-octet blocks at p into eol[]: it stops
  * after the first block that holds two line ends two octets apart (the
- * likely end of a header section, CRLF CRLF) and returns how many it
- * computed, 1 to n (n >= 1); it reads 64 octets per block computed. */
+ * likely end of a header section, CRLF CRLF), or after the block that
+ * follows it, and returns how many it computed, 1 to n (n >= 1); it reads
+ * 64 octets per block computed. */
 typedef unsigned (*lx_masks_fn)(const char *p, unsigned n, uint64_t *eol);
 
 /* The implementation in use (the best the CPU has, unless one was chosen
