@@ -586,17 +586,22 @@ static inline void fast_value(const char *b, uint32_t c, uint32_t j, uint32_t *v
  * is four octets at least (a name, the colon, CR LF). */
 #define FAST_LINES_PER_BLOCK 16
 
-/* What the fast path tests once per block instead of once per line: a
- * line that ends in the block at blk and starts at i is within
- * SIP_MAX_LINE, and the header array has room for every line that ends
- * in the block (h at or below hlast).  If not, the reference path takes
- * the line; it stores what the fast path would, and it knows the
- * limits. */
-static inline int fast_block_ok(uint32_t blk, uint32_t i, const struct sip_hdr *h,
-				uintptr_t hlast)
+/* What the fast path tests once per block or window instead of once per
+ * line.  The header array has room for every line that ends in the
+ * block (h at or below hlast); and a line that starts at i and ends in
+ * the window of masks is within SIP_MAX_LINE (a window is at most
+ * SCAN_BLOCKS blocks, far shorter than that, so only a line that started
+ * long before it can fail).  If not, the reference path takes the line;
+ * it stores what the fast path would, and it knows the limits. */
+static inline int fast_room_ok(const struct sip_hdr *h, uintptr_t hlast)
 {
-	/* i <= blk + 1 (see headers_fast()) and a line end is below blk + 64 */
-	return blk + 63 - i <= SIP_MAX_LINE - 2 && (uintptr_t)h <= hlast;
+	return (uintptr_t)h <= hlast;
+}
+
+static inline int fast_window_ok(const struct scan *s, uint32_t i)
+{
+	/* the last line end the window can hold is at wbase + 64 nblk - 1 */
+	return s->wbase + 64 * s->nblk - 1 - i <= SIP_MAX_LINE - 2;
 }
 
 /*
@@ -622,14 +627,16 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 	const uintptr_t hlast = (uintptr_t)(m->hdrs + m->hdr_cap) -
 				FAST_LINES_PER_BLOCK * sizeof(struct sip_hdr);
 	struct fast f = { m->nhdrs, ps->first_clen, ps->nvias };
+	const int end16 = (int)end - 16; /* i <= end16: sixteen octets at i are data */
 	uint32_t blk = cur.blk, k = cur.k, at;
 	uint64_t w = cur.w;
 	int r;
 
-	if (!fast_block_ok(blk, i, h, hlast))
+	if (!fast_room_ok(h, hlast) || !fast_window_ok(s, i))
 		goto ref;
 	for (;;) {
 		uint32_t j, len, code, vk, ve;
+		unsigned jb;
 
 		while (!w) {
 			/* scan_next(), with the end tested on a refill only */
@@ -639,16 +646,18 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 					goto ref; /* no line end before the end of the data */
 				scan_fill(s, blk);
 				k = 0;
+				if (!fast_window_ok(s, i))
+					goto ref;
 			}
-			/* i > blk only when the last line's LF is this block's
-			 * first octet (i == blk + 1) */
-			if (SIP_UNLIKELY(!fast_block_ok(blk, i, h, hlast)))
+			if (SIP_UNLIKELY(!fast_room_ok(h, hlast)))
 				goto ref;
 			w = s->eol[k];
-			/* ... then its lowest bit, cleared */
+			/* i > blk only when the last line's LF is this block's
+			 * first octet: its lowest bit, then cleared */
 			w &= w - (i > blk);
 		}
-		j = blk + (uint32_t)__builtin_ctzll(w);
+		jb = (unsigned)__builtin_ctzll(w);
+		j = blk + jb;
 		if (SIP_UNLIKELY(!crlf(b + j))) /* j + 1 < end: see struct scan */
 			goto ref;
 		if (SIP_UNLIKELY(j == i)) {
@@ -658,10 +667,12 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 			m->body_off = i + 2;
 			return 0;
 		}
-		w &= w - 1; /* the CR */
-		w &= w - 1; /* the LF, unless it is the next block's first octet */
+		/* the CR and the LF, unless it is the next block's first
+		 * octet: ~3 rotated to the CR's place (at 63 it clears bit
+		 * 0 too, long clear) */
+		w &= ~3ull << jb | ~3ull >> (-jb & 63);
 #ifdef __SSE2__
-		if (SIP_LIKELY(i + 16 <= end)) {
+		if (SIP_LIKELY((int)i <= end16)) {
 			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
 			unsigned cm = (unsigned)_mm_movemask_epi8(
 				_mm_cmpeq_epi8(a, _mm_set1_epi8(':')));
@@ -711,7 +722,7 @@ ref:
 		f = (struct fast){ m->nhdrs, ps->first_clen, ps->nvias };
 		h = m->hdrs + m->nhdrs;
 		w = scan_seek(s, base, i, &blk, &k);
-		if (!fast_block_ok(blk, i, h, hlast))
+		if (!fast_room_ok(h, hlast) || !fast_window_ok(s, i))
 			goto ref;
 	}
 }
