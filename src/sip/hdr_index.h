@@ -49,16 +49,16 @@ struct sip_hdr_key {
 	uint8_t pad1[64 - 2 * SIP_HDR_NAME_MAX - 8];
 };
 
-/* A long name's candidates: by_key[len][first octet & 31] is the index
- * in sip_hdr_keys[] of the first (0: none); | 0x20 folds a letter's case
- * and the low five bits tell letters apart.  Row 0 is no name: its
+/* A long name's candidates: by_key[len][first octet] is the index in
+ * sip_hdr_keys[] of the first (0: none), under both cases of a letter
+ * (a whole octet, so that the lookup needs no mask).  Row 0 is no name: its
  * letters and lc are zero and its code 0 (SIP_HDR_OTHER), so that a
  * lookup may compare it instead of testing for it.  The last length,
  * SIP_HDR_NAME_MAX + 1, has no rows: sip_hdr_index_code_v() looks there
  * for a name with no colon in its sixteen octets.  A compact form:
  * by_compact[letter & 31]. */
 extern _Alignas(64) struct sip_hdr_key sip_hdr_keys[];
-extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][32];
+extern uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][256];
 extern uint8_t sip_hdr_by_compact[32];
 extern atomic_int sip_hdr_index_ready;
 void sip_hdr_index_build(void);
@@ -111,7 +111,7 @@ static inline enum sip_hdr_id sip_hdr_index_compact(unsigned char c)
 static inline enum sip_hdr_id sip_hdr_index_long(const char *p, size_t len)
 {
 	if (len - 2 <= SIP_HDR_NAME_MAX - 2)
-		for (unsigned r = sip_hdr_by_key[len][(unsigned char)p[0] & 31]; r;
+		for (unsigned r = sip_hdr_by_key[len][(unsigned char)p[0]]; r;
 		     r = sip_hdr_keys[r].next)
 			if (sip_hdr_name_eq(p, len, &sip_hdr_keys[r]))
 				return (enum sip_hdr_id)sip_hdr_keys[r].id;
@@ -142,7 +142,7 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
  * and give 0.  A name that is found is letters and '-' only. */
 static inline uint32_t sip_hdr_index_code_v(__m128i a, unsigned char first, unsigned len)
 {
-	unsigned r = sip_hdr_by_key[len][first & 31];
+	unsigned r = sip_hdr_by_key[len][first];
 
 	for (;;) {
 		const struct sip_hdr_key *k = &sip_hdr_keys[r];
@@ -151,7 +151,7 @@ static inline uint32_t sip_hdr_index_code_v(__m128i a, unsigned char first, unsi
 		/* lc has the case bit set under each letter, so setting it in
 		 * a too leaves the octets that may differ by it alone */
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(a, m), l));
-		if ((unsigned)__builtin_ctz(~eq) >= len)
+		if (__builtin_expect((unsigned)__builtin_ctz(~eq) >= len, 1))
 			return k->code;
 		if (!(r = k->next))
 			return 0;

@@ -82,7 +82,7 @@ static inline unsigned lower(unsigned char c)
 
 /* The index of hdr_index.h, built from the rows on first use. */
 _Alignas(64) struct sip_hdr_key sip_hdr_keys[NROWS + 1]; /* row i at i + 1: 0 means none */
-uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][32], sip_hdr_by_compact[32];
+uint8_t sip_hdr_by_key[SIP_HDR_NAME_MAX + 2][256], sip_hdr_by_compact[32];
 _Static_assert(sizeof(struct sip_hdr_key) == 64, "a row is 64 octets");
 atomic_int sip_hdr_index_ready;
 static once_flag index_once = ONCE_FLAG_INIT;
@@ -92,8 +92,12 @@ static void index_fill(void)
 	/* backwards, so that each chain lists its rows in table order */
 	for (size_t i = NROWS; i-- > 0;) {
 		const struct hdr_row *r = &rows[i];
-		uint8_t *slot = &sip_hdr_by_key[r->len][(unsigned char)r->name[0] & 31];
+		unsigned first = lower((unsigned char)r->name[0]);
+		uint8_t *slot = &sip_hdr_by_key[r->len][first];
 		sip_hdr_keys[i + 1].next = *slot;
+		/* the other case of a letter shares the chain */
+		sip_hdr_by_key[r->len][first >= 'a' && first <= 'z' ? first - 32 : first] =
+			(uint8_t)(i + 1);
 		sip_hdr_keys[i + 1].id = r->id;
 		sip_hdr_keys[i + 1].code = sip_hdr_code(r->id);
 		*slot = (uint8_t)(i + 1);

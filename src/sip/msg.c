@@ -569,10 +569,13 @@ static __attribute__((cold)) int64_t fast_name_slow(const char *b, uint32_t i, u
  * the loops step over as header_start() does, i.e. not at all). */
 static inline void fast_value(const char *b, uint32_t c, uint32_t j, uint32_t *vk, uint32_t *ve)
 {
+	const unsigned char *u = (const unsigned char *)b;
 	uint32_t k = c + 2, e = j; /* b[j] is CR: c + 1 <= j */
 
-	if (SIP_UNLIKELY(b[c + 1] != ' ' || (unsigned char)b[k] <= ' ' ||
-			 (unsigned char)b[e - 1] <= ' ')) {
+	/* offsets widened before the +1/+2/-1, so that they fold into the
+	 * addresses */
+	if (SIP_UNLIKELY(u[(size_t)c + 1] != ' ' || u[(size_t)c + 2] <= ' ' ||
+			 u[(size_t)j - 1] <= ' ')) {
 		for (k = c + 1; ws(b[k]);)
 			k++;
 		while (e > k && ws(b[e - 1]))
@@ -668,8 +671,8 @@ static int headers_fast(struct pstate *ps, struct scan *s, uint32_t base, uint32
 			return 0;
 		}
 		/* the CR and the LF, unless it is the next block's first
-		 * octet: ~3 rotated to the CR's place (at 63 it clears bit
-		 * 0 too, long clear) */
+		 * octet: ~3 rotated to the CR's place (at 63 it also clears
+		 * bit 0, which is clear already) */
 		w &= ~3ull << jb | ~3ull >> (-jb & 63);
 #ifdef __SSE2__
 		if (SIP_LIKELY((int)i <= end16)) {
