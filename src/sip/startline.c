@@ -156,50 +156,56 @@ static inline uint32_t known_method(const char *b, uint32_t i, uint32_t e, uint3
 }
 
 #ifdef __SSE2__
-/* The mask of SP and HT octets among the sixteen at p. */
-static inline uint64_t lws16(const char *p)
+/* The mask of the octets up to SP (the CTLs, HT among them, and SP)
+ * among the sixteen at p. */
+static inline uint64_t low16(const char *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-							_mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(' ')), v));
 }
 #endif
 
 /* The usual request line, "METHOD SP Request-URI SP SIP/2.0" with a known
- * method, in one pass: the line is at most 63 octets and 64 octets from
- * i are data (lim), so four sixteen-octet loads give the mask of its SP
- * and HT octets, and the line is the usual one when it has exactly two,
- * both SP, the first after a known method and the second the one of
- * " SIP/2.0" at its end, with at least one octet between them.  That is
- * what parse_request() finds on such a line, through the same tests
- * (method lookup, the URI holds no SP/HT, the version), so it stores the
- * same.  1 when done, 0: parse_request() reads the line. */
+ * method, in one pass: up to the SP before "SIP/2.0", at most 64 octets
+ * (lines of up to 71), three or four sixteen-octet loads from i (data
+ * up to lim) give the mask of its octets up to SP (CTLs, HT, SP).  The
+ * line is the usual one when that mask has exactly two octets, both SP,
+ * the first after a known method and the second the one of " SIP/2.0",
+ * with at least one octet between them.  That is what parse_request()
+ * finds on such a line, through the same tests (method lookup, no SP or
+ * HT in the URI, the version), so it stores the same; a line with any
+ * other CTL takes parse_request(), as does every other line.  1 when
+ * done, 0: parse_request() reads the line. */
 static int fast_request(struct pstate *ps, uint32_t i, uint32_t e)
 {
 #ifdef __SSE2__
 	struct sip_msg *m = ps->m;
 	const char *b = ps->b;
 	uint64_t lws;
-	uint32_t n, last = e - 7; /* after the SP of " SIP/2.0" */
+	uint32_t n, last = e - 7, len = last - i; /* last: after the SP of " SIP/2.0" */
 	enum sip_method id;
 
-	if (e - i > 63 || e - i < 10 || i + 64 > ps->end)
+	if (e - i < 10 || len > 64 || i + 48 > ps->end)
 		return 0;
-	lws = lws16(b + i) | lws16(b + i + 16) << 16 | lws16(b + i + 32) << 32 |
-	      lws16(b + i + 48) << 48;
-	lws &= (1ull << (e - i)) - 1;
+	lws = low16(b + i) | low16(b + i + 16) << 16 | low16(b + i + 32) << 32;
+	if (len > 48) {
+		if (i + 64 > ps->end)
+			return 0;
+		lws |= low16(b + i + 48) << 48;
+	}
+	lws &= ~0ull >> (64 - len);
 	n = (uint32_t)__builtin_ctzll(lws | 1ull << 63);
 	/* the URI [i + n + 1, last - 1) is not empty and does not start
 	 * with '<', and the method is a known one */
-	if (lws != (1ull << n | 1ull << (last - 1 - i)) || i + n + 2 >= last || n == 0 ||
-	    b[i + n] != ' ' || !is_sp_sip20(b + last - 1) || b[i + n + 1] == '<' ||
+	if (lws != (1ull << n | 1ull << (len - 1)) || n + 2 >= len || n == 0 || b[i + n] != ' ' ||
+	    !is_sp_sip20(b + last - 1) || b[i + n + 1] == '<' ||
 	    (id = sip_method_lookup(b + i, n)) == SIP_METHOD_OTHER)
 		return 0;
 	m->is_request = 1;
 	m->method_s = sip_span_make(i, n);
 	m->method = (uint8_t)id;
-	m->ruri = sip_span_make(i + n + 1, last - 1 - (i + n + 1));
+	m->ruri = sip_span_make(i + n + 1, len - n - 2);
 	m->version = sip_span_make(last, 7);
 	return 1;
 #else
