@@ -772,6 +772,8 @@ static int start_line(struct pstate *ps, struct scan *s, struct cursor *c, uint3
 		return fail(ps, SIP_ELINETOOLONG, i);
 	if (s)
 		scan_skip(s, i, c, *next);
+	if (sip_request_line_fast(ps->m, ps->b, i, cend, ps->end))
+		return 0;
 	return sip_start_line_parse(ps->m, ps->b, i, cend, ps->end);
 }
 

@@ -5,8 +5,9 @@
  *
  * Only the framing is checked here: the Request-URI's own grammar is
  * sip_msg_validate()'s.  The common case ("METHOD uri SIP/2.0" with a
- * known method) takes a few fixed loads; anything else is read octet by
- * octet.
+ * known method) is sip_request_line_fast() (startline.h, inline) and takes
+ * a few fixed loads; here it takes a few more, and anything else is read
+ * octet by octet.
  */
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -29,45 +30,13 @@ static int fail(struct pstate *ps, int err, uint32_t off)
 	return err;
 }
 
-/* Four octets a b c d as a 32-bit load reads them. */
-static inline uint32_t sip_le32(char a, char b, char c, char d)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (uint32_t)(unsigned char)a << 24 | (uint32_t)(unsigned char)b << 16 |
-	       (uint32_t)(unsigned char)c << 8 | (unsigned char)d;
-#else
-	return (uint32_t)(unsigned char)d << 24 | (uint32_t)(unsigned char)c << 16 |
-	       (uint32_t)(unsigned char)b << 8 | (unsigned char)a;
-#endif
-}
-
-/* The eight octets at p are " SIP/2.0", "SIP" in any case: one load, the
- * case bit set under the three letters (only 'S' and 's' give 's'). */
-static inline uint64_t sip_le64(uint32_t first4, uint32_t last4)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (uint64_t)first4 << 32 | last4;
-#else
-	return first4 | (uint64_t)last4 << 32;
-#endif
-}
-
-static inline int is_sp_sip20(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return (v | sip_le64(sip_le32(0, 32, 32, 32), 0)) ==
-	       sip_le64(sip_le32(' ', 's', 'i', 'p'), sip_le32('/', '2', '.', '0'));
-}
-
 /* The seven octets at p are "SIP/2.0", "SIP" in any case. */
 static inline int is_sip20(const char *p)
 {
 	uint32_t v;
 
 	memcpy(&v, p, 4);
-	return (v | sip_le32(32, 32, 32, 0)) == sip_le32('s', 'i', 'p', '/') && p[4] == '2' &&
+	return (v | sip_sl_le32(32, 32, 32, 0)) == sip_sl_le32('s', 'i', 'p', '/') && p[4] == '2' &&
 	       p[5] == '.' && p[6] == '0';
 }
 
@@ -155,65 +124,6 @@ static inline uint32_t known_method(const char *b, uint32_t i, uint32_t e, uint3
 	return 0;
 }
 
-#ifdef __SSE2__
-/* The mask of the octets up to SP (the CTLs, HT among them, and SP)
- * among the sixteen at p. */
-static inline uint64_t low16(const char *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-
-	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(' ')), v));
-}
-#endif
-
-/* The usual request line, "METHOD SP Request-URI SP SIP/2.0" with a known
- * method, in one pass: up to the SP before "SIP/2.0", at most 64 octets
- * (lines of up to 71), three or four sixteen-octet loads from i (data
- * up to lim) give the mask of its octets up to SP (CTLs, HT, SP).  The
- * line is the usual one when that mask has exactly two octets, both SP,
- * the first after a known method and the second the one of " SIP/2.0",
- * with at least one octet between them.  That is what parse_request()
- * finds on such a line, through the same tests (method lookup, no SP or
- * HT in the URI, the version), so it stores the same; a line with any
- * other CTL takes parse_request(), as does every other line.  1 when
- * done, 0: parse_request() reads the line. */
-static int fast_request(struct pstate *ps, uint32_t i, uint32_t e)
-{
-#ifdef __SSE2__
-	struct sip_msg *m = ps->m;
-	const char *b = ps->b;
-	uint64_t lws;
-	uint32_t n, last = e - 7, len = last - i; /* last: after the SP of " SIP/2.0" */
-	enum sip_method id;
-
-	if (e - i < 10 || len > 64 || i + 48 > ps->end)
-		return 0;
-	lws = low16(b + i) | low16(b + i + 16) << 16 | low16(b + i + 32) << 32;
-	if (len > 48) {
-		if (i + 64 > ps->end)
-			return 0;
-		lws |= low16(b + i + 48) << 48;
-	}
-	lws &= ~0ull >> (64 - len);
-	n = (uint32_t)__builtin_ctzll(lws | 1ull << 63);
-	/* the URI [i + n + 1, last - 1) is not empty and does not start
-	 * with '<', and the method is a known one */
-	if (lws != (1ull << n | 1ull << (len - 1)) || n + 2 >= len || n == 0 || b[i + n] != ' ' ||
-	    !is_sp_sip20(b + last - 1) || b[i + n + 1] == '<' ||
-	    (id = sip_method_lookup(b + i, n)) == SIP_METHOD_OTHER)
-		return 0;
-	m->is_request = 1;
-	m->method_s = sip_span_make(i, n);
-	m->method = (uint8_t)id;
-	m->ruri = sip_span_make(i + n + 1, len - n - 2);
-	m->version = sip_span_make(last, 7);
-	return 1;
-#else
-	(void)ps, (void)i, (void)e;
-	return 0;
-#endif
-}
-
 static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 {
 	struct sip_msg *m = ps->m;
@@ -222,8 +132,6 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 	uint32_t n, u, last = e;
 	int v20 = 0, r;
 
-	if (fast_request(ps, i, e))
-		return 0;
 	n = known_method(b, i, e, ps->end, &id);
 
 	if (!n) {
@@ -233,7 +141,7 @@ static int parse_request(struct pstate *ps, uint32_t i, uint32_t e)
 		id = sip_method_lookup(b + i, n);
 	}
 	u = i + n + 1;
-	if (e - u >= 8 && is_sp_sip20(b + e - 8)) {
+	if (e - u >= 8 && sip_sl_is_sp_sip20(b + e - 8)) {
 		last = e - 7; /* the common case: what the loop below finds */
 		v20 = 1;
 	} else {
