@@ -139,7 +139,8 @@ static inline enum sip_hdr_id sip_hdr_index_lookup(const char *p, size_t len, ui
  * or differs from one of its letters by the case bit only; the run of
  * equal octets from the start must cover the name).  len is 0 to
  * SIP_HDR_NAME_MAX + 1; lengths with no row (0, 1, over 16) compare row 0
- * and give 0.  A name that is found is letters and '-' only. */
+ * and give 0.  A row's name is a token: a name that is found holds no CR,
+ * LF, SP, HT or colon. */
 static inline uint32_t sip_hdr_index_code_v(__m128i a, unsigned char first, unsigned len)
 {
 	unsigned r = sip_hdr_by_key[len][first];

@@ -704,12 +704,15 @@ slow_name:
 		h->line.len = j + 2 - i;
 		h++;
 		if (SIP_UNLIKELY(code & SIP_HDR_CODE_MORE)) {
-			if ((uint8_t)code == SIP_HDR_CONTENT_LENGTH && f.first_clen < 0)
+			/* the two codes with SIP_HDR_CODE_MORE */
+			if ((uint8_t)code == SIP_HDR_VIA) {
+				if (++f.nvias > SIP_MAX_VIAS) {
+					f.n = (unsigned)(h - m->hdrs);
+					fast_put(ps, &f);
+					return fail(ps, SIP_ETOOMANYVIAS, i);
+				}
+			} else if (f.first_clen < 0) {
 				f.first_clen = (int)(h - m->hdrs) - 1;
-			if ((uint8_t)code == SIP_HDR_VIA && ++f.nvias > SIP_MAX_VIAS) {
-				f.n = (unsigned)(h - m->hdrs);
-				fast_put(ps, &f);
-				return fail(ps, SIP_ETOOMANYVIAS, i);
 			}
 		}
 		i = j + 2;
@@ -795,8 +798,9 @@ SCALAR_STORES int sip_msg_parse(struct sip_msg *m, const char *buf, size_t len,
 	if (len > SIP_MAX_MSG_SIZE)
 		ps.avail = SIP_MAX_MSG_SIZE + 1; /* a stream has more than we look at */
 	/* §7.5: a stream receiver ignores CRLFs before the start line. */
-	while (ps.stream && i < ps.end && (buf[i] == '\r' || buf[i] == '\n'))
-		i++;
+	if (ps.stream)
+		while (i < ps.end && (buf[i] == '\r' || buf[i] == '\n'))
+			i++;
 	s.b = buf;
 	s.end = ps.end;
 	s.wbase = i;
