@@ -259,21 +259,22 @@ static inline int64_t clen_value(const char *b, struct sip_span v, uint32_t lim)
 static int content_length(struct pstate *ps)
 {
 	struct sip_msg *m = ps->m;
+	const struct sip_hdr *h;
+	unsigned k;
+	int64_t v;
 
 	if (ps->first_clen < 0)
 		return 0; /* header_start() notes the first one */
-	for (unsigned k = (unsigned)ps->first_clen; k < m->nhdrs; k++) {
-		struct sip_hdr *h = &m->hdrs[k];
-		if (h->id != SIP_HDR_CONTENT_LENGTH)
-			continue;
-		int64_t v = clen_value(ps->b, h->value, ps->end);
-		if (v < 0 || (m->clen_hdr >= 0 && v != m->content_length))
-			return fail(ps, SIP_ECLEN, h->value.off);
-		if (m->clen_hdr < 0) {
-			m->clen_hdr = (int16_t)k;
-			m->content_length = v;
-		}
-	}
+	k = (unsigned)ps->first_clen;
+	h = &m->hdrs[k];
+	if ((v = clen_value(ps->b, h->value, ps->end)) < 0)
+		return fail(ps, SIP_ECLEN, h->value.off);
+	m->clen_hdr = (int16_t)k;
+	m->content_length = v;
+	for (h++, k++; k < m->nhdrs; k++, h++)
+		if (h->id == SIP_HDR_CONTENT_LENGTH &&
+		    clen_value(ps->b, h->value, ps->end) != m->content_length)
+			return fail(ps, SIP_ECLEN, h->value.off); /* < 0 never equals it */
 	return 0;
 }
 
